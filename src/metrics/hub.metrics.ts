@@ -1,0 +1,89 @@
+/**
+ * The hub's Prometheus metrics. One registry per hub instance (no global default
+ * registry), created in hub.ts and passed to the stages that count things.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECT_REASONS } from '../contracts/readings.ts';
+
+export function createHubMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'compound_hub_process_' });
+  const messagesIn = new Counter({
+    name: 'compound_hub_messages_received_total',
+    help: 'MQTT messages received from devices, by channel',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
+  const accepted = new Counter({
+    name: 'compound_hub_readings_accepted_total',
+    help: 'Readings that passed validation, by device type and kind',
+    labelNames: ['type', 'kind'] as const,
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: 'compound_hub_messages_rejected_total',
+    help: 'Messages refused at ingest, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
+  const brokerRefused = new Counter({
+    name: 'compound_hub_broker_refused_total',
+    help: 'Embedded broker refusals, by action (connect, publish, subscribe)',
+    labelNames: ['action'] as const,
+    registers: [registry],
+  });
+  const pointsWritten = new Counter({
+    name: 'compound_hub_points_written_total',
+    help: 'Points acknowledged by InfluxDB (live writes and spool replay)',
+    registers: [registry],
+  });
+  const pointsDropped = new Counter({
+    name: 'compound_hub_points_dropped_total',
+    help: 'Points InfluxDB refused as invalid (4xx) or that could not be spooled, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const writeLatency = new Histogram({
+    name: 'compound_hub_write_latency_seconds',
+    help: 'Latency of InfluxDB write requests',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const spoolBytes = new Gauge({
+    name: 'compound_hub_spool_bytes',
+    help: 'Bytes waiting in the on-disk spool for InfluxDB',
+    registers: [registry],
+  });
+  const spoolLines = new Gauge({
+    name: 'compound_hub_spool_lines',
+    help: 'Points waiting in the on-disk spool for InfluxDB',
+    registers: [registry],
+  });
+  const devicesOnline = new Gauge({
+    name: 'compound_hub_devices_online',
+    help: 'Registered devices currently online',
+    registers: [registry],
+  });
+  const devicesRegistered = new Gauge({
+    name: 'compound_hub_devices_registered',
+    help: 'Devices in the registry',
+    registers: [registry],
+  });
+  return {
+    registry,
+    messagesIn,
+    accepted,
+    rejected,
+    brokerRefused,
+    pointsWritten,
+    pointsDropped,
+    writeLatency,
+    spoolBytes,
+    spoolLines,
+    devicesOnline,
+    devicesRegistered,
+  };
+}
+
+export type HubMetrics = ReturnType<typeof createHubMetrics>;
