@@ -1,0 +1,62 @@
+/** Liveness, readiness and Prometheus metrics. */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ApiDeps } from './api.types.ts';
+
+const readySchema = z.object({
+  ready: z.boolean(),
+  warnings: z.array(z.string()),
+  broker: z.object({ kind: z.string(), url: z.string(), connected: z.boolean(), clients: z.number().optional() }),
+  storage: z.object({
+    mode: z.enum(['influxdb', 'live-only']),
+    api: z.string().optional(),
+    url: z.string().optional(),
+    managed: z.boolean().optional(),
+    connected: z.boolean(),
+    accepting: z.boolean(),
+    spoolBytes: z.number(),
+    spoolLines: z.number(),
+    bufferedLines: z.number(),
+    pointsWritten: z.number(),
+    lastError: z.string().optional(),
+  }),
+  devices: z.object({ registered: z.number(), online: z.number() }),
+});
+
+export const healthRoutes =
+  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/healthz', { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
+      status: 'ok' as const,
+    }));
+
+    app.get(
+      '/readyz',
+      { schema: { tags: ['health'], response: { 200: readySchema, 503: readySchema } } },
+      async (_request, reply) => {
+        const broker = deps.brokerStatus();
+        const storage = deps.storageStatus();
+        const warnings: string[] = [];
+        if (!broker.connected) warnings.push('MQTT broker is not connected: no data is received');
+        if (storage.mode === 'live-only') warnings.push('LIVE-ONLY: no InfluxDB configured, nothing is stored (set INFLUX_URL)');
+        else if (!storage.connected) warnings.push(`InfluxDB unreachable: data waits in the on-disk spool (${storage.spoolLines} points)`);
+        if (!storage.accepting) warnings.push('storage backpressure: ingest is paused until the spool drains');
+        const ready = broker.connected && storage.accepting;
+        reply.code(ready ? 200 : 503);
+        return {
+          ready,
+          warnings,
+          broker,
+          storage,
+          devices: { registered: deps.registry.size, online: deps.deviceStates.onlineCount },
+        };
+      },
+    );
+
+    app.get('/metrics', { schema: { tags: ['health'], hide: true } }, async (_request, reply) => {
+      deps.metrics.devicesOnline.set(deps.deviceStates.onlineCount);
+      deps.metrics.devicesRegistered.set(deps.registry.size);
+      reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    });
+  };

@@ -1,0 +1,65 @@
+/**
+ * The HTTP server: fastify with zod schemas on every route, OpenAPI at /docs,
+ * coded errors mapped to status codes. Routes live in one plugin per concern.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  hasZodFastifySchemaValidationErrors,
+} from 'fastify-type-provider-zod';
+import { isHubError, type ErrorCode } from '../errors.ts';
+import type { ApiDeps } from './api.types.ts';
+import { healthRoutes } from './health.routes.ts';
+import { deviceRoutes } from './devices.routes.ts';
+import { historyRoutes } from './history.routes.ts';
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  NOT_FOUND: 404,
+  QUERY_INVALID: 400,
+  STORE_UNAVAILABLE: 503,
+  QUERY_FAILED: 502,
+};
+
+export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ stage: 'api' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      return reply.code(400).send({
+        error: 'BAD_REQUEST',
+        message: error.validation.map((v) => `${v.instancePath || '(root)'}: ${v.message}`).join('; '),
+      });
+    }
+    if (isHubError(error)) {
+      return reply.code(STATUS_BY_CODE[error.code] ?? 500).send({ error: error.code, message: error.message });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: 'BAD_REQUEST', message: (error as Error).message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Compound Hub API', version: '0.1.0', description: 'Smart-compound IoT monitoring hub' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(deps));
+  await app.register(deviceRoutes(deps));
+  await app.register(historyRoutes(deps));
+  return app;
+}

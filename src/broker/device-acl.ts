@@ -1,0 +1,32 @@
+/**
+ * Who may connect, publish and subscribe on the embedded broker. Pure functions over
+ * the registry, so the rules are tested without a socket: a device authenticates as
+ * username `compound/type/device` with its secret, publishes only its own channel
+ * topics and subscribes only under its own topic prefix.
+ */
+import { DEVICE_CHANNELS, deviceTopicPrefix } from '../contracts/topics.ts';
+import { verifyDeviceSecret } from '../contracts/credentials.ts';
+import type { Registry, RegisteredDevice } from '../registry/registry.ts';
+
+export function authenticateDevice(
+  registry: Registry,
+  username: string | undefined,
+  password: Buffer | undefined,
+): RegisteredDevice | undefined {
+  if (!username || !password) return undefined;
+  const device = registry.getByKey(username);
+  if (!device) return undefined;
+  return verifyDeviceSecret(password.toString('utf8'), device.secretSha256) ? device : undefined;
+}
+
+export function mayPublish(topicRoot: string, device: RegisteredDevice, topic: string): boolean {
+  const prefix = deviceTopicPrefix(topicRoot, device);
+  if (!topic.startsWith(prefix)) return false;
+  return (DEVICE_CHANNELS as readonly string[]).includes(topic.slice(prefix.length));
+}
+
+export function maySubscribe(topicRoot: string, device: RegisteredDevice, filter: string): boolean {
+  const prefix = deviceTopicPrefix(topicRoot, device);
+  // `$share/…`, `#`, `+` at or above the device's own level all reach other devices.
+  return filter.startsWith(prefix) && !filter.slice(0, prefix.length).includes('+');
+}

@@ -1,0 +1,174 @@
+/**
+ * The embedded MQTT broker (Aedes) with device authentication and topic ACLs from
+ * the registry. The hub ingests in-process through `subscribe()`, so there is no
+ * loopback client; a slow consumer holds the callback and so pauses the publisher.
+ */
+import net from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { Registry, RegisteredDevice } from '../registry/registry.ts';
+import type { HubMetrics } from '../metrics/hub.metrics.ts';
+import { HubError } from '../errors.ts';
+import { authenticateDevice, mayPublish, maySubscribe } from './device-acl.ts';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  topicRoot: string;
+}
+
+export interface EmbeddedBrokerDeps {
+  registry: Registry;
+  metrics: HubMetrics;
+  logger: Logger;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer, done: () => void) => void;
+
+/** Aedes client with the device it authenticated as. */
+type DeviceClient = Client & { device?: RegisteredDevice };
+
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+export class EmbeddedBroker {
+  readonly #log: Logger;
+  #aedes?: Aedes;
+  #server?: net.Server;
+  #port = 0;
+
+  constructor(
+    private readonly options: EmbeddedBrokerOptions,
+    private readonly deps: EmbeddedBrokerDeps,
+  ) {
+    this.#log = deps.logger.child({ stage: 'broker' });
+  }
+
+  get url(): string {
+    return `mqtt://${this.options.host}:${this.#port}`;
+  }
+
+  get connectedClients(): number {
+    return this.#aedes?.connectedClients ?? 0;
+  }
+
+  get listening(): boolean {
+    return this.#server?.listening ?? false;
+  }
+
+  async start(): Promise<void> {
+    const { registry, metrics } = this.deps;
+    const { topicRoot } = this.options;
+    const refuse = (action: string, client: Client | null, detail: string) => {
+      metrics.brokerRefused.inc({ action });
+      this.#log.warn({ action, clientId: client?.id, detail }, 'broker refused a client action');
+    };
+    const aedes = await Aedes.createBroker({
+      // Bounded per-client queue so a slow device cannot pin memory.
+      queueLimit: 100,
+      maxClientsIdLength: 128,
+      connectTimeout: 10_000,
+      authenticate: (client: DeviceClient, username, password, done) => {
+        const device = authenticateDevice(registry, username, password);
+        if (!device) {
+          refuse('connect', client, `bad credentials for ${username ?? '(no username)'}`);
+          const error = new Error('bad username or password') as AuthenticateError;
+          error.returnCode = BAD_USERNAME_OR_PASSWORD;
+          done(error, false);
+          return;
+        }
+        client.device = device;
+        done(null, true);
+      },
+      authorizePublish: (client: DeviceClient | null, packet, done) => {
+        // client === null: the hub's own publications (alerts, hub status).
+        if (client === null) return done(null);
+        if (client.device && mayPublish(topicRoot, client.device, packet.topic)) return done(null);
+        refuse('publish', client, `topic ${packet.topic.slice(0, 200)}`);
+        done(new Error('publish not authorised'));
+      },
+      authorizeSubscribe: (client: DeviceClient, subscription, done) => {
+        if (client.device && maySubscribe(topicRoot, client.device, subscription.topic)) {
+          return done(null, subscription);
+        }
+        refuse('subscribe', client, `filter ${subscription.topic.slice(0, 200)}`);
+        done(null, null);
+      },
+    });
+    aedes.on('clientError', (client, error) => this.#log.debug({ clientId: client.id, err: error.message }, 'client error'));
+    aedes.on('connectionError', (client, error) => this.#log.debug({ clientId: client.id, err: error.message }, 'connection error'));
+    this.#aedes = aedes;
+
+    const server = net.createServer((socket) => aedes.handle(socket));
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') {
+          reject(
+            new HubError(
+              'PORT_IN_USE',
+              `MQTT_PORT: ${this.options.host}:${this.options.port} is already in use (a system Mosquitto?). ` +
+                'Set MQTT_PORT to a free port, or MQTT_URL to use that broker.',
+            ),
+          );
+        } else reject(error);
+      });
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    const address = server.address();
+    this.#port = typeof address === 'object' && address ? address.port : this.options.port;
+    server.on('error', (error) => this.#log.error({ err: error }, 'broker server error'));
+  }
+
+  /** In-process subscription; `done` must be called once the message is taken. */
+  subscribe(filter: string, handler: MessageHandler): Promise<void> {
+    const aedes = this.#requireAedes();
+    return new Promise((resolve) => {
+      aedes.subscribe(
+        filter,
+        (packet, cb) => {
+          const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+          handler(packet.topic, payload, cb);
+        },
+        resolve,
+      );
+    });
+  }
+
+  publish(topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
+    const aedes = this.#requireAedes();
+    return new Promise((resolve, reject) => {
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+          qos: options.qos ?? 1,
+          retain: options.retain ?? false,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    const aedes = this.#aedes;
+    if (server?.listening) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Connected clients keep the server open; aedes.close() ends them.
+        aedes?.close();
+      });
+    } else if (aedes) {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    }
+    this.#server = undefined;
+    this.#aedes = undefined;
+  }
+
+  #requireAedes(): Aedes {
+    if (!this.#aedes) throw new Error('embedded broker is not started');
+    return this.#aedes;
+  }
+}

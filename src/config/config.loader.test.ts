@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.loader.ts';
+import { isHubError } from '../errors.ts';
+
+function failure(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(isHubError(error, 'CONFIG_INVALID')).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('has sensible defaults: embedded broker, managed storage, demo on', () => {
+    const c = loadConfig({});
+    expect(c.broker).toEqual({ kind: 'embedded', host: '127.0.0.1', port: 1883 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.storage).toEqual({ kind: 'managed' });
+    expect(c.demo.enabled).toBe(true);
+    expect(c.topicRoot).toBe('compounds');
+  });
+
+  it('picks v1 or v2 for an external InfluxDB by whether a token is given', () => {
+    expect(loadConfig({ INFLUX_URL: 'http://db:8086/' }).storage).toMatchObject({
+      kind: 'external', settings: { api: 'v1', url: 'http://db:8086', database: 'compound_hub' },
+    });
+    expect(loadConfig({ INFLUX_URL: 'http://db:8086', INFLUX_TOKEN: 't', INFLUX_ORG: 'o', INFLUX_BUCKET: 'b' }).storage).toMatchObject({
+      kind: 'external', settings: { api: 'v2', token: 't', org: 'o', bucket: 'b' },
+    });
+  });
+
+  it('uses an external broker and turns the demo off', () => {
+    const c = loadConfig({ MQTT_URL: 'mqtt://broker:1883', REGISTRY_FILE: 'r.json' });
+    expect(c.broker).toMatchObject({ kind: 'external', url: 'mqtt://broker:1883', clientId: 'compound-hub' });
+    expect(c.demo.enabled).toBe(false);
+  });
+
+  it('treats empty variables as unset and parses durations', () => {
+    const c = loadConfig({ INFLUX_URL: '', DEMO_INTERVAL: '2s', INFLUX_FLUSH_INTERVAL: '250ms' });
+    expect(c.storage.kind).toBe('managed');
+    expect(c.demo.intervalMs).toBe(2000);
+    expect(c.influx.flushIntervalMs).toBe(250);
+  });
+
+  it('fails fast with NAME: message lines', () => {
+    const message = failure({ HTTP_PORT: 'eighty', MQTT_URL: 'http://x', DEMO_INTERVAL: 'soon' });
+    expect(message).toMatch(/^HTTP_PORT: /m);
+    expect(message).toMatch(/^MQTT_URL: .*mqtt:\/\//m);
+    expect(message).toMatch(/^DEMO_INTERVAL: expected a duration/m);
+    expect(failure({ INFLUX_URL: 'http://db', INFLUX_API: 'v2' })).toMatch(/^INFLUX_API: v2 needs INFLUX_TOKEN/);
+    expect(failure({ MQTT_URL: 'mqtt://b', DEMO: 'on' })).toMatch(/^DEMO: /);
+  });
+});

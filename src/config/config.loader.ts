@@ -1,0 +1,105 @@
+/** Turns environment variables into the hub's typed config, failing fast with `NAME: message` lines. */
+import path from 'node:path';
+import type { z } from 'zod';
+import { HubError } from '../errors.ts';
+import { envSchema, type Env } from './config.schema.ts';
+
+export interface StorageSettings {
+  url: string;
+  api: 'v1' | 'v2';
+  database: string;
+  retentionPolicy?: string;
+  username?: string;
+  password?: string;
+  token?: string;
+  org?: string;
+  bucket?: string;
+}
+
+export interface HubConfig {
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  http: { host: string; port: number };
+  topicRoot: string;
+  broker:
+    | { kind: 'embedded'; host: string; port: number }
+    | { kind: 'external'; url: string; username?: string; password?: string; clientId: string };
+  storage:
+    | { kind: 'external'; settings: StorageSettings }
+    | { kind: 'managed' }
+    | { kind: 'none' };
+  influx: { batchSize: number; flushIntervalMs: number; spoolMaxBytes: number; database: string };
+  registryFile?: string;
+  demo: { enabled: boolean; intervalMs: number };
+  ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
+}
+
+/** Formats zod issues as `NAME: message` lines. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
+}
+
+export function loadConfig(env: Record<string, string | undefined>): HubConfig {
+  // Empty strings count as unset, as a shell user expects (`INFLUX_URL= npm start`).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) throw new HubError('CONFIG_INVALID', formatIssues(parsed.error.issues));
+  const e = parsed.data;
+
+  const problems: string[] = [];
+  let storage: HubConfig['storage'];
+  if (e.INFLUX_URL) {
+    const api = e.INFLUX_API ?? (e.INFLUX_TOKEN ? 'v2' : 'v1');
+    if (api === 'v2' && (!e.INFLUX_TOKEN || !e.INFLUX_ORG || !e.INFLUX_BUCKET)) {
+      problems.push('INFLUX_API: v2 needs INFLUX_TOKEN, INFLUX_ORG and INFLUX_BUCKET');
+    }
+    storage = {
+      kind: 'external',
+      settings: {
+        url: e.INFLUX_URL.replace(/\/+$/, ''),
+        api,
+        database: e.INFLUX_DATABASE,
+        retentionPolicy: e.INFLUX_RP,
+        username: e.INFLUX_USERNAME,
+        password: e.INFLUX_PASSWORD,
+        token: e.INFLUX_TOKEN,
+        org: e.INFLUX_ORG,
+        bucket: e.INFLUX_BUCKET,
+      },
+    };
+  } else {
+    storage = e.INFLUX_MANAGED === 'auto' ? { kind: 'managed' } : { kind: 'none' };
+  }
+  if (e.MQTT_URL && e.DEMO === 'on') {
+    // The demo registers simulated devices with the embedded broker's auth; an external
+    // broker has its own users, so the demo devices would need to be provisioned there.
+    problems.push('DEMO: the demo runs on the embedded broker; unset MQTT_URL or set DEMO=off');
+  }
+  if (problems.length) throw new HubError('CONFIG_INVALID', problems.join('\n'));
+
+  const demoEnabled = e.DEMO === 'on' || (e.DEMO === 'auto' && !e.REGISTRY_FILE && !e.MQTT_URL);
+  return {
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(e.DATA_DIR),
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    topicRoot: e.TOPIC_ROOT,
+    broker: e.MQTT_URL
+      ? { kind: 'external', url: e.MQTT_URL, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD, clientId: e.MQTT_CLIENT_ID }
+      : { kind: 'embedded', host: e.MQTT_HOST, port: e.MQTT_PORT },
+    storage,
+    influx: {
+      batchSize: e.INFLUX_BATCH_SIZE,
+      flushIntervalMs: e.INFLUX_FLUSH_INTERVAL,
+      spoolMaxBytes: e.SPOOL_MAX_MB * 1024 * 1024,
+      database: e.INFLUX_DATABASE,
+    },
+    registryFile: e.REGISTRY_FILE ? path.resolve(e.REGISTRY_FILE) : undefined,
+    demo: { enabled: demoEnabled, intervalMs: e.DEMO_INTERVAL },
+    ingest: {
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      retentionMs: e.RETENTION_DAYS * 86_400_000,
+      futureToleranceMs: e.FUTURE_TOLERANCE,
+      deadLetterLimit: e.DEAD_LETTER_LIMIT,
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Hub configuration, read from environment variables. Every variable is listed here
+ * with its default; README.md's configuration table mirrors this file.
+ */
+import { z } from 'zod';
+import { DEFAULT_TOPIC_ROOT } from '../contracts/topics.ts';
+import { ID_PATTERN } from '../contracts/ids.ts';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)?$/, 'expected a duration like 500ms, 5s, 2m or 1h')
+  .transform(parseDurationMs);
+const url = (protocols: string[]) =>
+  z.url().refine((u) => protocols.some((p) => u.startsWith(`${p}://`)), {
+    message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+  });
+
+export function parseDurationMs(text: string): number {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text);
+  if (!match) throw new Error(`invalid duration: ${text}`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 'ms';
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  return value * factor;
+}
+
+export const envSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(8080),
+  TOPIC_ROOT: z.string().regex(ID_PATTERN, 'must be a plain id such as "compounds"').default(DEFAULT_TOPIC_ROOT),
+  // Embedded broker (used when MQTT_URL is not set)
+  MQTT_HOST: z.string().min(1).default('127.0.0.1'),
+  MQTT_PORT: port.default(1883),
+  // External broker
+  MQTT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('compound-hub'),
+  // Storage
+  INFLUX_URL: url(['http', 'https']).optional(),
+  INFLUX_API: z.enum(['v1', 'v2']).optional(),
+  INFLUX_DATABASE: z.string().min(1).default('compound_hub'),
+  INFLUX_RP: z.string().optional(),
+  INFLUX_USERNAME: z.string().optional(),
+  INFLUX_PASSWORD: z.string().optional(),
+  INFLUX_TOKEN: z.string().optional(),
+  INFLUX_ORG: z.string().optional(),
+  INFLUX_BUCKET: z.string().optional(),
+  INFLUX_MANAGED: z.enum(['auto', 'off']).default('auto'),
+  INFLUX_BATCH_SIZE: positiveInt.default(5000),
+  INFLUX_FLUSH_INTERVAL: duration.default(1000),
+  SPOOL_MAX_MB: positiveInt.default(1024),
+  // Devices and ingest
+  REGISTRY_FILE: z.string().min(1).optional(),
+  DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  DEMO_INTERVAL: duration.default(5000),
+  MAX_PAYLOAD_BYTES: positiveInt.max(1_048_576).default(16_384),
+  RETENTION_DAYS: positiveInt.default(90),
+  FUTURE_TOLERANCE: duration.default(300_000),
+  DEAD_LETTER_LIMIT: positiveInt.max(100_000).default(1000),
+});
+
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,32 @@
+/**
+ * The catalogue of coded errors. Every error the hub raises on purpose carries one of
+ * these codes, so logs, HTTP answers and tests can tell them apart without parsing text.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'configuration is invalid',
+  REGISTRY_INVALID: 'device registry is invalid',
+  REGISTRY_UNREADABLE: 'device registry file cannot be read',
+  PORT_IN_USE: 'a port the hub needs is already in use',
+  BROKER_UNREACHABLE: 'the MQTT broker cannot be reached',
+  INFLUXD_START_FAILED: 'the local influxd could not be started',
+  STORE_UNAVAILABLE: 'storage is not configured',
+  QUERY_INVALID: 'the history query is invalid',
+  QUERY_FAILED: 'InfluxDB refused or failed the query',
+  NOT_FOUND: 'not found',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class HubError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HubError';
+    this.code = code;
+  }
+}
+
+export function isHubError(error: unknown, code?: ErrorCode): error is HubError {
+  return error instanceof HubError && (code === undefined || error.code === code);
+}

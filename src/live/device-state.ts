@@ -1,0 +1,61 @@
+/**
+ * Latest known state of every registered device, kept in memory from accepted
+ * readings: what the device list API and (later) the dashboards show.
+ */
+import type { FieldValue } from '../contracts/payloads.ts';
+import type { Reading } from '../contracts/readings.ts';
+import type { RegisteredDevice } from '../registry/registry.ts';
+
+export interface DeviceSnapshot {
+  online: boolean;
+  /** Receive time of the last message of any kind, ms epoch. */
+  lastSeen?: number;
+  /** Sample time of the latest telemetry. */
+  lastTelemetryTs?: number;
+  fields: Record<string, FieldValue>;
+  lastEvent?: { event: string; code?: string; ts: number };
+}
+
+export class DeviceStates {
+  readonly #states = new Map<string, DeviceSnapshot>();
+  #online = 0;
+
+  apply(reading: Reading, key: string): void {
+    let state = this.#states.get(key);
+    if (!state) {
+      state = { online: false, fields: {} };
+      this.#states.set(key, state);
+    }
+    state.lastSeen = reading.receivedAt;
+    switch (reading.kind) {
+      case 'status':
+        this.#setOnline(state, reading.online);
+        return;
+      case 'telemetry':
+        this.#setOnline(state, true);
+        // Out-of-order samples must not overwrite newer state.
+        if (state.lastTelemetryTs === undefined || reading.ts >= state.lastTelemetryTs) {
+          Object.assign(state.fields, reading.fields);
+          state.lastTelemetryTs = reading.ts;
+        }
+        return;
+      case 'event':
+        this.#setOnline(state, true);
+        state.lastEvent = { event: reading.event, ts: reading.ts, ...(reading.code ? { code: reading.code } : {}) };
+        return;
+    }
+  }
+
+  #setOnline(state: DeviceSnapshot, online: boolean): void {
+    if (state.online !== online) this.#online += online ? 1 : -1;
+    state.online = online;
+  }
+
+  get(device: RegisteredDevice): DeviceSnapshot {
+    return this.#states.get(device.key) ?? { online: false, fields: {} };
+  }
+
+  get onlineCount(): number {
+    return this.#online;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * In-memory index of the device registry: O(1) lookup of a device by its key, and
+ * the place hierarchy (district → street → community → compound) for scoping.
+ */
+import { type DeviceRef, type DeviceType, deviceKey } from '../contracts/device-types.ts';
+import type { DeviceTags } from '../contracts/readings.ts';
+import type { RegistryData, RegistryDevice } from '../config/registry.schema.ts';
+import { HubError } from '../errors.ts';
+
+export interface RegisteredDevice extends DeviceRef {
+  key: string;
+  name?: string;
+  tags: DeviceTags;
+  secretSha256: string;
+  reportIntervalSec: number;
+  position?: { x: number; y: number };
+}
+
+export interface CompoundInfo {
+  id: string;
+  name: string;
+  grid?: string;
+  district: { id: string; name: string };
+  street: { id: string; name: string };
+  community: { id: string; name: string };
+  deviceCount: number;
+}
+
+export interface Registry {
+  get(ref: DeviceRef): RegisteredDevice | undefined;
+  getByKey(key: string): RegisteredDevice | undefined;
+  devices(): Iterable<RegisteredDevice>;
+  compounds(): CompoundInfo[];
+  compound(id: string): CompoundInfo | undefined;
+  readonly size: number;
+}
+
+function tagsOf(device: RegistryDevice): DeviceTags {
+  const tags: DeviceTags = {};
+  if (device.building) tags.building = device.building;
+  if (device.zone) tags.zone = device.zone;
+  return tags;
+}
+
+export function buildRegistry(data: RegistryData): Registry {
+  const byKey = new Map<string, RegisteredDevice>();
+  const compounds = new Map<string, CompoundInfo>();
+  const problems: string[] = [];
+
+  for (const district of data.districts) {
+    for (const street of district.streets) {
+      for (const community of street.communities) {
+        for (const compound of community.compounds) {
+          if (compounds.has(compound.id)) problems.push(`compound ${compound.id}: defined twice`);
+          const deviceIds = new Set<string>();
+          for (const device of compound.devices) {
+            if (deviceIds.has(device.id)) problems.push(`compound ${compound.id}: device ${device.id} defined twice`);
+            deviceIds.add(device.id);
+            const ref = { compound: compound.id, type: device.type as DeviceType, device: device.id };
+            const key = deviceKey(ref);
+            byKey.set(key, {
+              ...ref,
+              key,
+              name: device.name,
+              tags: tagsOf(device),
+              secretSha256: device.secretSha256,
+              reportIntervalSec: device.reportIntervalSec,
+              position: device.position,
+            });
+          }
+          compounds.set(compound.id, {
+            id: compound.id,
+            name: compound.name,
+            grid: compound.grid,
+            district: { id: district.id, name: district.name },
+            street: { id: street.id, name: street.name },
+            community: { id: community.id, name: community.name },
+            deviceCount: compound.devices.length,
+          });
+        }
+      }
+    }
+  }
+  if (problems.length) throw new HubError('REGISTRY_INVALID', problems.join('\n'));
+
+  return {
+    get: (ref) => byKey.get(deviceKey(ref)),
+    getByKey: (key) => byKey.get(key),
+    devices: () => byKey.values(),
+    compounds: () => [...compounds.values()],
+    compound: (id) => compounds.get(id),
+    get size() {
+      return byKey.size;
+    },
+  };
+}
