@@ -1,0 +1,222 @@
+/**
+ * Composition root: builds the stages in data-flow order (broker → ingest → validate →
+ * store / live state → api) and stops them in reverse. No stage reaches another
+ * except through what is passed in here.
+ */
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { HubConfig, StorageSettings } from './config/config.loader.ts';
+import { loadRegistryFile } from './config/registry.loader.ts';
+import type { RegistryData } from './config/registry.schema.ts';
+import { buildRegistry, type Registry } from './registry/registry.ts';
+import { createHubMetrics, type HubMetrics } from './metrics/hub.metrics.ts';
+import { EmbeddedBroker } from './broker/embedded.broker.ts';
+import { hubStatusTopic } from './contracts/topics.ts';
+import { IngestPipeline, type ReadingSink } from './ingest/ingest.pipeline.ts';
+import { attachEmbeddedSource } from './ingest/embedded.source.ts';
+import { MqttClientSource, redactUrl } from './ingest/mqtt-client.source.ts';
+import { PayloadValidator } from './validate/payload.validator.ts';
+import { DeadLetters } from './validate/dead-letters.ts';
+import { DeviceStates } from './live/device-state.ts';
+import { createStore, createHistoryQuery, findInfluxd, startLocalInfluxd, type Store, type LocalInfluxd } from './store/index.ts';
+import { buildHttpServer } from './api/http.server.ts';
+import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
+import { HubError } from './errors.ts';
+import { prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
+import type { Simulation } from '../simulators/sim.runner.ts';
+
+export interface HubInfo {
+  brokerUrl: string;
+  httpUrl: string;
+  dashboardUrl: string;
+  storage: string;
+  liveOnly: boolean;
+  devices: number;
+  compounds: number;
+  demo?: { compounds: number; devices: number; fleetKeyFile: string };
+  dataDir: string;
+}
+
+export interface Hub {
+  readonly info: HubInfo;
+  readonly metrics: HubMetrics;
+  readonly registry: Registry;
+  readonly http: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+interface Resolved {
+  settings?: StorageSettings;
+  managed?: LocalInfluxd;
+  label: string;
+}
+
+async function resolveStorage(config: HubConfig, logger: Logger): Promise<Resolved> {
+  if (config.storage.kind === 'external') {
+    const s = config.storage.settings;
+    return { settings: s, label: `InfluxDB ${s.api} at ${redactUrl(s.url)} (${s.api === 'v1' ? `database ${s.database}` : `bucket ${s.bucket}`})` };
+  }
+  if (config.storage.kind === 'managed') {
+    const binary = await findInfluxd();
+    if (binary.ok) {
+      const managed = await startLocalInfluxd({ dataDir: path.join(config.dataDir, 'influxdb'), logger, binary: binary.path });
+      return {
+        managed,
+        settings: { url: managed.url, api: 'v1', database: config.influx.database },
+        label: `local influxd ${binary.version} at ${managed.url} (data in ${path.join(config.dataDir, 'influxdb')})`,
+      };
+    }
+    logger.warn({ reason: binary.reason }, 'no usable influxd found');
+  }
+  return { label: 'LIVE-ONLY (nothing is stored: set INFLUX_URL or install influxd)' };
+}
+
+export async function startHub(config: HubConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Hub> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    const metrics = createHubMetrics();
+
+    // Devices
+    let demo: DemoSetup | undefined;
+    let registryData: RegistryData;
+    if (config.registryFile) {
+      registryData = await loadRegistryFile(config.registryFile);
+    } else if (config.demo.enabled) {
+      demo = await prepareDemo(config.dataDir);
+      registryData = demo.registry;
+    } else {
+      throw new HubError('CONFIG_INVALID', 'REGISTRY_FILE: no device registry (set REGISTRY_FILE, or DEMO=on for the demo fleet)');
+    }
+    const registry = buildRegistry(registryData);
+    metrics.devicesRegistered.set(registry.size);
+
+    // Storage
+    const storage = await resolveStorage(config, logger);
+    if (storage.managed) cleanups.push(() => storage.managed!.stop());
+    let store: Store | undefined;
+    if (storage.settings) {
+      store = createStore(
+        { logger, metrics },
+        {
+          ...storage.settings,
+          createDatabase: storage.settings.api === 'v1',
+          spoolDir: path.join(config.dataDir, 'spool'),
+          spoolMaxBytes: config.influx.spoolMaxBytes,
+          batchSize: config.influx.batchSize,
+          flushIntervalMs: config.influx.flushIntervalMs,
+        },
+      );
+      await store.start();
+      const s = store;
+      cleanups.push(() => s.close());
+    } else {
+      logger.warn('LIVE-ONLY MODE: no InfluxDB; readings are validated and shown live but NOT stored');
+    }
+
+    // Ingest → validate → store + live state
+    const deviceStates = new DeviceStates();
+    const deadLetters = new DeadLetters(config.ingest.deadLetterLimit);
+    const sink: ReadingSink = {
+      accept(reading, key) {
+        store?.write(reading);
+        deviceStates.apply(reading, key);
+      },
+      whenReady: () => (store && !store.accepting ? store.whenAccepting() : undefined),
+    };
+    const pipeline = new IngestPipeline({
+      topicRoot: config.topicRoot,
+      registry,
+      validator: new PayloadValidator(config.ingest),
+      deadLetters,
+      metrics,
+      logger,
+      sink,
+    });
+
+    // Broker
+    let brokerStatus: () => BrokerStatus;
+    let brokerUrl: string;
+    if (config.broker.kind === 'embedded') {
+      const broker = new EmbeddedBroker({ ...config.broker, topicRoot: config.topicRoot }, { registry, metrics, logger });
+      await broker.start();
+      cleanups.push(async () => {
+        await broker.publish(hubStatusTopic(config.topicRoot), 'offline', { retain: true }).catch(() => undefined);
+        await broker.stop();
+      });
+      await attachEmbeddedSource(broker, pipeline, config.topicRoot);
+      await broker.publish(hubStatusTopic(config.topicRoot), 'online', { retain: true });
+      brokerUrl = broker.url;
+      brokerStatus = () => ({ kind: 'embedded', url: broker.url, connected: broker.listening, clients: broker.connectedClients });
+    } else {
+      const source = new MqttClientSource({ ...config.broker, topicRoot: config.topicRoot }, pipeline, logger);
+      cleanups.push(() => source.stop());
+      await source.start();
+      brokerUrl = redactUrl(config.broker.url);
+      brokerStatus = () => ({ kind: 'external', url: brokerUrl, connected: source.connected });
+    }
+
+    // HTTP
+    const storageStatus = (): StorageStatus => {
+      if (!store) {
+        return { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
+      }
+      return { mode: 'influxdb', managed: Boolean(storage.managed), ...store.state() };
+    };
+    const http = await buildHttpServer({
+      registry,
+      deviceStates,
+      deadLetters,
+      metrics,
+      logger,
+      brokerStatus,
+      storageStatus,
+      history: storage.settings ? createHistoryQuery(storage.settings) : undefined,
+    });
+    cleanups.push(() => http.close());
+    try {
+      await http.listen({ host: config.http.host, port: config.http.port });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new HubError('PORT_IN_USE', `HTTP_PORT: ${config.http.host}:${config.http.port} is already in use; set HTTP_PORT to a free port`);
+      }
+      throw error;
+    }
+    const address = http.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+    const httpUrl = `http://${config.http.host}:${httpPort}`;
+
+    // Demo devices publish through the embedded broker like real ones.
+    let simulation: Simulation | undefined;
+    if (demo) {
+      simulation = runDemo(demo, brokerUrl, config.demo.intervalMs, logger);
+      const sim = simulation;
+      cleanups.push(() => sim.stop());
+    }
+
+    const info: HubInfo = {
+      brokerUrl,
+      httpUrl,
+      dashboardUrl: `${httpUrl}/`,
+      storage: storage.label,
+      liveOnly: !store,
+      devices: registry.size,
+      compounds: registry.compounds().length,
+      dataDir: config.dataDir,
+      ...(demo
+        ? { demo: { compounds: registry.compounds().length, devices: registry.size, fleetKeyFile: demo.fleetKeyFile } }
+        : {}),
+    };
+    return { info, metrics, registry, http, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `npm start`: read the environment, start the hub, print where everything is, and
+ * stop cleanly on SIGTERM/SIGINT (a second signal forces the exit).
+ */
+import { pino } from 'pino';
+import { loadConfig } from './config/config.loader.ts';
+import { startHub, type HubInfo } from './hub.ts';
+import { isHubError } from './errors.ts';
+
+function banner(info: HubInfo): string {
+  const lines = [
+    '',
+    'Compound Hub is running / 智慧小区物联网平台已启动',
+    `  MQTT broker   ${info.brokerUrl}`,
+    `  HTTP API      ${info.httpUrl}   (OpenAPI: ${info.httpUrl}/docs, health: ${info.httpUrl}/readyz)`,
+    `  Dashboard     ${info.dashboardUrl}`,
+    `  Storage       ${info.storage}`,
+    `  Devices       ${info.devices} registered in ${info.compounds} compounds`,
+    `  Data dir      ${info.dataDir}`,
+  ];
+  if (info.demo) {
+    lines.push(
+      `  Demo          ${info.demo.devices} simulated devices publishing; join the fleet with`,
+      `                npm run sim -- --url ${info.brokerUrl} --fleet-key "$(cat ${info.demo.fleetKeyFile})"`,
+    );
+  }
+  if (info.liveOnly) lines.push('', '  !! LIVE-ONLY: no InfluxDB, readings are NOT stored. Set INFLUX_URL or install influxd. !!');
+  lines.push('');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`compound-hub: invalid configuration\n${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.logLevel });
+  let hub;
+  try {
+    hub = await startHub(config, logger);
+  } catch (error) {
+    if (isHubError(error)) {
+      process.stderr.write(`compound-hub: ${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'hub failed to start');
+    }
+    process.exit(1);
+  }
+  process.stdout.write(banner(hub.info));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`compound-hub: second ${signal}, exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    hub.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+await main();
