@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildHttpServer } from './http.server.ts';
+import { fixtureRegistry } from '../testing/registry.fixture.ts';
+import { DeviceStates } from '../live/device-state.ts';
+import { DeadLetters } from '../validate/dead-letters.ts';
+import { createHubMetrics } from '../metrics/hub.metrics.ts';
+import type { StorageStatus } from './api.types.ts';
+import type { HistoryReader } from './history.routes.ts';
+
+const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
+
+async function build(options: { history?: HistoryReader; storage?: StorageStatus; brokerConnected?: boolean } = {}) {
+  const registry = fixtureRegistry();
+  const deviceStates = new DeviceStates();
+  const deadLetters = new DeadLetters(5);
+  deviceStates.apply(
+    { compound: 'c01', type: 'elevator', device: 'elev-1', kind: 'telemetry', ts: 1, receivedAt: 2, tags: {}, fields: { floor: 4 } },
+    'c01/elevator/elev-1',
+  );
+  deadLetters.add({ reason: 'invalid_json', detail: 'x', topic: 't', receivedAt: 1, sample: '{', size: 1 });
+  deadLetters.add({ reason: 'schema', detail: 'floor: bad', topic: 't', receivedAt: 2, sample: '{}', size: 2 });
+  return buildHttpServer({
+    registry,
+    deviceStates,
+    deadLetters,
+    metrics: createHubMetrics(),
+    logger: pino({ level: 'silent' }),
+    brokerStatus: () => ({ kind: 'embedded', url: 'mqtt://127.0.0.1:1883', connected: options.brokerConnected ?? true }),
+    storageStatus: () => options.storage ?? liveOnly,
+    history: options.history,
+  });
+}
+
+describe('HTTP API', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await build();
+  });
+  afterAll(() => app.close());
+
+  it('answers /healthz', async () => {
+    const res = await app.inject('/healthz');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('says loudly on /readyz that the hub runs live-only', async () => {
+    const res = await app.inject('/readyz');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.ready).toBe(true);
+    expect(body.storage.mode).toBe('live-only');
+    expect(body.warnings.join(' ')).toMatch(/LIVE-ONLY/);
+    expect(body.devices).toEqual({ registered: 3, online: 1 });
+  });
+
+  it('is not ready when the broker is down or storage applies backpressure', async () => {
+    const down = await build({ brokerConnected: false });
+    expect((await down.inject('/readyz')).statusCode).toBe(503);
+    const full = await build({ storage: { ...liveOnly, mode: 'influxdb', accepting: false, connected: false, spoolLines: 9 } });
+    const res = await full.inject('/readyz');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().warnings.join(' ')).toMatch(/spool \(9 points\)/);
+    await Promise.all([down.close(), full.close()]);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const res = await app.inject('/metrics');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.body).toMatch(/compound_hub_messages_rejected_total\{reason="schema"\} 0/);
+    expect(res.body).toMatch(/compound_hub_devices_registered 3/);
+  });
+
+  it('lists compounds and devices with live state, filtered', async () => {
+    const compounds = (await app.inject('/api/compounds')).json().compounds;
+    expect(compounds.map((c: { id: string; online: number }) => [c.id, c.online])).toEqual([['c01', 1], ['c02', 0]]);
+    const devices = (await app.inject('/api/devices?compound=c01&type=elevator')).json().devices;
+    expect(devices).toHaveLength(1);
+    expect(devices[0]).toMatchObject({ device: 'elev-1', building: 'b1', online: true, fields: { floor: 4 } });
+    expect((await app.inject('/api/devices?online=false')).json().devices).toHaveLength(2);
+  });
+
+  it('gets one device, 404 for an unknown one, 400 for a malformed id', async () => {
+    expect((await app.inject('/api/devices/c01/elevator/elev-1')).json().fields).toEqual({ floor: 4 });
+    const missing = await app.inject('/api/devices/c01/elevator/nope');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toBe('NOT_FOUND');
+    expect((await app.inject('/api/devices/c01/elevator/NOPE%20x')).statusCode).toBe(400);
+    expect((await app.inject('/api/devices/c01/boiler/x')).statusCode).toBe(400);
+  });
+
+  it('lists dead letters newest first, filtered by reason', async () => {
+    const all = (await app.inject('/api/dead-letters')).json();
+    expect(all.total).toBe(2);
+    expect(all.items.map((r: { reason: string }) => r.reason)).toEqual(['schema', 'invalid_json']);
+    expect((await app.inject('/api/dead-letters?reason=invalid_json')).json().items).toHaveLength(1);
+    expect((await app.inject('/api/dead-letters?reason=nope')).statusCode).toBe(400);
+  });
+
+  it('answers history routes with 503 when live-only', async () => {
+    const res = await app.inject('/api/history/latest?type=elevator');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toBe('STORE_UNAVAILABLE');
+  });
+
+  it('passes validated history queries to the reader, with ISO or ms times', async () => {
+    const calls: unknown[] = [];
+    const history: HistoryReader = {
+      latest: async (q) => (calls.push(q), [{ compound: 'c01', device: 'elev-1', ts: 5, fields: { floor: 2 } }]),
+      series: async (q) => (calls.push(q), [{ ts: 5, value: 2 }]),
+    };
+    const withHistory = await build({ history });
+    expect((await withHistory.inject('/api/history/latest?type=elevator&compound=c01')).json().devices[0].fields).toEqual({ floor: 2 });
+    const series = await withHistory.inject('/api/history/series?type=elevator&compound=c01&device=elev-1&field=floor&from=2026-01-01T00:00:00Z&to=1800000000000');
+    expect(series.json()).toEqual({ points: [{ ts: 5, value: 2 }] });
+    expect(calls[1]).toEqual({ type: 'elevator', compound: 'c01', device: 'elev-1', field: 'floor', from: Date.parse('2026-01-01T00:00:00Z'), to: 1_800_000_000_000, limit: 1000 });
+    expect((await withHistory.inject('/api/history/series?type=elevator&compound=c01%27%3B%20DROP&device=e&field=floor&from=0')).statusCode).toBe(400);
+    await withHistory.close();
+  });
+
+  it('serves the OpenAPI document at /docs', async () => {
+    const doc = (await app.inject('/docs')).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/devices', '/api/history/series', '/readyz']));
+  });
+});

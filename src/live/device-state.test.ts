@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { DeviceStates } from './device-state.ts';
+import { fixtureRegistry } from '../testing/registry.fixture.ts';
+import type { Reading } from '../contracts/readings.ts';
+
+const registry = fixtureRegistry();
+const elevator = registry.getByKey('c01/elevator/elev-1')!;
+const base = { compound: 'c01', type: 'elevator' as const, device: 'elev-1', tags: {} };
+
+describe('DeviceStates', () => {
+  it('tracks online state, latest fields and last event', () => {
+    const states = new DeviceStates();
+    const apply = (r: Reading) => states.apply(r, elevator.key);
+    expect(states.get(elevator)).toEqual({ online: false, fields: {} });
+    apply({ ...base, kind: 'status', online: true, ts: 1, receivedAt: 1 });
+    apply({ ...base, kind: 'telemetry', ts: 10, receivedAt: 10, fields: { floor: 3, moving: false } });
+    apply({ ...base, kind: 'telemetry', ts: 5, receivedAt: 11, fields: { floor: 1 } }); // older sample arrives late
+    apply({ ...base, kind: 'event', ts: 12, receivedAt: 12, event: 'trapped' });
+    expect(states.get(elevator)).toEqual({
+      online: true, lastSeen: 12, lastTelemetryTs: 10, fields: { floor: 3, moving: false }, lastEvent: { event: 'trapped', ts: 12 },
+    });
+    expect(states.onlineCount).toBe(1);
+    apply({ ...base, kind: 'status', online: false, ts: 13, receivedAt: 13 });
+    expect(states.onlineCount).toBe(0);
+  });
+});
