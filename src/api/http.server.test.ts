@@ -127,3 +127,14 @@ describe('HTTP API', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/devices', '/api/history/series', '/readyz']));
   });
 });
+
+describe('status page', () => {
+  it('serves the zh-CN status page at /', async () => {
+    const app = await build();
+    const res = await app.inject('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.body).toMatch(/<html lang="zh-CN">/);
+    await app.close();
+  });
+});
