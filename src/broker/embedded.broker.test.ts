@@ -55,7 +55,7 @@ describe('EmbeddedBroker', () => {
 
   it('does not deliver a publish under another device topic, and counts it', async () => {
     const device = await connect('c01/manhole/mh-1', FIXTURE_SECRET);
-    const closed = new Promise((resolve) => device.once('close', resolve));
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
     device.publish('compounds/c01/elevator/elev-1/telemetry', '{"floor":99}', { qos: 1 });
     await closed; // MQTT 3.1.1: an unauthorised publish ends the connection
     expect(received.some((r) => r.includes('"floor":99'))).toBe(false);
@@ -80,7 +80,7 @@ describe('EmbeddedBroker', () => {
     const client = mqtt.connect(other.url, { username: 'c01/elevator/elev-1', password: FIXTURE_SECRET, reconnectPeriod: 0 });
     clients.push(client);
     await new Promise((resolve) => client.once('connect', resolve));
-    const closed = new Promise((resolve) => client.once('close', resolve));
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     await other.stop();
     await closed;
     expect(other.listening).toBe(false);

@@ -10,7 +10,8 @@ import { DEVICE_TYPES } from '../contracts/device-types.ts';
 
 const id = z.string().regex(ID_PATTERN, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$');
 const name = z.string().min(1).max(100);
-const tagValue = z.string().min(1).max(64);
+/** Building/zone names become InfluxDB tags: no backslashes or control characters. */
+const tagValue = z.string().min(1).max(64).regex(/^[^\\\u0000-\u001f]+$/, 'must not contain backslashes or control characters');
 
 export const registryDeviceSchema = z.strictObject({
   id,
