@@ -51,13 +51,16 @@ async function main(): Promise<void> {
   }
   process.stdout.write(banner(hub.info));
 
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = (signal: string) => {
-    if (stopping) {
+    // One Ctrl-C can arrive twice (from the terminal and relayed by npm/tsx): only a
+    // second signal a moment later means "exit now".
+    if (stoppingSince && Date.now() - stoppingSince < 1000) return;
+    if (stoppingSince) {
       process.stderr.write(`compound-hub: second ${signal}, exiting now\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'stopping');
     hub.stop().then(
       () => process.exit(0),

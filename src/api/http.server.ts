@@ -2,7 +2,7 @@
  * The HTTP server: fastify with zod schemas on every route, OpenAPI at /docs,
  * coded errors mapped to status codes. Routes live in one plugin per concern.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import {
   jsonSchemaTransform,
@@ -27,7 +27,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
 export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ stage: 'api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);

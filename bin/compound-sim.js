@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Loads the TypeScript entry point through tsx in this same process (signals reach it directly).
+import { register } from 'tsx/esm/api';
+
+register();
+await import(new URL('../simulators/cli.ts', import.meta.url).href);
