@@ -59,3 +59,27 @@ describe('Spool', () => {
     expect(spool.lines).toBe(1);
   });
 });
+
+describe('Spool under concurrent appends', () => {
+  it('keeps lines appended while a flush is writing', async () => {
+    const spool = new Spool(await tmp(), 1e7, () => undefined);
+    await spool.open();
+    const expected: string[] = [];
+    for (let i = 0; i < 2000; i += 1) {
+      const line = `line-${i}`;
+      expected.push(line);
+      spool.append([line]);
+      if (i % 100 === 0) void spool.flush();
+      // Let the flush reach its disk write, so the next appends land while it is in flight.
+      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await spool.flush();
+    const replayed: string[] = [];
+    for (let segment = await spool.takeOldest(); segment; segment = await spool.takeOldest()) {
+      replayed.push(...segment.lines);
+      await spool.remove(segment.id);
+    }
+    expect(replayed.sort()).toEqual(expected.sort());
+    await spool.close();
+  });
+});

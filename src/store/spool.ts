@@ -122,8 +122,11 @@ export class Spool {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pending.length === 0) return;
+    // Take the batch before awaiting: appends during the write go to a fresh buffer.
     const lines = this.#pending;
     const bytes = this.#pendingBytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
     try {
       if (!this.#current || this.#current.segment.bytes >= SEGMENT_MAX_BYTES) {
         await this.#closeCurrent();
@@ -136,11 +139,11 @@ export class Spool {
       await handle.datasync();
       segment.bytes += bytes;
       segment.lines += lines.length;
-      this.#pending = [];
-      this.#pendingBytes = 0;
       this.#error = undefined;
     } catch (error) {
-      // Lines stay pending (bounded by maxBytes) and are retried on the next flush.
+      // The batch goes back in front (still bounded by maxBytes) and is retried on the next flush.
+      this.#pending = lines.concat(this.#pending);
+      this.#pendingBytes += bytes;
       this.#error = `spool ${this.dir}: ${(error as Error).message}`;
       this.onError(error as Error);
       this.#timer ??= setTimeout(() => {
