@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import type { HubConfig, StorageSettings } from './config/config.loader.ts';
+import type { HubConfig } from './config/config.loader.ts';
 import { loadRegistryFile } from './config/registry.loader.ts';
 import type { RegistryData } from './config/registry.schema.ts';
 import { buildRegistry, type Registry } from './registry/registry.ts';
@@ -19,7 +19,7 @@ import { MqttClientSource, redactUrl } from './ingest/mqtt-client.source.ts';
 import { PayloadValidator } from './validate/payload.validator.ts';
 import { DeadLetters } from './validate/dead-letters.ts';
 import { DeviceStates } from './live/device-state.ts';
-import { createStore, createHistoryQuery, findInfluxd, startLocalInfluxd, type Store, type LocalInfluxd } from './store/index.ts';
+import { createStore, createHistoryQuery, findInfluxd, startLocalInfluxd, type Store, type LocalInfluxd, type StoreSettings } from './store/index.ts';
 import { buildHttpServer } from './api/http.server.ts';
 import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
@@ -47,7 +47,7 @@ export interface Hub {
 }
 
 interface Resolved {
-  settings?: StorageSettings;
+  settings?: StoreSettings;
   managed?: LocalInfluxd;
   label: string;
 }

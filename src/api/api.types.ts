@@ -4,7 +4,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { DeviceStates } from '../live/device-state.ts';
 import type { DeadLetters } from '../validate/dead-letters.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
-import type { HistoryReader } from './history.routes.ts';
+import type { HistoryReader, StoreState } from '../store/store.types.ts';
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -13,20 +13,13 @@ export interface BrokerStatus {
   clients?: number;
 }
 
-export interface StorageStatus {
-  /** `influxdb`: writing to InfluxDB; `live-only`: nothing is stored. */
-  mode: 'influxdb' | 'live-only';
-  api?: 'v1' | 'v2';
-  url?: string;
-  managed?: boolean;
-  connected: boolean;
-  accepting: boolean;
-  spoolBytes: number;
-  spoolLines: number;
-  bufferedLines: number;
-  pointsWritten: number;
-  lastError?: string;
-}
+/** The store's state, or a live-only stand-in when no InfluxDB is configured. */
+export type StorageStatus = Omit<StoreState, 'api' | 'url'> &
+  Partial<Pick<StoreState, 'api' | 'url'>> & {
+    /** `influxdb`: writing to InfluxDB; `live-only`: nothing is stored. */
+    mode: 'influxdb' | 'live-only';
+    managed?: boolean;
+  };
 
 export interface ApiDeps {
   registry: Registry;

@@ -2,31 +2,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
-import { DEVICE_TYPES, type DeviceType } from '../contracts/device-types.ts';
-import type { FieldValue } from '../contracts/payloads.ts';
+import { DEVICE_TYPES } from '../contracts/device-types.ts';
+import type { HistoryReader } from '../store/store.types.ts';
 import { HubError } from '../errors.ts';
 import type { ApiDeps } from './api.types.ts';
-
-export interface LatestQuery {
-  type: DeviceType;
-  compound?: string;
-  device?: string;
-}
-export interface SeriesQuery {
-  type: DeviceType;
-  compound: string;
-  device: string;
-  field: string;
-  /** ms epoch */
-  from: number;
-  /** ms epoch; when absent, the series stops at now(). */
-  to?: number;
-  limit?: number;
-}
-export interface HistoryReader {
-  latest(query: LatestQuery): Promise<Array<{ compound: string; device: string; ts: number; fields: Record<string, FieldValue | null> }>>;
-  series(query: SeriesQuery): Promise<Array<{ ts: number; value: FieldValue | null }>>;
-}
 
 const id = z.string().regex(ID_PATTERN);
 /** ms epoch or an ISO 8601 date. */

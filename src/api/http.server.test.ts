@@ -7,7 +7,7 @@ import { DeviceStates } from '../live/device-state.ts';
 import { DeadLetters } from '../validate/dead-letters.ts';
 import { createHubMetrics } from '../metrics/hub.metrics.ts';
 import type { StorageStatus } from './api.types.ts';
-import type { HistoryReader } from './history.routes.ts';
+import type { HistoryReader } from '../store/store.types.ts';
 
 const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
 

@@ -3,18 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { HubError } from '../errors.ts';
 import { envSchema, type Env } from './config.schema.ts';
-
-export interface StorageSettings {
-  url: string;
-  api: 'v1' | 'v2';
-  database: string;
-  retentionPolicy?: string;
-  username?: string;
-  password?: string;
-  token?: string;
-  org?: string;
-  bucket?: string;
-}
+import type { StoreSettings } from '../store/store.types.ts';
 
 export interface HubConfig {
   logLevel: Env['LOG_LEVEL'];
@@ -25,7 +14,7 @@ export interface HubConfig {
     | { kind: 'embedded'; host: string; port: number }
     | { kind: 'external'; url: string; username?: string; password?: string; clientId: string };
   storage:
-    | { kind: 'external'; settings: StorageSettings }
+    | { kind: 'external'; settings: StoreSettings }
     | { kind: 'managed' }
     | { kind: 'none' };
   influx: { batchSize: number; flushIntervalMs: number; spoolMaxBytes: number; database: string };

@@ -6,9 +6,8 @@
 import { HubError } from '../errors.ts';
 import { queryableFields, type FieldValue } from '../contracts/payloads.ts';
 import { isDeviceType } from '../contracts/device-types.ts';
-import type { HistoryReader, LatestQuery, SeriesQuery } from '../api/history.routes.ts';
 import { authHeaders, queryDatabase } from './influx.endpoint.ts';
-import type { StoreSettings } from './store.types.ts';
+import type { HistoryReader, LatestQuery, SeriesQuery, StoreSettings } from './store.types.ts';
 
 const QUERY_TIMEOUT_MS = 15_000;
 const MAX_POINTS = 10_000;

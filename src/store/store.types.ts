@@ -1,4 +1,7 @@
-/** Configuration and state of the store stage. */
+/** Configuration, state and read interface of the store stage. */
+import type { DeviceType } from '../contracts/device-types.ts';
+import type { FieldValue } from '../contracts/payloads.ts';
+
 export interface StoreSettings {
   url: string;
   /** `v1`: /write + /query with a database (InfluxDB 1.x); `v2`: /api/v2/write with a token (2.x, 3.x, 1.8+). */
@@ -33,4 +36,25 @@ export interface StoreState {
   bufferedLines: number;
   pointsWritten: number;
   lastError?: string;
+}
+
+export interface LatestQuery {
+  type: DeviceType;
+  compound?: string;
+  device?: string;
+}
+export interface SeriesQuery {
+  type: DeviceType;
+  compound: string;
+  device: string;
+  field: string;
+  /** ms epoch */
+  from: number;
+  /** ms epoch; when absent, the series stops at now(). */
+  to?: number;
+  limit?: number;
+}
+export interface HistoryReader {
+  latest(query: LatestQuery): Promise<Array<{ compound: string; device: string; ts: number; fields: Record<string, FieldValue | null> }>>;
+  series(query: SeriesQuery): Promise<Array<{ ts: number; value: FieldValue | null }>>;
 }
