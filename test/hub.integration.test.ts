@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { influxQuery, startLocalInfluxd, type LocalInfluxd, type StoreSettings } from '../src/store/index.ts';
+import { startLocalInfluxd, type LocalInfluxd, type StoreSettings } from '../src/store/index.ts';
 import { deviceTopic } from '../src/contracts/topics.ts';
 import type { Hub } from '../src/hub.ts';
 import type { FleetDevice } from '../simulators/fleet.ts';
@@ -60,8 +60,8 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
         for (let seq = 1; seq <= 5; seq += 1) await client.publishAsync(topic, JSON.stringify({ ts: base + seq, seq, ...body(seq) }), { qos: 1 });
       }),
     );
-    await expect.poll(() => countPerDevice(settings, 'manhole', 'tiltDeg'), { timeout: 15_000 }).toEqual({ 'mh-01': 100, 'mh-02': 100 });
-    expect(await countPerDevice(settings, 'elevator', 'floor')).toEqual({ 'elev-01': 100 });
+    await expect.poll(() => countPerDevice(settings, 'manhole', 'tiltDeg', 'h1'), { timeout: 15_000 }).toEqual({ 'mh-01': 100, 'mh-02': 100 });
+    expect(await countPerDevice(settings, 'elevator', 'floor', 'h1')).toEqual({ 'elev-01': 100 });
 
     const series = await getJson(hub, `/api/history/series?type=manhole&compound=h1&device=mh-02&field=tiltDeg&from=${base}`);
     expect(series.points).toHaveLength(100);
@@ -81,11 +81,7 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
     await sim.stop();
     const stats = sim.stats();
     expect(stats.published).toBeGreaterThan(40);
-    // Device ids repeat across compounds: count compound h2 only.
-    const h2 = async (type: string, field: string) => {
-      const [result] = await influxQuery(settings, `SELECT COUNT("${field}") FROM "${type}" WHERE "compound" = $c`, { c: 'h2' });
-      return Number(result?.series?.[0]?.values[0]?.[1] ?? 0);
-    };
+    const h2 = async (type: string, field: string) => Object.values(await countPerDevice(settings, type, field, 'h2')).reduce((a, n) => a + n, 0);
     await expect.poll(() => h2('elevator', 'floor'), { timeout: 15_000 }).toBe(stats.byType.elevator);
     await expect.poll(() => h2('manhole', 'tiltDeg')).toBe(stats.byType.manhole);
     await expect.poll(() => h2('fire_lane', 'occupied')).toBe(stats.byType.fire_lane);
@@ -142,5 +138,30 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
     const ready = await getJson(hub, '/readyz');
     expect(ready).toMatchObject({ ready: true, warnings: [], broker: { kind: 'embedded', connected: true }, storage: { mode: 'influxdb', api: 'v1', connected: true, spoolLines: 0 } });
     expect(ready.storage.pointsWritten).toBeGreaterThanOrEqual(300);
+  });
+
+  it('keeps every reading through an InfluxDB outage: spooled on disk, replayed once it is back', async () => {
+    const device = find('h1', 'manhole', 1);
+    const client = await connectAs(device);
+    const topic = deviceTopic('compounds', device, 'event');
+    const base = Date.now() - 30_000;
+    let seq = 1000;
+    const publish = async (n: number) => {
+      for (let i = 0; i < n; i += 1) {
+        seq += 1;
+        await client.publishAsync(topic, JSON.stringify({ ts: base + seq, seq, event: 'impact' }), { qos: 1 });
+      }
+    };
+    await publish(100);
+    influx.kill('SIGKILL');
+    await publish(300);
+    await expect.poll(async () => (await getJson(hub, '/readyz')).storage.spoolLines, { timeout: 10_000 }).toBeGreaterThan(0);
+    const during = await getJson(hub, '/readyz');
+    expect(during.storage.connected).toBe(false);
+    expect(during.warnings.join(' ')).toMatch(/InfluxDB unreachable/);
+    await influx.restart();
+    await publish(100);
+    await expect.poll(async () => (await getJson(hub, '/readyz')).storage.spoolLines, { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => countPerDevice(settings, 'manhole', 'event', 'h1'), { timeout: 10_000 }).toEqual({ 'mh-02': 500 });
   });
 });

@@ -1,0 +1,39 @@
+/** Without any InfluxDB the hub still runs, shows devices live, and says loudly that nothing is stored. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import type { Hub } from '../src/hub.ts';
+import { deviceTopic } from '../src/contracts/topics.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let hub: Hub;
+let device: Awaited<ReturnType<typeof writeFleetRegistry>>['devices'][number];
+
+beforeAll(async () => {
+  dir = await tempDir('live-only');
+  const registry = await writeFleetRegistry(dir.path, ['l1']);
+  device = registry.devices.find((d) => d.type === 'fire_lane')!;
+  hub = await startTestHub({ DATA_DIR: dir.path, INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file });
+});
+afterAll(async () => {
+  await hub?.stop();
+  await dir?.remove();
+});
+
+describe('live-only mode', () => {
+  it('shows readings live, warns on /readyz and answers history with 503', async () => {
+    expect(hub.info.liveOnly).toBe(true);
+    expect(hub.info.storage).toMatch(/^LIVE-ONLY/);
+    const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+    await client.publishAsync(deviceTopic('compounds', device, 'telemetry'), '{"occupied":true,"objectType":"car","confidence":0.9}', { qos: 1 });
+    await expect.poll(async () => (await getJson(hub, `/api/devices/l1/fire_lane/${device.device}`)).fields.objectType).toBe('car');
+    const ready = await getJson(hub, '/readyz');
+    expect(ready.ready).toBe(true);
+    expect(ready.storage.mode).toBe('live-only');
+    expect(ready.warnings.join(' ')).toMatch(/LIVE-ONLY: no InfluxDB configured, nothing is stored/);
+    const history = await fetch(`${hub.info.httpUrl}/api/history/latest?type=fire_lane`);
+    expect(history.status).toBe(503);
+    await client.endAsync();
+  });
+});
