@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 /** Answers each write with the next status of `statuses` (the last one repeats). */
-async function fakeInflux(statuses: number[]): Promise<{ url: string; requests: Captured[] }> {
+async function fakeInflux(statuses: number[], hold?: Promise<void>): Promise<{ url: string; requests: Captured[] }> {
   const requests: Captured[] = [];
   server = http.createServer((req, res) => {
     let body = '';
@@ -42,7 +42,9 @@ async function fakeInflux(statuses: number[]): Promise<{ url: string; requests: 
       }
       requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body });
       const status = statuses[Math.min(requests.length - 1, statuses.length - 1)]!;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? '' : '{"error":"test answer"}');
+      void (hold ?? Promise.resolve()).then(() =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? '' : '{"error":"test answer"}'),
+      );
     });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -54,10 +56,10 @@ const reading = (seq: number): Reading => ({
   compound: 'c01', type: 'parking', device: 'p1', kind: 'telemetry', seq, ts: 1_700_000_000_000 + seq, receivedAt: 1, tags: {}, fields: { occupied: true },
 });
 
-async function open(settings: StoreSettings) {
+async function open(settings: StoreSettings, extra: { maxBufferLines?: number; spoolMaxBytes?: number } = {}) {
   const metrics = createHubMetrics();
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'store-'));
-  store = createStore({ logger: pino({ level: 'silent' }), metrics }, { ...settings, spoolDir, spoolMaxBytes: 1e6, flushIntervalMs: 20, batchSize: 100 });
+  store = createStore({ logger: pino({ level: 'silent' }), metrics }, { ...settings, spoolDir, spoolMaxBytes: 1e6, flushIntervalMs: 20, batchSize: 100, ...extra });
   await store.start();
   return { store, metrics };
 }
@@ -111,5 +113,22 @@ describe('store writes', () => {
     const delivered = influx.requests.filter((_, i) => i >= 2).map((r) => r.body).join('\n');
     expect(delivered).toContain('seq=1i');
     expect(delivered).toContain('seq=2i');
+  });
+
+  it('stops accepting while too many points wait for InfluxDB, and resumes when they are written', async () => {
+    let release!: () => void;
+    const influx = await fakeInflux([204], new Promise<void>((resolve) => (release = resolve)));
+    const { store: s } = await open({ url: influx.url, api: 'v1', database: 'hub' }, { maxBufferLines: 50 });
+    for (let seq = 1; seq <= 60; seq += 1) s.write(reading(seq));
+    expect(s.accepting).toBe(false);
+    expect(s.state().bufferedLines).toBe(60);
+    let resumed = false;
+    const waiting = s.whenAccepting().then(() => (resumed = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(resumed).toBe(false);
+    release();
+    await waiting;
+    expect(s.accepting).toBe(true);
+    expect(s.state().pointsWritten).toBe(60);
   });
 });

@@ -109,12 +109,17 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
   let replayLoop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   const waiters: Array<() => void> = [];
+  let pollTimer: NodeJS.Timeout | undefined;
 
   const accepting = () => inFlight < maxBufferLines && !spool.full;
   const notify = () => {
     metrics.spoolBytes.set(spool.bytes);
     metrics.spoolLines.set(spool.lines);
-    if (waiters.length && accepting()) for (const resolve of waiters.splice(0)) resolve();
+    if (waiters.length && accepting()) {
+      clearInterval(pollTimer);
+      pollTimer = undefined;
+      for (const resolve of waiters.splice(0)) resolve();
+    }
   };
   const written = (count: number) => {
     pointsWritten += count;
@@ -269,17 +274,9 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
 
     whenAccepting() {
       if (accepting()) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        // The spool drains on the replayer's schedule; re-check in case no event fires.
-        const poll = setInterval(() => {
-          if (accepting()) {
-            clearInterval(poll);
-            notify();
-          }
-        }, 200);
-        waiters.push(() => clearInterval(poll));
-      });
+      // The spool drains on the replayer's schedule: poll while anyone waits.
+      pollTimer ??= setInterval(notify, 200);
+      return new Promise<void>((resolve) => waiters.push(resolve));
     },
 
     state() {
@@ -299,6 +296,7 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
     async close() {
       running = false;
       wake?.();
+      clearInterval(pollTimer);
       await writeApi.flush().catch((error: unknown) => log.warn({ err: describe(error) }, 'final flush failed'));
       // flush() starts the last send; batches already on their way finish (or are spooled) too.
       const deadline = Date.now() + REQUEST_TIMEOUT_MS + 2000;
