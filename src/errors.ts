@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'configuration is invalid',
   REGISTRY_INVALID: 'device registry is invalid',
   REGISTRY_UNREADABLE: 'device registry file cannot be read',
+  RULES_INVALID: 'rules file is invalid',
   PORT_IN_USE: 'a port the hub needs is already in use',
   BROKER_UNREACHABLE: 'the MQTT broker cannot be reached',
   INFLUXD_START_FAILED: 'the local influxd could not be started',

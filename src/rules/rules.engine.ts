@@ -1,0 +1,280 @@
+/**
+ * The rules stage: per-device rule state, fed with accepted readings and a clock tick,
+ * emitting condition changes (raised / repeated / cleared). Evaluation per reading is
+ * O(rules matching the device); matching rules are resolved once per device and cached.
+ */
+import type { FieldValue } from '../contracts/payloads.ts';
+import type { Reading } from '../contracts/readings.ts';
+import type { RegisteredDevice } from '../registry/registry.ts';
+import type { Condition, Rule, Severity } from './rule.schema.ts';
+
+export interface ConditionChange {
+  change: 'raised' | 'repeated' | 'cleared';
+  ruleId: string;
+  severity: Severity;
+  deviceKey: string;
+  compound: string;
+  type: RegisteredDevice['type'];
+  device: string;
+  /** When it happened (reading time, or the tick that noticed). */
+  at: number;
+  /** The field value or event that raised it. */
+  value?: FieldValue;
+  /** Occurrences while active (repeats of an event). */
+  count: number;
+}
+
+interface RuleState {
+  active: boolean;
+  /** When the comparison started to hold (threshold with forSec, duration, state_age). */
+  since?: number;
+  /** Last occurrence of the event (event, count) or last repeat. */
+  lastAt?: number;
+  /** Recent event times within the window (count). */
+  times?: number[];
+  count: number;
+  value?: FieldValue;
+}
+
+interface DeviceState {
+  device: RegisteredDevice;
+  lastSeen: number;
+  offline: boolean;
+  fields: Record<string, FieldValue>;
+  rules: Rule[];
+  states: Map<string, RuleState>;
+}
+
+export type ConditionListener = (change: ConditionChange) => void;
+
+function compare(actual: FieldValue | undefined, op: string, expected: FieldValue): boolean {
+  if (actual === undefined) return false;
+  switch (op) {
+    case '==':
+      return actual === expected;
+    case '!=':
+      return actual !== expected;
+  }
+  if (typeof actual !== 'number' || typeof expected !== 'number') return false;
+  switch (op) {
+    case '>':
+      return actual > expected;
+    case '>=':
+      return actual >= expected;
+    case '<':
+      return actual < expected;
+    case '<=':
+      return actual <= expected;
+  }
+  return false;
+}
+
+function matches(rule: Rule, device: RegisteredDevice): boolean {
+  const m = rule.match;
+  if (!rule.enabled || !m.types.includes(device.type)) return false;
+  if (m.compounds && !m.compounds.includes(device.compound)) return false;
+  if (m.devices && !m.devices.includes(device.key)) return false;
+  if (m.tags?.building !== undefined && device.tags.building !== m.tags.building) return false;
+  if (m.tags?.zone !== undefined && device.tags.zone !== m.tags.zone) return false;
+  return true;
+}
+
+export class RulesEngine {
+  #rules: Rule[];
+  readonly #devices = new Map<string, DeviceState>();
+  readonly #listeners: ConditionListener[] = [];
+
+  constructor(rules: Rule[], private readonly startedAt: number) {
+    this.#rules = rules;
+  }
+
+  onChange(listener: ConditionListener): void {
+    this.#listeners.push(listener);
+  }
+
+  get rules(): readonly Rule[] {
+    return this.#rules;
+  }
+
+  /**
+   * Swaps the rule set without a restart. State of rules that keep their id is kept
+   * (an open condition stays open); conditions of removed rules are cleared.
+   */
+  reload(rules: Rule[], at: number): void {
+    const ids = new Set(rules.map((r) => r.id));
+    for (const d of this.#devices.values()) {
+      for (const [id, state] of d.states) {
+        if (ids.has(id)) continue;
+        const old = d.rules.find((r) => r.id === id);
+        if (state.active && old) this.#emit('cleared', old, d, state, at);
+        d.states.delete(id);
+      }
+    }
+    this.#rules = rules;
+    for (const d of this.#devices.values()) d.rules = rules.filter((r) => matches(r, d.device));
+  }
+
+  /** Feeds one accepted reading of a registered device. */
+  ingest(reading: Reading, device: RegisteredDevice): void {
+    const d = this.#state(device);
+    const at = reading.ts;
+    d.lastSeen = Math.max(d.lastSeen, reading.receivedAt);
+    if (reading.kind === 'status') d.offline = !reading.online;
+    else d.offline = false;
+    if (reading.kind === 'telemetry') Object.assign(d.fields, reading.fields);
+
+    for (const rule of d.rules) {
+      const c = rule.condition;
+      const s = this.#ruleState(d, rule);
+      switch (c.kind) {
+        case 'threshold':
+        case 'duration':
+        case 'state_age':
+          if (reading.kind === 'telemetry') this.#evaluateComparison(rule, c, d, s, at);
+          break;
+        case 'event':
+          if (reading.kind === 'event' && reading.event === c.event) this.#occurrence(rule, d, s, at, reading.event);
+          break;
+        case 'count':
+          if (reading.kind === 'event' && reading.event === c.event) {
+            const times = (s.times ??= []);
+            times.push(at);
+            while (times.length && times[0]! <= at - c.windowSec * 1000) times.shift();
+            if (times.length > c.count) times.shift();
+            if (s.active || times.length >= c.count) this.#occurrence(rule, d, s, at, reading.event);
+          }
+          break;
+        case 'absence':
+          if (reading.kind === 'status' && !reading.online) {
+            if (!s.active && !this.#silenced(rule, d)) this.#emit('raised', rule, d, Object.assign(s, { active: true, count: 1, value: 'offline' }), at);
+          } else if (s.active) {
+            this.#emit('cleared', rule, d, s, at);
+          }
+          break;
+      }
+    }
+  }
+
+  /** Advances timers: held conditions, quiet periods, absences. */
+  tick(now: number): void {
+    for (const d of this.#devices.values()) this.#tickDevice(d, now);
+  }
+
+  /** Makes every registered device known, so a device that never reports is found offline. */
+  track(devices: Iterable<RegisteredDevice>): void {
+    for (const device of devices) this.#state(device);
+  }
+
+  #tickDevice(d: DeviceState, now: number): void {
+    for (const rule of d.rules) {
+      const c = rule.condition;
+      const s = d.states.get(rule.id);
+      switch (c.kind) {
+        case 'threshold':
+        case 'duration':
+        case 'state_age':
+          if (s && !s.active && s.since !== undefined && c.forSec !== undefined && now - s.since >= c.forSec * 1000 && !this.#silenced(rule, d)) {
+            s.active = true;
+            s.count = 1;
+            this.#emit('raised', rule, d, s, now);
+          }
+          break;
+        case 'event':
+        case 'count':
+          if (s?.active && s.lastAt !== undefined && now - s.lastAt >= c.clearAfterSec * 1000) {
+            s.times = [];
+            this.#emit('cleared', rule, d, s, now);
+          }
+          break;
+        case 'absence': {
+          const limit = (c.forSec ?? c.factor * d.device.reportIntervalSec) * 1000;
+          const state = this.#ruleState(d, rule);
+          if (!state.active && now - d.lastSeen > limit && !this.#silenced(rule, d)) {
+            Object.assign(state, { active: true, count: 1, value: 'silent' });
+            this.#emit('raised', rule, d, state, now);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  #evaluateComparison(rule: Rule, c: Extract<Condition, { field: string }>, d: DeviceState, s: RuleState, at: number): void {
+    const value = d.fields[c.field];
+    const holds = compare(value, c.op, c.value) && (rule.when ?? []).every((w) => compare(d.fields[w.field], w.op, w.value));
+    if (s.active) {
+      const clears = c.kind === 'threshold' && c.clear ? compare(value, c.clear.op, c.clear.value) : !holds;
+      if (clears) {
+        s.since = undefined;
+        this.#emit('cleared', rule, d, s, at);
+      }
+      return;
+    }
+    if (!holds) {
+      s.since = undefined;
+      return;
+    }
+    s.since ??= at;
+    s.value = value;
+    const forMs = (c.forSec ?? 0) * 1000;
+    if (at - s.since >= forMs && !this.#silenced(rule, d)) {
+      s.active = true;
+      s.count = 1;
+      this.#emit('raised', rule, d, s, at);
+    }
+  }
+
+  #occurrence(rule: Rule, d: DeviceState, s: RuleState, at: number, value: FieldValue): void {
+    s.lastAt = at;
+    s.value = value;
+    if (s.active) {
+      s.count += 1;
+      this.#emit('repeated', rule, d, s, at);
+    } else if (!this.#silenced(rule, d)) {
+      s.active = true;
+      s.count = 1;
+      this.#emit('raised', rule, d, s, at);
+    }
+  }
+
+  /** A device's own mode (elevator maintenance/inspection) silences the rules that say so. */
+  #silenced(rule: Rule, d: DeviceState): boolean {
+    const mode = d.fields.mode;
+    return typeof mode === 'string' && (rule.silenceInModes as string[] | undefined)?.includes(mode) === true;
+  }
+
+  #emit(change: ConditionChange['change'], rule: Rule, d: DeviceState, s: RuleState, at: number): void {
+    if (change === 'cleared') s.active = false;
+    const event: ConditionChange = {
+      change,
+      ruleId: rule.id,
+      severity: rule.severity,
+      deviceKey: d.device.key,
+      compound: d.device.compound,
+      type: d.device.type,
+      device: d.device.device,
+      at,
+      count: s.count,
+      ...(s.value !== undefined ? { value: s.value } : {}),
+    };
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #ruleState(d: DeviceState, rule: Rule): RuleState {
+    let s = d.states.get(rule.id);
+    if (!s) {
+      s = { active: false, count: 0 };
+      d.states.set(rule.id, s);
+    }
+    return s;
+  }
+
+  #state(device: RegisteredDevice): DeviceState {
+    let d = this.#devices.get(device.key);
+    if (!d) {
+      d = { device, lastSeen: this.startedAt, offline: false, fields: {}, rules: this.#rules.filter((r) => matches(r, device)), states: new Map() };
+      this.#devices.set(device.key, d);
+    }
+    return d;
+  }
+}
