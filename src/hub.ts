@@ -21,6 +21,9 @@ import { DeadLetters } from './validate/dead-letters.ts';
 import { DeviceStates } from './live/device-state.ts';
 import { createStore, createHistoryQuery, findInfluxd, startLocalInfluxd, type Store, type LocalInfluxd, type StoreSettings } from './store/index.ts';
 import { buildHttpServer } from './api/http.server.ts';
+import { RulesEngine } from './rules/rules.engine.ts';
+import { loadRules } from './rules/rules.loader.ts';
+import { ActiveConditions } from './rules/active-conditions.ts';
 import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
 import { prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
@@ -43,6 +46,8 @@ export interface Hub {
   readonly metrics: HubMetrics;
   readonly registry: Registry;
   readonly http: FastifyInstance;
+  /** Re-reads RULES_FILE (or the built-in pack) and swaps the rules without a restart. */
+  reloadRules(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -124,10 +129,23 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Ingest → validate → store + live state
     const deviceStates = new DeviceStates();
     const deadLetters = new DeadLetters(config.ingest.deadLetterLimit);
+    // Rules: conditions raised and cleared from readings and the clock.
+    const rules = new RulesEngine(await loadRules(config.rulesFile), Date.now());
+    const conditions = new ActiveConditions();
+    rules.onChange((change) => {
+      conditions.apply(change);
+      metrics.conditions.inc({ rule: change.ruleId, severity: change.severity, change: change.change });
+      if (change.change !== 'repeated') logger.info({ stage: 'rules', ...change }, `condition ${change.change}`);
+    });
+    rules.track(registry.devices());
+    const ticker = setInterval(() => rules.tick(Date.now()), 1000);
+    cleanups.push(async () => clearInterval(ticker));
+
     const sink: ReadingSink = {
-      accept(reading, key) {
+      accept(reading, device) {
         store?.write(reading);
-        deviceStates.apply(reading, key);
+        deviceStates.apply(reading, device.key);
+        rules.ingest(reading, device);
       },
       whenReady: () => (store && !store.accepting ? store.whenAccepting() : undefined),
     };
@@ -174,6 +192,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       registry,
       deviceStates,
       deadLetters,
+      conditions,
       metrics,
       logger,
       brokerStatus,
@@ -214,7 +233,13 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         ? { demo: { compounds: registry.compounds().length, devices: registry.size, fleetKeyFile: demo.fleetKeyFile } }
         : {}),
     };
-    return { info, metrics, registry, http, stop };
+    const reloadRules = async () => {
+      const next = await loadRules(config.rulesFile);
+      rules.reload(next, Date.now());
+      logger.info({ rules: next.length, file: config.rulesFile ?? 'built-in pack' }, 'rules reloaded');
+      return next.length;
+    };
+    return { info, metrics, registry, http, reloadRules, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -71,6 +71,10 @@ async function main(): Promise<void> {
     );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // `kill -HUP <pid>` reloads the rules; a broken file is reported and the old rules stay.
+  process.on('SIGHUP', () => {
+    hub.reloadRules().catch((error: unknown) => process.stderr.write(`compound-hub: rules not reloaded\n${(error as Error).message}\n`));
+  });
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 

@@ -134,6 +134,19 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
     expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="subscribe"\} 1/);
   });
 
+  it('raises rule conditions from what devices report: a trapped passenger at once', async () => {
+    const elevator = find('h2', 'elevator', 1);
+    const client = await connectAs(elevator);
+    await client.publishAsync(deviceTopic('compounds', elevator, 'event'), JSON.stringify({ event: 'trapped', seq: 900_000 }), { qos: 1 });
+    await expect
+      .poll(async () => (await getJson(hub, '/api/conditions?compound=h2')).conditions.map((c: { ruleId: string; deviceKey: string }) => `${c.ruleId} ${c.deviceKey}`))
+      .toContain(`elevator-trapped ${elevator.key}`);
+    const trapped = (await getJson(hub, '/api/conditions?severity=critical')).conditions.find((c: { deviceKey: string }) => c.deviceKey === elevator.key);
+    expect(trapped).toMatchObject({ ruleId: 'elevator-trapped', severity: 'critical', count: 1 });
+    const metrics = await (await fetch(`${hub.info.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/compound_hub_conditions_total\{rule="elevator-trapped",severity="critical",change="raised"\} [1-9]/);
+  });
+
   it('reports broker and storage on /readyz', async () => {
     const ready = await getJson(hub, '/readyz');
     expect(ready).toMatchObject({ ready: true, warnings: [], broker: { kind: 'embedded', connected: true }, storage: { mode: 'influxdb', api: 'v1', connected: true, spoolLines: 0 } });

@@ -5,6 +5,7 @@ import type { DeviceStates } from '../live/device-state.ts';
 import type { DeadLetters } from '../validate/dead-letters.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import type { HistoryReader, StoreState } from '../store/store.types.ts';
+import type { ActiveConditions } from '../rules/active-conditions.ts';
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -25,6 +26,7 @@ export interface ApiDeps {
   registry: Registry;
   deviceStates: DeviceStates;
   deadLetters: DeadLetters;
+  conditions: ActiveConditions;
   metrics: HubMetrics;
   logger: Logger;
   brokerStatus: () => BrokerStatus;

@@ -8,6 +8,7 @@ import { DeadLetters } from '../validate/dead-letters.ts';
 import { createHubMetrics } from '../metrics/hub.metrics.ts';
 import type { StorageStatus } from './api.types.ts';
 import type { HistoryReader } from '../store/store.types.ts';
+import { ActiveConditions } from '../rules/active-conditions.ts';
 
 const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
 
@@ -21,10 +22,18 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
   );
   deadLetters.add({ reason: 'invalid_json', detail: 'x', topic: 't', receivedAt: 1, sample: '{', size: 1 });
   deadLetters.add({ reason: 'schema', detail: 'floor: bad', topic: 't', receivedAt: 2, sample: '{}', size: 2 });
+  const conditions = new ActiveConditions();
+  const at = 1_800_000_000_000;
+  conditions.apply({ change: 'raised', ruleId: 'manhole-tilt', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at, count: 1, value: 30 });
+  conditions.apply({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
+  conditions.apply({ change: 'repeated', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at: at + 5, count: 2 });
+  conditions.apply({ change: 'raised', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at, count: 1 });
+  conditions.apply({ change: 'cleared', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at: at + 9, count: 1 });
   return buildHttpServer({
     registry,
     deviceStates,
     deadLetters,
+    conditions,
     metrics: createHubMetrics(),
     logger: pino({ level: 'silent' }),
     brokerStatus: () => ({ kind: 'embedded', url: 'mqtt://127.0.0.1:1883', connected: options.brokerConnected ?? true }),
@@ -125,6 +134,18 @@ describe('HTTP API', () => {
     const doc = (await app.inject('/docs')).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/devices', '/api/history/series', '/readyz']));
+  });
+});
+
+describe('conditions', () => {
+  it('lists active conditions, most severe first, with repeats and without cleared ones', async () => {
+    const app = await build();
+    const all = (await app.inject('/api/conditions')).json().conditions;
+    expect(all.map((c: { ruleId: string; count: number }) => [c.ruleId, c.count])).toEqual([['elevator-trapped', 2], ['manhole-tilt', 1]]);
+    expect(all[0]).toMatchObject({ since: 1_800_000_000_000, lastAt: 1_800_000_000_005 });
+    expect((await app.inject('/api/conditions?severity=major')).json().conditions).toHaveLength(1);
+    expect((await app.inject('/api/conditions?compound=c02')).json().conditions).toHaveLength(0);
+    await app.close();
   });
 });
 

@@ -15,6 +15,7 @@ import type { ApiDeps } from './api.types.ts';
 import { healthRoutes } from './health.routes.ts';
 import { deviceRoutes } from './devices.routes.ts';
 import { historyRoutes } from './history.routes.ts';
+import { conditionRoutes } from './conditions.routes.ts';
 import { statusPageRoutes } from './status-page.routes.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -62,6 +63,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(historyRoutes(deps));
+  await app.register(conditionRoutes(deps));
   await app.register(statusPageRoutes);
   return app;
 }

@@ -19,6 +19,7 @@ export interface HubConfig {
     | { kind: 'none' };
   influx: { batchSize: number; flushIntervalMs: number; spoolMaxBytes: number; database: string };
   registryFile?: string;
+  rulesFile?: string;
   demo: { enabled: boolean; intervalMs: number };
   ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
 }
@@ -83,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
       database: e.INFLUX_DATABASE,
     },
     registryFile: e.REGISTRY_FILE ? path.resolve(e.REGISTRY_FILE) : undefined,
+    rulesFile: e.RULES_FILE ? path.resolve(e.RULES_FILE) : undefined,
     demo: { enabled: demoEnabled, intervalMs: e.DEMO_INTERVAL },
     ingest: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

@@ -18,7 +18,7 @@ function setup() {
     deadLetters,
     metrics,
     logger: pino({ level: 'silent' }),
-    sink: { accept: (r, key) => accepted.push([r, key]), whenReady: () => undefined },
+    sink: { accept: (r, device) => accepted.push([r, device.key]), whenReady: () => undefined },
     now: () => 1_800_000_000_000,
   });
   return { pipeline, accepted, metrics, deadLetters };

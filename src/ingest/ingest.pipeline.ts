@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { parseDeviceTopic } from '../contracts/topics.ts';
 import type { Reading, Rejection, RejectReason } from '../contracts/readings.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { Registry, RegisteredDevice } from '../registry/registry.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import type { PayloadValidator } from '../validate/payload.validator.ts';
 import type { DeadLetters } from '../validate/dead-letters.ts';
@@ -15,7 +15,7 @@ import type { DeadLetters } from '../validate/dead-letters.ts';
 /** The stages after ingest, passed in by hub.ts in flow order. */
 export interface ReadingSink {
   /** Synchronous and cheap; called once per accepted reading. */
-  accept(reading: Reading, deviceKey: string): void;
+  accept(reading: Reading, device: RegisteredDevice): void;
   /** Resolves when the sinks can take more (storage backpressure). */
   whenReady(): Promise<void> | undefined;
 }
@@ -69,7 +69,7 @@ export class IngestPipeline {
       return;
     }
     deps.metrics.accepted.inc({ type: t.type, kind: result.reading.kind });
-    deps.sink.accept(result.reading, device.key);
+    deps.sink.accept(result.reading, device);
   }
 
   #reject(reason: RejectReason, detail: string, topic: string, payload: Buffer, receivedAt: number): void {

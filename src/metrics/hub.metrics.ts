@@ -70,8 +70,15 @@ export function createHubMetrics() {
     help: 'Devices in the registry',
     registers: [registry],
   });
+  const conditions = new Counter({
+    name: 'compound_hub_conditions_total',
+    help: 'Rule condition changes, by rule, severity and change (raised, repeated, cleared)',
+    labelNames: ['rule', 'severity', 'change'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    conditions,
     messagesIn,
     accepted,
     rejected,

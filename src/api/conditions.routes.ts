@@ -1,0 +1,45 @@
+/** Rule conditions active now (until the alert lifecycle lands, the raw output of the rules engine). */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ID_PATTERN } from '../contracts/ids.ts';
+import { DEVICE_TYPES } from '../contracts/device-types.ts';
+import { SEVERITIES } from '../rules/rule.schema.ts';
+import type { ApiDeps } from './api.types.ts';
+
+const conditionSchema = z.object({
+  ruleId: z.string(),
+  severity: z.enum(SEVERITIES),
+  deviceKey: z.string(),
+  compound: z.string(),
+  type: z.enum(DEVICE_TYPES),
+  device: z.string(),
+  since: z.number(),
+  lastAt: z.number(),
+  count: z.number(),
+  value: z.union([z.number(), z.boolean(), z.string()]).optional(),
+});
+
+const ORDER = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
+
+export const conditionRoutes =
+  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/api/conditions',
+      {
+        schema: {
+          tags: ['rules'],
+          querystring: z.object({ compound: z.string().regex(ID_PATTERN).optional(), severity: z.enum(SEVERITIES).optional() }),
+          response: { 200: z.object({ conditions: z.array(conditionSchema) }) },
+        },
+      },
+      async (request) => {
+        const { compound, severity } = request.query;
+        const conditions = deps.conditions
+          .list()
+          .filter((c) => (!compound || c.compound === compound) && (!severity || c.severity === severity))
+          .sort((a, b) => ORDER[a.severity]! - ORDER[b.severity]! || b.since - a.since);
+        return { conditions };
+      },
+    );
+  };
