@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   QUERY_INVALID: 'the history query is invalid',
   QUERY_FAILED: 'InfluxDB refused or failed the query',
   NOT_FOUND: 'not found',
+  INVALID_TRANSITION: 'the alert is not in a state that allows this step',
+  BAD_REQUEST: 'the request is incomplete or invalid',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

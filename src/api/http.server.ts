@@ -20,6 +20,8 @@ import { statusPageRoutes } from './status-page.routes.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
+  INVALID_TRANSITION: 409,
+  BAD_REQUEST: 400,
   QUERY_INVALID: 400,
   STORE_UNAVAILABLE: 503,
   QUERY_FAILED: 502,

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { AlertBook } from './alert-book.ts';
+import { alertsConfigSchema } from './sla.config.ts';
+import { loadRules } from '../rules/rules.loader.ts';
+import type { ConditionChange } from '../rules/rules.engine.ts';
+import type { AlertEvent } from './alert.types.ts';
+import { isHubError } from '../errors.ts';
+
+const T0 = 1_800_000_000_000;
+const MIN = 60_000;
+
+async function setup(grids = [{ id: 'g1', compounds: ['c01'], workers: ['wang', 'li'] }]) {
+  let n = 0;
+  const book = new AlertBook(alertsConfigSchema.parse({ grids }), await loadRules(undefined), () => `a${++n}`);
+  const events: AlertEvent[] = [];
+  book.onEvent((e) => events.push(e));
+  const kinds = () => events.map((e) => `${e.kind}${e.assignee ? `>${e.assignee}` : ''}`);
+  return { book, events, kinds };
+}
+
+const trapped = (change: ConditionChange['change'], at: number, compound = 'c01'): ConditionChange => ({
+  change, ruleId: 'elevator-trapped', severity: 'critical', deviceKey: `${compound}/elevator/e1`, compound, type: 'elevator', device: 'e1', at, count: 1, value: 'trapped',
+});
+
+describe('AlertBook', () => {
+  it('opens one alert per device and rule, dispatches it to the grid worker on duty, and counts repeats', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    book.applyCondition(trapped('repeated', T0 + 1000));
+    book.applyCondition(trapped('repeated', T0 + 2000));
+    const [alert] = book.list();
+    expect(book.list()).toHaveLength(1);
+    expect(alert).toMatchObject({ id: 'a1', workflow: 'dispatched', assignee: 'wang', count: 3, name: { zh: '电梯困人' }, dueAt: T0 + 5 * MIN });
+    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'repeated', 'repeated']);
+  });
+
+  it('runs the closed loop: accept, resolve with a note, close; then a new alert for a new occurrence', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    book.accept('a1', 'wang', T0 + 2 * MIN);
+    expect(book.get('a1')).toMatchObject({ workflow: 'accepted', dueAt: T0 + 30 * MIN });
+    expect(() => book.resolve('a1', 'wang', '  ', T0)).toThrow(/note/);
+    book.resolve('a1', 'wang', '救出乘客, 门锁复位', T0 + 20 * MIN);
+    book.close('a1', 'manager-zhao', T0 + 25 * MIN);
+    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'accepted', 'resolved', 'closed']);
+    book.applyCondition(trapped('raised', T0 + 60 * MIN));
+    expect(book.list({ open: true }).map((a) => a.id)).toEqual(['a2']);
+  });
+
+  it('refuses steps out of order with a clear error', async () => {
+    const { book } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    for (const attempt of [() => book.resolve('a1', 'wang', 'x', T0), () => book.close('a1', 'm', T0)]) {
+      try {
+        attempt();
+        expect.unreachable();
+      } catch (error) {
+        expect(isHubError(error, 'INVALID_TRANSITION')).toBe(true);
+        expect((error as Error).message).toMatch(/it is dispatched/);
+      }
+    }
+    expect(() => book.accept('nope', 'x', T0)).toThrow(/does not exist/);
+  });
+
+  it('escalates a missed accept deadline to the backup, then the community, then the street', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    book.tick(T0 + 5 * MIN - 1);
+    expect(kinds()).toEqual(['raised', 'dispatched>wang']);
+    book.tick(T0 + 5 * MIN);
+    book.tick(T0 + 10 * MIN);
+    book.tick(T0 + 15 * MIN);
+    book.tick(T0 + 20 * MIN);
+    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'escalated>li', 'escalated>community', 'escalated>street', 'escalated>street']);
+    expect(book.get('a1')).toMatchObject({ assignee: 'street', escalationLevel: 4, workflow: 'dispatched' });
+  });
+
+  it('tells the next level when an accepted alert misses its resolve deadline, without taking it away', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    book.accept('a1', 'wang', T0 + MIN);
+    book.tick(T0 + 30 * MIN);
+    expect(kinds().at(-1)).toBe('escalated>li');
+    expect(book.get('a1')).toMatchObject({ workflow: 'accepted', assignee: 'wang' });
+  });
+
+  it('keeps condition state apart from the workflow, and closes a resolved alert once quiet', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    book.accept('a1', 'wang', T0 + MIN);
+    book.applyCondition(trapped('cleared', T0 + 2 * MIN));
+    expect(book.get('a1')).toMatchObject({ workflow: 'accepted', condition: 'cleared' });
+    book.resolve('a1', 'wang', 'done', T0 + 3 * MIN);
+    book.tick(T0 + 32 * MIN);
+    expect(book.get('a1').workflow).toBe('resolved');
+    book.tick(T0 + 33 * MIN);
+    expect(book.get('a1').workflow).toBe('closed');
+    expect(kinds().slice(-2)).toEqual(['resolved', 'closed']);
+    expect(book.get('a1').history.at(-1)).toMatchObject({ actor: 'hub', note: 'condition cleared and quiet' });
+  });
+
+  it('goes to the community when its compound has no grid, then escalates to the street', async () => {
+    const { book, kinds } = await setup([]);
+    book.applyCondition(trapped('raised', T0, 'c09'));
+    expect(book.get('a1')).toMatchObject({ workflow: 'dispatched', assignee: 'community' });
+    book.tick(T0 + 5 * MIN);
+    expect(kinds()).toEqual(['raised', 'dispatched>community', 'escalated>street']);
+  });
+
+  it('reassigns, comments and reopens with notes', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    book.reassign('a1', 'manager', 'li', T0 + MIN);
+    book.comment('a1', 'li', '在路上', T0 + 2 * MIN);
+    book.accept('a1', 'li', T0 + 3 * MIN);
+    book.resolve('a1', 'li', 'ok', T0 + 4 * MIN);
+    book.reopen('a1', 'manager', '门还是关不上', T0 + 5 * MIN);
+    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'reassigned>li', 'commented', 'accepted', 'resolved', 'reopened']);
+    expect(book.get('a1').workflow).toBe('accepted');
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Routing and SLA settings (design.md §7): who receives a compound's alerts, how fast a
+ * step must happen per severity, and who is next when it does not. Loaded from the
+ * ALERTS_FILE (JSON) or defaulted; documented in docs/alerts.md.
+ */
+import { z } from 'zod';
+import { ID_PATTERN } from '../contracts/ids.ts';
+import { SEVERITIES } from '../rules/rule.schema.ts';
+
+const id = z.string().regex(ID_PATTERN);
+const minutes = z.number().positive().max(7 * 24 * 60);
+
+export const alertsConfigSchema = z.strictObject({
+  /** Minutes to accept and to resolve, per severity. */
+  sla: z
+    .record(z.enum(SEVERITIES), z.strictObject({ acceptMin: minutes, resolveMin: minutes }))
+    .default({
+      critical: { acceptMin: 5, resolveMin: 30 },
+      major: { acceptMin: 15, resolveMin: 240 },
+      minor: { acceptMin: 60, resolveMin: 1440 },
+      info: { acceptMin: 240, resolveMin: 4320 },
+    }),
+  /** Grid workers and the compounds of their grid, first = on duty, then backups. */
+  grids: z
+    .array(z.strictObject({ id, compounds: z.array(id).min(1), workers: z.array(id).min(1) }))
+    .default([]),
+  /** After the grid's workers: who is escalated to next (community, street department). */
+  escalation: z.array(id).default(['community', 'street']),
+  /** A resolved alert whose condition stayed cleared this long closes by itself. */
+  autoCloseMin: minutes.default(30),
+});
+
+export type AlertsConfig = z.output<typeof alertsConfigSchema>;
+
+export function defaultAlertsConfig(): AlertsConfig {
+  return alertsConfigSchema.parse({});
+}
