@@ -24,6 +24,8 @@ import { buildHttpServer } from './api/http.server.ts';
 import { RulesEngine } from './rules/rules.engine.ts';
 import { loadRules } from './rules/rules.loader.ts';
 import { ActiveConditions } from './rules/active-conditions.ts';
+import { AlertBook } from './alerts/alert-book.ts';
+import { loadAlertsConfig } from './alerts/sla.config.ts';
 import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
 import { prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
@@ -132,13 +134,23 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Rules: conditions raised and cleared from readings and the clock.
     const rules = new RulesEngine(await loadRules(config.rulesFile), Date.now());
     const conditions = new ActiveConditions();
+    // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
+    const alerts = new AlertBook(await loadAlertsConfig(config.alertsFile), rules.rules);
+    alerts.onEvent((event, alert) => {
+      logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
+    });
     rules.onChange((change) => {
       conditions.apply(change);
+      alerts.applyCondition(change);
       metrics.conditions.inc({ rule: change.ruleId, severity: change.severity, change: change.change });
       if (change.change !== 'repeated') logger.info({ stage: 'rules', ...change }, `condition ${change.change}`);
     });
     rules.track(registry.devices());
-    const ticker = setInterval(() => rules.tick(Date.now()), 1000);
+    const ticker = setInterval(() => {
+      const now = Date.now();
+      rules.tick(now);
+      alerts.tick(now);
+    }, 1000);
     cleanups.push(async () => clearInterval(ticker));
 
     const sink: ReadingSink = {
@@ -193,6 +205,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       deviceStates,
       deadLetters,
       conditions,
+      alerts,
       metrics,
       logger,
       brokerStatus,
@@ -236,6 +249,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const reloadRules = async () => {
       const next = await loadRules(config.rulesFile);
       rules.reload(next, Date.now());
+      alerts.setRules(next);
       logger.info({ rules: next.length, file: config.rulesFile ?? 'built-in pack' }, 'rules reloaded');
       return next.length;
     };

@@ -3,7 +3,10 @@
  * step must happen per severity, and who is next when it does not. Loaded from the
  * ALERTS_FILE (JSON) or defaulted; documented in docs/alerts.md.
  */
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { HubError } from '../errors.ts';
+import { formatIssues } from '../config/config.loader.ts';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 
@@ -34,4 +37,18 @@ export type AlertsConfig = z.output<typeof alertsConfigSchema>;
 
 export function defaultAlertsConfig(): AlertsConfig {
   return alertsConfigSchema.parse({});
+}
+
+/** Reads ALERTS_FILE (routing, SLAs, escalation), or the defaults without one. */
+export async function loadAlertsConfig(file: string | undefined): Promise<AlertsConfig> {
+  if (!file) return defaultAlertsConfig();
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new HubError('CONFIG_INVALID', `ALERTS_FILE ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = alertsConfigSchema.safeParse(json);
+  if (!parsed.success) throw new HubError('CONFIG_INVALID', `ALERTS_FILE ${file}:\n${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
 }

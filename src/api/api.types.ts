@@ -6,6 +6,7 @@ import type { DeadLetters } from '../validate/dead-letters.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import type { HistoryReader, StoreState } from '../store/store.types.ts';
 import type { ActiveConditions } from '../rules/active-conditions.ts';
+import type { AlertBook } from '../alerts/alert-book.ts';
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -27,6 +28,9 @@ export interface ApiDeps {
   deviceStates: DeviceStates;
   deadLetters: DeadLetters;
   conditions: ActiveConditions;
+  alerts: AlertBook;
+  /** The clock for workflow steps (tests pass their own). */
+  now?: () => number;
   metrics: HubMetrics;
   logger: Logger;
   brokerStatus: () => BrokerStatus;

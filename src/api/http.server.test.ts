@@ -9,6 +9,8 @@ import { createHubMetrics } from '../metrics/hub.metrics.ts';
 import type { StorageStatus } from './api.types.ts';
 import type { HistoryReader } from '../store/store.types.ts';
 import { ActiveConditions } from '../rules/active-conditions.ts';
+import { AlertBook } from '../alerts/alert-book.ts';
+import { defaultAlertsConfig } from '../alerts/sla.config.ts';
 
 const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
 
@@ -29,11 +31,17 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
   conditions.apply({ change: 'repeated', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at: at + 5, count: 2 });
   conditions.apply({ change: 'raised', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at, count: 1 });
   conditions.apply({ change: 'cleared', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at: at + 9, count: 1 });
+  let n = 0;
+  const alerts = new AlertBook({ ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] }, [], () => `a${++n}`);
+  alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
+  alerts.applyCondition({ change: 'raised', ruleId: 'manhole-tilt', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at: at + 1, count: 1 });
   return buildHttpServer({
     registry,
     deviceStates,
     deadLetters,
     conditions,
+    alerts,
+    now: () => at + 60_000,
     metrics: createHubMetrics(),
     logger: pino({ level: 'silent' }),
     brokerStatus: () => ({ kind: 'embedded', url: 'mqtt://127.0.0.1:1883', connected: options.brokerConnected ?? true }),
@@ -145,6 +153,35 @@ describe('conditions', () => {
     expect(all[0]).toMatchObject({ since: 1_800_000_000_000, lastAt: 1_800_000_000_005 });
     expect((await app.inject('/api/conditions?severity=major')).json().conditions).toHaveLength(1);
     expect((await app.inject('/api/conditions?compound=c02')).json().conditions).toHaveLength(0);
+    await app.close();
+  });
+});
+
+describe('alerts API', () => {
+  it('lists alerts most urgent first and filters them', async () => {
+    const app = await build();
+    const list = (await app.inject('/api/alerts?open=true')).json().alerts;
+    expect(list.map((a: { id: string; severity: string; assignee: string }) => [a.id, a.severity, a.assignee])).toEqual([['a1', 'critical', 'wang'], ['a2', 'major', 'wang']]);
+    expect((await app.inject('/api/alerts?severity=major')).json().alerts).toHaveLength(1);
+    expect((await app.inject('/api/alerts/a1')).json().history.map((e: { kind: string }) => e.kind)).toEqual(['raised', 'dispatched']);
+    expect((await app.inject('/api/alerts/nope')).statusCode).toBe(404);
+    await app.close();
+  });
+
+  it('moves an alert through the workflow and refuses steps out of order with 409', async () => {
+    const app = await build();
+    const post = (path: string, body: object) => app.inject({ method: 'POST', url: `/api/alerts/a1/${path}`, payload: body });
+    const early = await post('resolve', { actor: 'wang', note: 'x' });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ error: 'INVALID_TRANSITION', message: expect.stringMatching(/it is dispatched/) });
+    expect((await post('accept', { actor: 'wang' })).json()).toMatchObject({ workflow: 'accepted', assignee: 'wang' });
+    const noNote = await post('resolve', { actor: 'wang', note: '' });
+    expect(noNote.statusCode).toBe(400);
+    expect((await post('resolve', { actor: 'wang', note: '已救出' })).json().workflow).toBe('resolved');
+    const closed = (await post('close', { actor: 'zhao' })).json();
+    expect(closed.workflow).toBe('closed');
+    expect(closed.history.at(-1)).toMatchObject({ kind: 'closed', actor: 'zhao', at: 1_800_000_060_000 });
+    expect((await post('accept', { actor: 'BAD ACTOR' })).statusCode).toBe(400);
     await app.close();
   });
 });

@@ -20,6 +20,7 @@ export interface HubConfig {
   influx: { batchSize: number; flushIntervalMs: number; spoolMaxBytes: number; database: string };
   registryFile?: string;
   rulesFile?: string;
+  alertsFile?: string;
   demo: { enabled: boolean; intervalMs: number };
   ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
 }
@@ -85,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     },
     registryFile: e.REGISTRY_FILE ? path.resolve(e.REGISTRY_FILE) : undefined,
     rulesFile: e.RULES_FILE ? path.resolve(e.RULES_FILE) : undefined,
+    alertsFile: e.ALERTS_FILE ? path.resolve(e.ALERTS_FILE) : undefined,
     demo: { enabled: demoEnabled, intervalMs: e.DEMO_INTERVAL },
     ingest: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

@@ -57,6 +57,7 @@ export const envSchema = z.object({
   // Devices and ingest
   REGISTRY_FILE: z.string().min(1).optional(),
   RULES_FILE: z.string().min(1).optional(),
+  ALERTS_FILE: z.string().min(1).optional(),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
   DEMO_INTERVAL: duration.default(5000),
   MAX_PAYLOAD_BYTES: positiveInt.max(1_048_576).default(16_384),

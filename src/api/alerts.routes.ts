@@ -1,0 +1,92 @@
+/**
+ * Alerts for workers and managers: list and filter, and the workflow steps. Until logins
+ * land (issue #4) the acting person is named in the body (`actor`); these routes then
+ * take it from the session and check the role and scope.
+ */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ID_PATTERN } from '../contracts/ids.ts';
+import { DEVICE_TYPES } from '../contracts/device-types.ts';
+import { SEVERITIES } from '../rules/rule.schema.ts';
+import { ALERT_EVENT_KINDS, WORKFLOW_STATES, type Alert } from '../alerts/alert.types.ts';
+import type { ApiDeps } from './api.types.ts';
+
+const id = z.string().regex(ID_PATTERN);
+const actor = z.string().regex(ID_PATTERN, 'actor: a user id');
+const note = z.string().max(2000);
+const eventSchema = z.object({
+  alertId: z.string(),
+  kind: z.enum(ALERT_EVENT_KINDS),
+  at: z.number(),
+  actor: z.string(),
+  note: z.string().optional(),
+  assignee: z.string().optional(),
+});
+export const alertSchema = z.object({
+  id: z.string(),
+  ruleId: z.string(),
+  name: z.object({ zh: z.string(), en: z.string() }),
+  severity: z.enum(SEVERITIES),
+  deviceKey: z.string(),
+  compound: z.string(),
+  type: z.enum(DEVICE_TYPES),
+  device: z.string(),
+  workflow: z.enum(WORKFLOW_STATES),
+  condition: z.enum(['active', 'cleared']),
+  raisedAt: z.number(),
+  lastSeenAt: z.number(),
+  count: z.number(),
+  value: z.union([z.number(), z.boolean(), z.string()]).optional(),
+  clearedAt: z.number().optional(),
+  assignee: z.string().optional(),
+  escalationLevel: z.number(),
+  dueAt: z.number().optional(),
+  history: z.array(eventSchema),
+});
+
+const ORDER = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
+const byUrgency = (a: Alert, b: Alert) => ORDER[a.severity]! - ORDER[b.severity]! || b.raisedAt - a.raisedAt;
+
+export const alertRoutes =
+  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { alerts } = deps;
+    const now = deps.now ?? Date.now;
+    const params = z.object({ id });
+    const step = <B extends z.ZodType>(path: string, body: B, run: (alertId: string, body: z.output<B>) => Alert) =>
+      app.post(
+        `/api/alerts/:id/${path}`,
+        { schema: { tags: ['alerts'], params, body, response: { 200: alertSchema } } },
+        async (request) => run(request.params.id, request.body as z.output<B>),
+      );
+
+    app.get(
+      '/api/alerts',
+      {
+        schema: {
+          tags: ['alerts'],
+          querystring: z.object({
+            compound: id.optional(),
+            assignee: id.optional(),
+            severity: z.enum(SEVERITIES).optional(),
+            open: z.enum(['true', 'false']).optional(),
+          }),
+          response: { 200: z.object({ alerts: z.array(alertSchema) }) },
+        },
+      },
+      async (request) => {
+        const { open, ...rest } = request.query;
+        return { alerts: alerts.list({ ...rest, ...(open ? { open: open === 'true' } : {}) }).sort(byUrgency) };
+      },
+    );
+    app.get('/api/alerts/:id', { schema: { tags: ['alerts'], params, response: { 200: alertSchema } } }, async (request) =>
+      alerts.get(request.params.id),
+    );
+
+    step('accept', z.object({ actor }), (alertId, b) => alerts.accept(alertId, b.actor, now()));
+    step('resolve', z.object({ actor, note }), (alertId, b) => alerts.resolve(alertId, b.actor, b.note, now()));
+    step('close', z.object({ actor, note: note.optional() }), (alertId, b) => alerts.close(alertId, b.actor, now(), b.note));
+    step('reopen', z.object({ actor, note }), (alertId, b) => alerts.reopen(alertId, b.actor, b.note, now()));
+    step('reassign', z.object({ actor, assignee: id }), (alertId, b) => alerts.reassign(alertId, b.actor, b.assignee, now()));
+    step('comment', z.object({ actor, note }), (alertId, b) => alerts.comment(alertId, b.actor, b.note, now()));
+  };
