@@ -26,6 +26,7 @@ import { loadRules } from './rules/rules.loader.ts';
 import { ActiveConditions } from './rules/active-conditions.ts';
 import { AlertBook } from './alerts/alert-book.ts';
 import { loadAlertsConfig } from './alerts/sla.config.ts';
+import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
 import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
 import { prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
@@ -52,6 +53,9 @@ export interface Hub {
   reloadRules(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** How far back the event log is read to rebuild open alerts. */
+const ALERT_REBUILD_DAYS = 90;
 
 interface Resolved {
   settings?: StoreSettings;
@@ -136,8 +140,21 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const conditions = new ActiveConditions();
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
     const alerts = new AlertBook(await loadAlertsConfig(config.alertsFile), rules.rules);
+    if (storage.settings) {
+      // Open alerts and their timers come back from the event log.
+      try {
+        alerts.restore(await readAlertEvents(storage.settings, ALERT_REBUILD_DAYS));
+        logger.info({ open: alerts.list({ open: true }).length }, 'alerts rebuilt from the event log');
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, 'OPEN ALERTS NOT REBUILT: the alert event log could not be read');
+      }
+    }
+    const eventLines = new AlertEventLines();
     alerts.onEvent((event, alert) => {
-      logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
+      store?.writeLine(eventLines.line(event, alert));
+      if (event.kind !== 'repeated') {
+        logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
+      }
     });
     rules.onChange((change) => {
       conditions.apply(change);

@@ -3,7 +3,7 @@ import { AlertBook } from './alert-book.ts';
 import { alertsConfigSchema } from './sla.config.ts';
 import { loadRules } from '../rules/rules.loader.ts';
 import type { ConditionChange } from '../rules/rules.engine.ts';
-import type { AlertEvent } from './alert.types.ts';
+import type { AlertEvent, StoredAlertEvent } from './alert.types.ts';
 import { isHubError } from '../errors.ts';
 
 const T0 = 1_800_000_000_000;
@@ -117,5 +117,36 @@ describe('AlertBook', () => {
     book.reopen('a1', 'manager', '门还是关不上', T0 + 5 * MIN);
     expect(kinds()).toEqual(['raised', 'dispatched>wang', 'reassigned>li', 'commented', 'accepted', 'resolved', 'reopened']);
     expect(book.get('a1').workflow).toBe('accepted');
+  });
+
+  it('rebuilds the same alerts from their stored events, closed ones dropped, without notifying again', async () => {
+    const { book, events } = await setup();
+    const stored: StoredAlertEvent[] = [];
+    // As the event log stores them: the raise carries the value that raised it.
+    book.onEvent((e, a) => stored.push({ ...e, ruleId: a.ruleId, severity: a.severity, compound: a.compound, type: a.type, device: a.device, ...(e.kind === 'raised' && a.value !== undefined ? { value: a.value } : {}) }));
+    book.applyCondition(trapped('raised', T0));
+    book.accept('a1', 'wang', T0 + MIN);
+    book.applyCondition({ ...trapped('raised', T0 + 2 * MIN), deviceKey: 'c01/elevator/e2', device: 'e2' });
+    book.tick(T0 + 7 * MIN + 1); // a2 misses its accept deadline
+    book.applyCondition({ ...trapped('raised', T0 + 3 * MIN), deviceKey: 'c01/elevator/e3', device: 'e3' });
+    book.accept('a3', 'li', T0 + 8 * MIN);
+    book.resolve('a3', 'li', 'ok', T0 + 9 * MIN);
+    book.close('a3', 'm', T0 + 10 * MIN);
+
+    const { book: rebuilt, events: replayed } = await setup();
+    rebuilt.restore(stored.reverse());
+    expect(replayed).toEqual([]);
+    expect(rebuilt.list().map((a) => a.id).sort()).toEqual(['a1', 'a2']);
+    for (const id of ['a1', 'a2']) {
+      const { history, ...rest } = book.get(id);
+      const { history: rebuiltHistory, ...rebuiltRest } = rebuilt.get(id);
+      expect(rebuiltRest).toEqual(rest);
+      expect(rebuiltHistory).toEqual(history);
+    }
+    // A condition raised again after the rebuild updates the open alert.
+    rebuilt.applyCondition(trapped('raised', T0 + 20 * MIN));
+    expect(rebuilt.list()).toHaveLength(2);
+    expect(rebuilt.get('a1').count).toBe(2);
+    expect(events.length).toBeGreaterThan(0);
   });
 });

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { HubError } from '../errors.ts';
 import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Rule } from '../rules/rule.schema.ts';
-import type { Alert, AlertEvent, AlertEventKind, WorkflowState } from './alert.types.ts';
+import type { FieldValue } from '../contracts/payloads.ts';
+import type { Alert, AlertEvent, AlertEventKind, StoredAlertEvent, WorkflowState } from './alert.types.ts';
 import type { AlertsConfig } from './sla.config.ts';
 
 export type AlertListener = (event: AlertEvent, alert: Alert) => void;
@@ -68,108 +69,57 @@ export class AlertBook {
 
   /** Rule conditions become alerts: raised opens (or updates) one, cleared marks it. */
   applyCondition(change: ConditionChange): void {
-    const key = `${change.deviceKey}|${change.ruleId}`;
-    const openId = this.#open.get(key);
+    const openId = this.#open.get(`${change.deviceKey}|${change.ruleId}`);
     const alert = openId ? this.#alerts.get(openId) : undefined;
     if (change.change === 'cleared') {
-      if (alert && alert.condition === 'active') {
-        alert.condition = 'cleared';
-        alert.clearedAt = change.at;
-        this.#record(alert, 'condition_cleared', change.at, 'hub');
-      }
+      if (alert && alert.condition === 'active') this.#step(alert, 'condition_cleared', change.at, 'hub');
       return;
     }
     if (alert) {
-      alert.lastSeenAt = change.at;
-      alert.count += 1;
-      if (change.value !== undefined) alert.value = change.value;
-      if (alert.condition === 'cleared') {
-        alert.condition = 'active';
-        alert.clearedAt = undefined;
-        this.#record(alert, 'condition_active', change.at, 'hub');
-      } else {
-        this.#record(alert, 'repeated', change.at, 'hub');
-      }
+      this.#step(alert, alert.condition === 'cleared' ? 'condition_active' : 'repeated', change.at, 'hub', change.value);
       return;
     }
-    const created: Alert = {
+    const created = this.#create({
       id: this.newId(change.at),
       ruleId: change.ruleId,
-      name: this.#names.get(change.ruleId) ?? { zh: change.ruleId, en: change.ruleId },
       severity: change.severity,
-      deviceKey: change.deviceKey,
       compound: change.compound,
       type: change.type,
       device: change.device,
-      workflow: 'new',
-      condition: 'active',
-      raisedAt: change.at,
-      lastSeenAt: change.at,
-      count: 1,
+      at: change.at,
       ...(change.value !== undefined ? { value: change.value } : {}),
-      escalationLevel: 0,
-      dueAt: change.at + this.#sla(change.severity).acceptMin * MINUTE,
-      history: [],
-    };
-    this.#alerts.set(created.id, created);
-    this.#open.set(key, created.id);
-    this.#record(created, 'raised', change.at, 'hub');
+    });
+    this.#emit(created.history[0]!, created);
     const first = this.#chain(created)[0];
-    if (first) {
-      created.workflow = 'dispatched';
-      created.assignee = first;
-      this.#record(created, 'dispatched', change.at, 'hub', { assignee: first });
-    }
+    if (first) this.#step(created, 'dispatched', change.at, 'hub', undefined, { assignee: first });
   }
 
   accept(id: string, actor: string, at: number): Alert {
-    const alert = this.#expect(id, ['new', 'dispatched'], 'accept');
-    alert.workflow = 'accepted';
-    alert.assignee = actor;
-    alert.dueAt = alert.raisedAt + this.#sla(alert.severity).resolveMin * MINUTE;
-    this.#record(alert, 'accepted', at, actor);
-    return alert;
+    return this.#step(this.#expect(id, ['new', 'dispatched'], 'accept'), 'accepted', at, actor);
   }
 
   resolve(id: string, actor: string, note: string, at: number): Alert {
     if (!note.trim()) throw new HubError('BAD_REQUEST', 'note: say what was found and done');
-    const alert = this.#expect(id, ['accepted'], 'resolve');
-    alert.workflow = 'resolved';
-    alert.dueAt = undefined;
-    this.#record(alert, 'resolved', at, actor, { note });
-    return alert;
+    return this.#step(this.#expect(id, ['accepted'], 'resolve'), 'resolved', at, actor, undefined, { note });
   }
 
   close(id: string, actor: string, at: number, note?: string): Alert {
-    const alert = this.#expect(id, ['resolved'], 'close');
-    this.#closeAlert(alert, at, actor, note);
-    return alert;
+    return this.#step(this.#expect(id, ['resolved'], 'close'), 'closed', at, actor, undefined, note ? { note } : {});
   }
 
   /** A resolved alert the manager does not accept goes back to the worker. */
   reopen(id: string, actor: string, note: string, at: number): Alert {
     if (!note.trim()) throw new HubError('BAD_REQUEST', 'note: say why the alert is reopened');
-    const alert = this.#expect(id, ['resolved'], 'reopen');
-    alert.workflow = 'accepted';
-    alert.dueAt = at + this.#sla(alert.severity).resolveMin * MINUTE;
-    this.#record(alert, 'reopened', at, actor, { note });
-    return alert;
+    return this.#step(this.#expect(id, ['resolved'], 'reopen'), 'reopened', at, actor, undefined, { note });
   }
 
   reassign(id: string, actor: string, assignee: string, at: number): Alert {
-    const alert = this.#expect(id, ['new', 'dispatched', 'accepted'], 'reassign');
-    alert.assignee = assignee;
-    alert.workflow = 'dispatched';
-    alert.dueAt = at + this.#sla(alert.severity).acceptMin * MINUTE;
-    this.#record(alert, 'reassigned', at, actor, { assignee });
-    return alert;
+    return this.#step(this.#expect(id, ['new', 'dispatched', 'accepted'], 'reassign'), 'reassigned', at, actor, undefined, { assignee });
   }
 
   comment(id: string, actor: string, note: string, at: number): Alert {
     if (!note.trim()) throw new HubError('BAD_REQUEST', 'note: a comment needs text');
-    const alert = this.get(id);
-    this.#record(alert, 'commented', at, actor, { note });
-    return alert;
+    return this.#step(this.get(id), 'commented', at, actor, undefined, { note });
   }
 
   /** Missed deadlines escalate; resolved alerts whose condition stays cleared close. */
@@ -179,27 +129,123 @@ export class AlertBook {
       if (alert.workflow === 'resolved') {
         const quietSince = Math.max(alert.clearedAt ?? Infinity, this.#lastAt(alert, 'resolved'));
         if (alert.condition === 'cleared' && now - quietSince >= this.config.autoCloseMin * MINUTE) {
-          this.#closeAlert(alert, now, 'hub', 'condition cleared and quiet');
+          this.#step(alert, 'closed', now, 'hub', undefined, { note: 'condition cleared and quiet' });
         }
         continue;
       }
       if (alert.dueAt === undefined || now < alert.dueAt) continue;
       const chain = this.#chain(alert);
-      alert.escalationLevel += 1;
-      const next = chain[Math.min(alert.escalationLevel, chain.length - 1)];
-      const sla = this.#sla(alert.severity);
-      if (alert.workflow === 'accepted') {
-        // Resolution overdue: the next level is told; the worker keeps the alert.
-        alert.dueAt = now + sla.resolveMin * MINUTE;
-        this.#record(alert, 'escalated', now, 'hub', { assignee: next, note: 'resolve deadline missed' });
-      } else {
-        // Nobody accepted in time: the next person in the chain gets it.
-        alert.workflow = 'dispatched';
-        alert.assignee = next;
-        alert.dueAt = now + sla.acceptMin * MINUTE;
-        this.#record(alert, 'escalated', now, 'hub', { assignee: next, note: 'accept deadline missed' });
-      }
+      const next = chain[Math.min(alert.escalationLevel + 1, chain.length - 1)];
+      // Not accepted in time: the next person gets it. Accepted but not resolved: the next level is told.
+      const note = alert.workflow === 'accepted' ? 'resolve deadline missed' : 'accept deadline missed';
+      this.#step(alert, 'escalated', now, 'hub', undefined, { assignee: next, note });
     }
+  }
+
+  /**
+   * Rebuilds alerts from their stored events (oldest first), as after a restart: the
+   * same reducer as live steps, without notifying anyone again.
+   */
+  restore(records: StoredAlertEvent[]): void {
+    for (const r of [...records].sort((a, b) => a.at - b.at)) {
+      const existing = this.#alerts.get(r.alertId);
+      if (r.kind === 'raised') {
+        if (!existing) this.#create({ id: r.alertId, ruleId: r.ruleId, severity: r.severity, compound: r.compound, type: r.type, device: r.device, at: r.at, ...(r.value !== undefined ? { value: r.value } : {}) });
+        continue;
+      }
+      if (!existing) continue; // its raise is older than what was read back
+      const event: AlertEvent = { alertId: r.alertId, kind: r.kind, at: r.at, actor: r.actor, ...(r.note ? { note: r.note } : {}), ...(r.assignee ? { assignee: r.assignee } : {}) };
+      this.#reduce(existing, event, r.value);
+    }
+    // Closed alerts need no memory beyond the event log.
+    for (const [id, alert] of this.#alerts) if (alert.workflow === 'closed') this.#alerts.delete(id);
+  }
+
+  #create(base: { id: string; ruleId: string; severity: Alert['severity']; compound: string; type: Alert['type']; device: string; at: number; value?: FieldValue }): Alert {
+    const alert: Alert = {
+      id: base.id,
+      ruleId: base.ruleId,
+      name: this.#names.get(base.ruleId) ?? { zh: base.ruleId, en: base.ruleId },
+      severity: base.severity,
+      deviceKey: `${base.compound}/${base.type}/${base.device}`,
+      compound: base.compound,
+      type: base.type,
+      device: base.device,
+      workflow: 'new',
+      condition: 'active',
+      raisedAt: base.at,
+      lastSeenAt: base.at,
+      count: 1,
+      ...(base.value !== undefined ? { value: base.value } : {}),
+      escalationLevel: 0,
+      dueAt: base.at + this.#sla(base.severity).acceptMin * MINUTE,
+      history: [{ alertId: base.id, kind: 'raised', at: base.at, actor: 'hub' }],
+    };
+    this.#alerts.set(alert.id, alert);
+    this.#open.set(`${alert.deviceKey}|${alert.ruleId}`, alert.id);
+    return alert;
+  }
+
+  /** The one place an event changes an alert: used by live steps and by restore(). */
+  #reduce(alert: Alert, event: AlertEvent, value?: FieldValue): void {
+    const sla = this.#sla(alert.severity);
+    switch (event.kind) {
+      case 'raised':
+        break;
+      case 'repeated':
+        alert.count += 1;
+        alert.lastSeenAt = event.at;
+        if (value !== undefined) alert.value = value;
+        break;
+      case 'condition_active':
+        alert.condition = 'active';
+        alert.clearedAt = undefined;
+        alert.count += 1;
+        alert.lastSeenAt = event.at;
+        break;
+      case 'condition_cleared':
+        alert.condition = 'cleared';
+        alert.clearedAt = event.at;
+        break;
+      case 'dispatched':
+      case 'reassigned':
+        alert.workflow = 'dispatched';
+        alert.assignee = event.assignee;
+        if (event.kind === 'reassigned') alert.dueAt = event.at + sla.acceptMin * MINUTE;
+        break;
+      case 'accepted':
+        alert.workflow = 'accepted';
+        alert.assignee = event.actor;
+        alert.dueAt = alert.raisedAt + sla.resolveMin * MINUTE;
+        break;
+      case 'resolved':
+        alert.workflow = 'resolved';
+        alert.dueAt = undefined;
+        break;
+      case 'reopened':
+        alert.workflow = 'accepted';
+        alert.dueAt = event.at + sla.resolveMin * MINUTE;
+        break;
+      case 'closed':
+        alert.workflow = 'closed';
+        alert.dueAt = undefined;
+        this.#open.delete(`${alert.deviceKey}|${alert.ruleId}`);
+        break;
+      case 'escalated':
+        alert.escalationLevel += 1;
+        if (alert.workflow === 'accepted') {
+          alert.dueAt = event.at + sla.resolveMin * MINUTE;
+        } else {
+          alert.workflow = 'dispatched';
+          alert.assignee = event.assignee;
+          alert.dueAt = event.at + sla.acceptMin * MINUTE;
+        }
+        break;
+      case 'commented':
+        break;
+    }
+    // Repeats only bump the count: a flapping sensor must not grow the history without bound.
+    if (event.kind !== 'repeated') alert.history.push(event);
   }
 
   /** Grid workers of the alert's compound (on duty first), then the escalation chain. */
@@ -217,13 +263,6 @@ export class AlertBook {
     return alert.raisedAt;
   }
 
-  #closeAlert(alert: Alert, at: number, actor: string, note?: string): void {
-    alert.workflow = 'closed';
-    alert.dueAt = undefined;
-    this.#open.delete(`${alert.deviceKey}|${alert.ruleId}`);
-    this.#record(alert, 'closed', at, actor, note ? { note } : {});
-  }
-
   #expect(id: string, states: WorkflowState[], action: string): Alert {
     const alert = this.get(id);
     if (!states.includes(alert.workflow)) {
@@ -232,10 +271,14 @@ export class AlertBook {
     return alert;
   }
 
-  #record(alert: Alert, kind: AlertEventKind, at: number, actor: string, extra: { note?: string; assignee?: string } = {}): void {
+  #step(alert: Alert, kind: AlertEventKind, at: number, actor: string, value?: FieldValue, extra: { note?: string; assignee?: string } = {}): Alert {
     const event: AlertEvent = { alertId: alert.id, kind, at, actor, ...extra };
-    // Repeats only bump the count: a flapping sensor must not grow the history without bound.
-    if (kind !== 'repeated') alert.history.push(event);
+    this.#reduce(alert, event, value);
+    this.#emit(event, alert);
+    return alert;
+  }
+
+  #emit(event: AlertEvent, alert: Alert): void {
     for (const listener of this.#listeners) listener(event, alert);
   }
 }

@@ -56,3 +56,13 @@ export interface AlertEvent {
   /** For dispatched / reassigned / escalated: who holds the alert now. */
   assignee?: string;
 }
+
+/** An alert event as stored in `alert_events`, with what is needed to rebuild the alert. */
+export interface StoredAlertEvent extends AlertEvent {
+  ruleId: string;
+  severity: Severity;
+  compound: string;
+  type: DeviceType;
+  device: string;
+  value?: FieldValue;
+}

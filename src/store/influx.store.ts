@@ -29,6 +29,8 @@ export interface Store {
   start(): Promise<void>;
   /** Synchronous and cheap; never throws. */
   write(reading: Reading): void;
+  /** Writes one ready-made line of line protocol (ms precision), e.g. an alert event. */
+  writeLine(line: string): void;
   readonly accepting: boolean;
   /** Resolves once `accepting` is true again. */
   whenAccepting(): Promise<void>;
@@ -259,7 +261,10 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
     },
 
     write(reading) {
-      const line = toLine(reading);
+      this.writeLine(toLine(reading));
+    },
+
+    writeLine(line) {
       if (mode === 'spooling') {
         toSpool([line]);
         return;

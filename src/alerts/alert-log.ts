@@ -1,0 +1,73 @@
+/**
+ * The alert event log in InfluxDB (design.md §5): every alert event is a point of
+ * `alert_events` (tags compound, rule, severity, type; fields alertId, state, actor, note,
+ * device, assignee, value). Open alerts are rebuilt from it at start.
+ */
+import type { FieldValue } from '../contracts/payloads.ts';
+import { escapeMeasurement, escapeTag, quoteString } from '../store/line-protocol.ts';
+import { influxQuery, type StoreSettings } from '../store/index.ts';
+import { ALERT_EVENT_KINDS, type Alert, type AlertEvent, type StoredAlertEvent } from './alert.types.ts';
+import { SEVERITIES } from '../rules/rule.schema.ts';
+import { isDeviceType } from '../contracts/device-types.ts';
+
+const MEASUREMENT = 'alert_events';
+
+/**
+ * Builds event lines. Two events of one series (same tags) in the same millisecond would
+ * overwrite each other in InfluxDB, so a later one is moved on by a millisecond; the
+ * exact time stays in the `at` field.
+ */
+export class AlertEventLines {
+  readonly #lastTs = new Map<string, number>();
+
+  line(event: AlertEvent, alert: Alert): string {
+    const series = `${escapeMeasurement(MEASUREMENT)},compound=${escapeTag(alert.compound)},rule=${escapeTag(alert.ruleId)},severity=${alert.severity},type=${alert.type}`;
+    const last = this.#lastTs.get(series) ?? -Infinity;
+    const ts = Math.max(event.at, last + 1);
+    this.#lastTs.set(series, ts);
+    if (this.#lastTs.size > 10_000) this.#lastTs.clear(); // bounded; collisions need equal ms anyway
+    let fields = `alertId=${quoteString(event.alertId)},state=${quoteString(event.kind)},actor=${quoteString(event.actor)},device=${quoteString(alert.device)},at=${event.at}i`;
+    if (event.note !== undefined) fields += `,note=${quoteString(event.note)}`;
+    if (event.assignee !== undefined) fields += `,assignee=${quoteString(event.assignee)}`;
+    if (event.kind === 'raised' && alert.value !== undefined) fields += `,value=${quoteString(JSON.stringify(alert.value))}`;
+    return `${series} ${fields} ${ts}`;
+  }
+}
+
+/** Reads back the events of the last `days` days, oldest first. */
+export async function readAlertEvents(settings: StoreSettings, days: number): Promise<StoredAlertEvent[]> {
+  const [result] = await influxQuery(
+    settings,
+    `SELECT * FROM ${MEASUREMENT} WHERE time > now() - ${Math.trunc(days)}d AND time <= now() + 1h ORDER BY time ASC`,
+  );
+  const series = result?.series?.[0];
+  if (!series) return [];
+  const col = (name: string) => series.columns.indexOf(name);
+  const idx = Object.fromEntries(['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type'].map((n) => [n, col(n)]));
+  const events: StoredAlertEvent[] = [];
+  for (const row of series.values) {
+    const get = (name: string) => (idx[name]! >= 0 ? row[idx[name]!] : undefined);
+    const kind = get('state');
+    const severity = get('severity');
+    const type = get('type');
+    if (typeof kind !== 'string' || !(ALERT_EVENT_KINDS as readonly string[]).includes(kind)) continue;
+    if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) continue;
+    if (typeof type !== 'string' || !isDeviceType(type)) continue;
+    const value = get('value');
+    events.push({
+      alertId: String(get('alertId')),
+      kind: kind as StoredAlertEvent['kind'],
+      at: Number(get('at') ?? row[0]),
+      actor: String(get('actor') ?? 'hub'),
+      ...(typeof get('note') === 'string' ? { note: get('note') as string } : {}),
+      ...(typeof get('assignee') === 'string' ? { assignee: get('assignee') as string } : {}),
+      ruleId: String(get('rule')),
+      severity: severity as StoredAlertEvent['severity'],
+      compound: String(get('compound')),
+      type,
+      device: String(get('device')),
+      ...(typeof value === 'string' ? { value: JSON.parse(value) as FieldValue } : {}),
+    });
+  }
+  return events;
+}

@@ -1,0 +1,84 @@
+/**
+ * The closed loop on real components: a trapped passenger reported through the broker
+ * becomes a dispatched alert, a worker accepts it, the hub restarts and rebuilds it from
+ * InfluxDB's alert_events without duplicates, and the worker resolves it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import mqtt from 'mqtt';
+import { influxQuery, startLocalInfluxd, type LocalInfluxd } from '../src/store/index.ts';
+import { deviceTopic } from '../src/contracts/topics.ts';
+import type { Hub } from '../src/hub.ts';
+import type { FleetDevice } from '../simulators/fleet.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let influx: LocalInfluxd;
+let hub: Hub | undefined;
+let env: Record<string, string>;
+let elevator: FleetDevice;
+
+async function report(event: string, seq: number) {
+  const client = await mqtt.connectAsync(hub!.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
+  await client.publishAsync(deviceTopic('compounds', elevator, 'event'), JSON.stringify({ event, seq }), { qos: 1 });
+  await client.endAsync();
+}
+const post = (path: string, body: object) =>
+  fetch(`${hub!.info.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  dir = await tempDir('alerts');
+  influx = await startLocalInfluxd({ dataDir: `${dir.path}/influxdb` });
+  const registry = await writeFleetRegistry(dir.path, ['a1']);
+  elevator = registry.devices.find((d) => d.type === 'elevator')!;
+  const alertsFile = `${dir.path}/alerts.json`;
+  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'grid-01', compounds: ['a1'], workers: ['wang', 'li'] }] }));
+  env = { DATA_DIR: `${dir.path}/data`, INFLUX_URL: influx.url, INFLUX_DATABASE: 'alerts_it', REGISTRY_FILE: registry.file, ALERTS_FILE: alertsFile };
+  hub = await startTestHub(env);
+});
+afterAll(async () => {
+  await hub?.stop();
+  await influx?.stop();
+  await dir?.remove();
+});
+
+describe('alert closed loop', () => {
+  let alertId: string;
+
+  it('dispatches a trapped passenger to the grid worker on duty', async () => {
+    await report('trapped', 1);
+    await expect.poll(async () => (await getJson(hub!, '/api/alerts?open=true')).alerts.length).toBe(1);
+    const [alert] = (await getJson(hub!, '/api/alerts?assignee=wang')).alerts;
+    expect(alert).toMatchObject({ ruleId: 'elevator-trapped', severity: 'critical', workflow: 'dispatched', assignee: 'wang', deviceKey: elevator.key, name: { zh: '电梯困人' } });
+    expect(alert.dueAt - alert.raisedAt).toBe(5 * 60_000);
+    alertId = alert.id;
+    const accepted = await post(`/api/alerts/${alertId}/accept`, { actor: 'wang' });
+    expect(accepted.status).toBe(200);
+  });
+
+  it('rebuilds the open alert from alert_events after a restart, and a repeat updates it instead of duplicating', async () => {
+    await hub!.stop();
+    hub = await startTestHub(env);
+    const rebuilt = await getJson(hub, `/api/alerts/${alertId}`);
+    expect(rebuilt).toMatchObject({ workflow: 'accepted', assignee: 'wang', condition: 'active', dueAt: rebuilt.raisedAt + 30 * 60_000 });
+    expect(rebuilt.history.map((e: { kind: string }) => e.kind)).toEqual(['raised', 'dispatched', 'accepted']);
+    await report('trapped', 2);
+    await expect.poll(async () => (await getJson(hub!, `/api/alerts/${alertId}`)).count).toBe(2);
+    expect((await getJson(hub, '/api/alerts')).alerts).toHaveLength(1);
+  });
+
+  it('resolves with a note, refuses to resolve twice, and stores every step', async () => {
+    expect((await post(`/api/alerts/${alertId}/resolve`, { actor: 'wang', note: '已救出乘客' })).status).toBe(200);
+    const again = await post(`/api/alerts/${alertId}/resolve`, { actor: 'wang', note: 'x' });
+    expect(again.status).toBe(409);
+    expect((await post(`/api/alerts/${alertId}/close`, { actor: 'manager-zhao' })).status).toBe(200);
+    const settings = { url: influx.url, api: 'v1' as const, database: 'alerts_it' };
+    await expect
+      .poll(async () => {
+        const [r] = await influxQuery(settings, 'SELECT "state", "actor" FROM alert_events WHERE "alertId" = $id ORDER BY time ASC', { id: alertId });
+        return (r?.series?.[0]?.values ?? []).map((v) => `${v[1]}:${v[2]}`);
+      }, { timeout: 10_000 })
+      .toEqual(['raised:hub', 'dispatched:hub', 'accepted:wang', 'repeated:hub', 'resolved:wang', 'closed:manager-zhao']);
+  });
+});
