@@ -147,7 +147,9 @@ export class AlertBook {
    * same reducer as live steps, without notifying anyone again.
    */
   restore(records: StoredAlertEvent[]): void {
-    for (const r of [...records].sort((a, b) => a.at - b.at)) {
+    // Oldest first; a raise goes before the steps of the same millisecond (its dispatch).
+    const ordered = [...records].sort((a, b) => a.at - b.at || Number(b.kind === 'raised') - Number(a.kind === 'raised'));
+    for (const r of ordered) {
       const existing = this.#alerts.get(r.alertId);
       if (r.kind === 'raised') {
         if (!existing) this.#create({ id: r.alertId, ruleId: r.ruleId, severity: r.severity, compound: r.compound, type: r.type, device: r.device, at: r.at, ...(r.value !== undefined ? { value: r.value } : {}) });
