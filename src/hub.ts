@@ -12,7 +12,7 @@ import type { RegistryData } from './config/registry.schema.ts';
 import { buildRegistry, type Registry } from './registry/registry.ts';
 import { createHubMetrics, type HubMetrics } from './metrics/hub.metrics.ts';
 import { EmbeddedBroker } from './broker/embedded.broker.ts';
-import { hubStatusTopic } from './contracts/topics.ts';
+import { alertTopic, hubStatusTopic } from './contracts/topics.ts';
 import { IngestPipeline, type ReadingSink } from './ingest/ingest.pipeline.ts';
 import { attachEmbeddedSource } from './ingest/embedded.source.ts';
 import { MqttClientSource, redactUrl } from './ingest/mqtt-client.source.ts';
@@ -31,6 +31,7 @@ import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
 import { prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
 import type { Simulation } from '../simulators/sim.runner.ts';
+import { alertMessage, mqttAlertPublisher, type MqttPublish } from './dispatch/mqtt-alert.publisher.ts';
 
 export interface HubInfo {
   brokerUrl: string;
@@ -191,6 +192,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Broker
     let brokerStatus: () => BrokerStatus;
     let brokerUrl: string;
+    let publish: MqttPublish;
     if (config.broker.kind === 'embedded') {
       const broker = new EmbeddedBroker({ ...config.broker, topicRoot: config.topicRoot }, { registry, metrics, logger });
       await broker.start();
@@ -201,13 +203,23 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       await attachEmbeddedSource(broker, pipeline, config.topicRoot);
       await broker.publish(hubStatusTopic(config.topicRoot), 'online', { retain: true });
       brokerUrl = broker.url;
+      publish = (topic, payload, options) => broker.publish(topic, payload, options);
       brokerStatus = () => ({ kind: 'embedded', url: broker.url, connected: broker.listening, clients: broker.connectedClients });
     } else {
       const source = new MqttClientSource({ ...config.broker, topicRoot: config.topicRoot }, pipeline, logger);
       cleanups.push(() => source.stop());
       await source.start();
       brokerUrl = redactUrl(config.broker.url);
+      publish = (topic, payload, options) => source.publish(topic, payload, options);
       brokerStatus = () => ({ kind: 'external', url: brokerUrl, connected: source.connected });
+    }
+
+    // Dispatch: the retained alert topic.
+    const onPublishError = (error: Error) => logger.warn({ stage: 'dispatch', err: error.message }, 'alert not published on MQTT');
+    alerts.onEvent(mqttAlertPublisher(config.topicRoot, publish, onPublishError));
+    // Alerts rebuilt from the log are announced again (an embedded broker forgets retained messages).
+    for (const alert of alerts.list({ open: true })) {
+      publish(alertTopic(config.topicRoot, alert.compound, alert.id), alertMessage(alert), { retain: true, qos: 1 }).catch(onPublishError);
     }
 
     // HTTP

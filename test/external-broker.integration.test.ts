@@ -69,4 +69,33 @@ describe('hub on an external Mosquitto', () => {
     expect(await status).toBe('online');
     await watcher.endAsync();
   });
+
+  it('keeps each open alert on its retained MQTT topic and empties it when closed', async () => {
+    const elevator = { compound: 'h1', type: 'elevator' as const, device: 'elev-01' };
+    const watcher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    const seen: Array<{ topic: string; payload: string }> = [];
+    watcher.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+    await watcher.subscribeAsync('compounds/h1/alerts/#', { qos: 1 });
+    await publisher.publishAsync(deviceTopic('compounds', elevator, 'event'), JSON.stringify({ event: 'trapped' }), { qos: 1 });
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const first = JSON.parse(seen.at(-1)!.payload);
+    expect(first).toMatchObject({ ruleId: 'elevator-trapped', severity: 'critical', compound: 'h1', device: 'elev-01', name: { zh: '电梯困人' } });
+    expect(seen.at(-1)!.topic).toBe(`compounds/h1/alerts/${first.id}`);
+    const post = (step: string, body: object) =>
+      fetch(`${hub!.info.httpUrl}/api/alerts/${first.id}/${step}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post('accept', { actor: 'wang' });
+    await expect.poll(() => JSON.parse(seen.at(-1)!.payload || '{}').workflow).toBe('accepted');
+    await post('resolve', { actor: 'wang', note: '已处理' });
+    await post('close', { actor: 'zhao' });
+    await expect.poll(() => seen.at(-1)!.payload).toBe('');
+    await watcher.endAsync();
+    // A late subscriber finds no retained alert left for the closed one.
+    const late = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    const retained: string[] = [];
+    late.on('message', (topic) => retained.push(topic));
+    await late.subscribeAsync('compounds/h1/alerts/#');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(retained).toEqual([]);
+    await late.endAsync();
+  });
 });

@@ -100,6 +100,12 @@ export class MqttClientSource {
     });
   }
 
+  /** Publishes through the hub's connection (alerts, hub status). */
+  async publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): Promise<void> {
+    if (!this.#client) throw new Error('not connected');
+    await this.#client.publishAsync(topic, payload, options);
+  }
+
   async stop(): Promise<void> {
     const client = this.#client;
     if (!client) return;
