@@ -32,6 +32,7 @@ import { HubError } from './errors.ts';
 import { prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
 import type { Simulation } from '../simulators/sim.runner.ts';
 import { alertMessage, mqttAlertPublisher, type MqttPublish } from './dispatch/mqtt-alert.publisher.ts';
+import { WebhookDispatcher } from './dispatch/webhook.dispatcher.ts';
 
 export interface HubInfo {
   brokerUrl: string;
@@ -140,7 +141,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const rules = new RulesEngine(await loadRules(config.rulesFile), Date.now());
     const conditions = new ActiveConditions();
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
-    const alerts = new AlertBook(await loadAlertsConfig(config.alertsFile), rules.rules);
+    const alertsConfig = await loadAlertsConfig(config.alertsFile);
+    const alerts = new AlertBook(alertsConfig, rules.rules);
     if (storage.settings) {
       // Open alerts and their timers come back from the event log.
       try {
@@ -217,6 +219,9 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Dispatch: the retained alert topic.
     const onPublishError = (error: Error) => logger.warn({ stage: 'dispatch', err: error.message }, 'alert not published on MQTT');
     alerts.onEvent(mqttAlertPublisher(config.topicRoot, publish, onPublishError));
+    const webhooks = new WebhookDispatcher(alertsConfig.webhooks, logger);
+    alerts.onEvent(webhooks.onEvent);
+    cleanups.push(async () => webhooks.stop());
     // Alerts rebuilt from the log are announced again (an embedded broker forgets retained messages).
     for (const alert of alerts.list({ open: true })) {
       publish(alertTopic(config.topicRoot, alert.compound, alert.id), alertMessage(alert), { retain: true, qos: 1 }).catch(onPublishError);
@@ -235,6 +240,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       deadLetters,
       conditions,
       alerts,
+      webhookDeliveries: () => webhooks.deliveries(),
       metrics,
       logger,
       brokerStatus,

@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { sign } from '../src/dispatch/webhook.dispatcher.ts';
 import mqtt from 'mqtt';
 import { influxQuery, startLocalInfluxd, type LocalInfluxd } from '../src/store/index.ts';
 import { deviceTopic } from '../src/contracts/topics.ts';
@@ -18,6 +20,9 @@ let influx: LocalInfluxd;
 let hub: Hub | undefined;
 let env: Record<string, string>;
 let elevator: FleetDevice;
+let receiver: http.Server;
+const hooks: Array<{ signature: string; timestamp: string; body: string }> = [];
+const SECRET = 'integration-webhook-secret';
 
 async function report(event: string, seq: number) {
   const client = await mqtt.connectAsync(hub!.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
@@ -33,12 +38,26 @@ beforeAll(async () => {
   const registry = await writeFleetRegistry(dir.path, ['a1']);
   elevator = registry.devices.find((d) => d.type === 'elevator')!;
   const alertsFile = `${dir.path}/alerts.json`;
-  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'grid-01', compounds: ['a1'], workers: ['wang', 'li'] }] }));
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hooks.push({ signature: String(req.headers['x-compound-hub-signature']), timestamp: String(req.headers['x-compound-hub-timestamp']), body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/robot`;
+  await writeFile(alertsFile, JSON.stringify({
+    grids: [{ id: 'grid-01', compounds: ['a1'], workers: ['wang', 'li'] }],
+    webhooks: [{ id: 'robot', url: hookUrl, secret: SECRET, severities: ['critical'] }],
+  }));
   env = { DATA_DIR: `${dir.path}/data`, INFLUX_URL: influx.url, INFLUX_DATABASE: 'alerts_it', REGISTRY_FILE: registry.file, ALERTS_FILE: alertsFile };
   hub = await startTestHub(env);
 });
 afterAll(async () => {
   await hub?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
   await influx?.stop();
   await dir?.remove();
 });
@@ -55,6 +74,10 @@ describe('alert closed loop', () => {
     alertId = alert.id;
     const accepted = await post(`/api/alerts/${alertId}/accept`, { actor: 'wang' });
     expect(accepted.status).toBe(200);
+    // The group robot heard of it, signed.
+    await expect.poll(() => hooks.map((h) => JSON.parse(h.body).event.kind)).toEqual(['raised', 'dispatched', 'accepted']);
+    for (const h of hooks) expect(h.signature).toBe(sign(SECRET, h.timestamp, h.body));
+    expect((await getJson(hub!, '/api/webhooks/deliveries')).deliveries.every((d: { status: string }) => d.status === 'delivered')).toBe(true);
   });
 
   it('rebuilds the open alert from alert_events after a restart, and a repeat updates it instead of duplicating', async () => {

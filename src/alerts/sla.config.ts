@@ -9,9 +9,23 @@ import { HubError } from '../errors.ts';
 import { formatIssues } from '../config/config.loader.ts';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
+import { ALERT_EVENT_KINDS } from './alert.types.ts';
 
 const id = z.string().regex(ID_PATTERN);
 const minutes = z.number().positive().max(7 * 24 * 60);
+
+export const webhookSchema = z.strictObject({
+  id,
+  url: z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+  /** Shared secret for the HMAC-SHA256 signature header. */
+  secret: z.string().min(16, 'use at least 16 characters'),
+  /** Only these event kinds (default: every step but repeats). */
+  events: z.array(z.enum(ALERT_EVENT_KINDS)).optional(),
+  severities: z.array(z.enum(SEVERITIES)).optional(),
+  maxAttempts: z.number().int().min(1).max(20).default(6),
+  retryBaseMs: z.number().int().min(10).max(60_000).default(1000),
+});
+export type WebhookConfig = z.output<typeof webhookSchema>;
 
 export const alertsConfigSchema = z.strictObject({
   /** Minutes to accept and to resolve, per severity. */
@@ -29,6 +43,7 @@ export const alertsConfigSchema = z.strictObject({
     .default([]),
   /** After the grid's workers: who is escalated to next (community, street department). */
   escalation: z.array(id).default(['community', 'street']),
+  webhooks: z.array(webhookSchema).default([]),
   /** A resolved alert whose condition stayed cleared this long closes by itself. */
   autoCloseMin: minutes.default(30),
 });

@@ -83,6 +83,32 @@ export const alertRoutes =
       alerts.get(request.params.id),
     );
 
+    app.get(
+      '/api/webhooks/deliveries',
+      {
+        schema: {
+          tags: ['alerts'],
+          response: {
+            200: z.object({
+              deliveries: z.array(
+                z.object({
+                  webhook: z.string(),
+                  alertId: z.string(),
+                  kind: z.enum(ALERT_EVENT_KINDS),
+                  at: z.number(),
+                  attempts: z.number(),
+                  status: z.enum(['pending', 'delivered', 'failed', 'dropped']),
+                  httpStatus: z.number().optional(),
+                  error: z.string().optional(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async () => ({ deliveries: deps.webhookDeliveries() }),
+    );
+
     step('accept', z.object({ actor }), (alertId, b) => alerts.accept(alertId, b.actor, now()));
     step('resolve', z.object({ actor, note }), (alertId, b) => alerts.resolve(alertId, b.actor, b.note, now()));
     step('close', z.object({ actor, note: note.optional() }), (alertId, b) => alerts.close(alertId, b.actor, now(), b.note));

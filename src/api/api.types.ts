@@ -7,6 +7,7 @@ import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import type { HistoryReader, StoreState } from '../store/store.types.ts';
 import type { ActiveConditions } from '../rules/active-conditions.ts';
 import type { AlertBook } from '../alerts/alert-book.ts';
+import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -29,6 +30,8 @@ export interface ApiDeps {
   deadLetters: DeadLetters;
   conditions: ActiveConditions;
   alerts: AlertBook;
+  /** Latest webhook deliveries, newest first. */
+  webhookDeliveries: () => Delivery[];
   /** The clock for workflow steps (tests pass their own). */
   now?: () => number;
   metrics: HubMetrics;

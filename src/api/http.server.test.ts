@@ -41,6 +41,7 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
     deadLetters,
     conditions,
     alerts,
+    webhookDeliveries: () => [{ webhook: 'robot', alertId: 'a1', kind: 'raised', at, attempts: 2, status: 'delivered', httpStatus: 200 }],
     now: () => at + 60_000,
     metrics: createHubMetrics(),
     logger: pino({ level: 'silent' }),
@@ -165,6 +166,7 @@ describe('alerts API', () => {
     expect((await app.inject('/api/alerts?severity=major')).json().alerts).toHaveLength(1);
     expect((await app.inject('/api/alerts/a1')).json().history.map((e: { kind: string }) => e.kind)).toEqual(['raised', 'dispatched']);
     expect((await app.inject('/api/alerts/nope')).statusCode).toBe(404);
+    expect((await app.inject('/api/webhooks/deliveries')).json().deliveries[0]).toMatchObject({ webhook: 'robot', status: 'delivered', attempts: 2 });
     await app.close();
   });
 

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { pino } from 'pino';
+import { WebhookDispatcher, sign } from './webhook.dispatcher.ts';
+import { AlertBook } from '../alerts/alert-book.ts';
+import { alertsConfigSchema } from '../alerts/sla.config.ts';
+import { loadRules } from '../rules/rules.loader.ts';
+
+const T0 = 1_800_000_000_000;
+const SECRET = 'a-very-secret-webhook-key';
+let server: http.Server | undefined;
+let dispatcher: WebhookDispatcher | undefined;
+afterEach(async () => {
+  dispatcher?.stop();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = dispatcher = undefined;
+});
+
+/** A real receiver answering with the given statuses in turn (the last repeats). */
+async function receiver(statuses: number[]) {
+  const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(statuses[Math.min(received.length - 1, statuses.length - 1)]!).end();
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, received };
+}
+
+async function raiseTrapped(url: string, extra: object = {}) {
+  const config = alertsConfigSchema.parse({
+    grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }],
+    webhooks: [{ id: 'dingtalk', url, secret: SECRET, retryBaseMs: 10, maxAttempts: 3, ...extra }],
+  });
+  let n = 0;
+  const book = new AlertBook(config, await loadRules(undefined), () => `a${++n}`);
+  dispatcher = new WebhookDispatcher(config.webhooks, pino({ level: 'silent' }), () => T0);
+  book.onEvent(dispatcher.onEvent);
+  book.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0, count: 1 });
+  book.applyCondition({ change: 'repeated', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0 + 1, count: 2 });
+  return { book, dispatcher };
+}
+
+describe('webhooks', () => {
+  it('posts a signed group-robot message for each alert step (not for repeats)', async () => {
+    const hook = await receiver([200]);
+    const { dispatcher: d } = await raiseTrapped(hook.url);
+    await expect.poll(() => hook.received.length).toBe(2);
+    const [raised, dispatched] = hook.received;
+    expect(raised!.headers['x-compound-hub-signature']).toBe(sign(SECRET, String(T0), raised!.body));
+    expect(raised!.headers['x-compound-hub-timestamp']).toBe(String(T0));
+    const body = JSON.parse(raised!.body);
+    expect(body).toMatchObject({ msgtype: 'markdown', event: { kind: 'raised' }, alert: { id: 'a1', ruleId: 'elevator-trapped' } });
+    expect(body.markdown.title).toBe('【紧急】电梯困人 · 新告警');
+    expect(body.markdown.text).toContain('c01');
+    expect(JSON.parse(dispatched!.body).markdown.text).toContain('处理人 Assignee: wang');
+    await expect.poll(() => d.deliveries().map((x) => x.status)).toEqual(['delivered', 'delivered']);
+  });
+
+  it('retries a receiver that fails, with backoff, and records the attempts', async () => {
+    const hook = await receiver([503, 500, 200]);
+    const { dispatcher: d } = await raiseTrapped(hook.url, { events: ['raised'] });
+    await expect.poll(() => d.deliveries()[0]?.status).toBe('delivered');
+    expect(d.deliveries()[0]).toMatchObject({ attempts: 3, httpStatus: 200, kind: 'raised' });
+    expect(hook.received).toHaveLength(3);
+  });
+
+  it('gives up after maxAttempts, and at once on a 4xx refusal', async () => {
+    const down = await receiver([500]);
+    const { dispatcher: d } = await raiseTrapped(down.url, { events: ['raised'] });
+    await expect.poll(() => d.deliveries()[0]?.status).toBe('failed');
+    expect(d.deliveries()[0]).toMatchObject({ attempts: 3, error: 'HTTP 500' });
+    d.stop();
+    await new Promise((resolve) => server!.close(resolve));
+    server = undefined;
+
+    const refusing = await receiver([400]);
+    const { dispatcher: d2 } = await raiseTrapped(refusing.url, { events: ['raised'] });
+    await expect.poll(() => d2.deliveries()[0]?.status).toBe('failed');
+    expect(d2.deliveries()[0]!.attempts).toBe(1);
+  });
+
+  it('does not hold up the caller when the receiver is unreachable', async () => {
+    const { dispatcher: d } = await raiseTrapped('http://127.0.0.1:9/unreachable', { events: ['raised'], maxAttempts: 1 });
+    expect(d.deliveries()[0]!.status).toBe('pending'); // queued, not sent inline
+    await expect.poll(() => d.deliveries()[0]!.status).toBe('failed');
+  });
+});
