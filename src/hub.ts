@@ -240,6 +240,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       deadLetters,
       conditions,
       alerts,
+      alertsConfig,
+      alertEvents: (days) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events())),
       webhookDeliveries: () => webhooks.deliveries(),
       metrics,
       logger,

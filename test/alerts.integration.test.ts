@@ -103,5 +103,8 @@ describe('alert closed loop', () => {
         return (r?.series?.[0]?.values ?? []).map((v) => `${v[1]}:${v[2]}`);
       }, { timeout: 10_000 })
       .toEqual(['raised:hub', 'dispatched:hub', 'accepted:wang', 'repeated:hub', 'resolved:wang', 'closed:manager-zhao']);
+    const stats = await getJson(hub!, '/api/alerts/stats');
+    expect(stats.overall).toMatchObject({ alerts: 1, accepted: 1, resolved: 1, closed: 1, slaKept: 1 });
+    expect(Object.keys(stats.byWorker)).toEqual(['wang']);
   });
 });

@@ -67,6 +67,20 @@ export class AlertBook {
     );
   }
 
+  /** The events of the alerts in memory, as the event log stores them (for figures in live-only mode). */
+  events(): StoredAlertEvent[] {
+    return [...this.#alerts.values()].flatMap((a) =>
+      a.history.map((e) => ({
+        ...e,
+        ruleId: a.ruleId,
+        severity: a.severity,
+        compound: a.compound,
+        type: a.type,
+        device: a.device,
+      })),
+    );
+  }
+
   /** Rule conditions become alerts: raised opens (or updates) one, cleared marks it. */
   applyCondition(change: ConditionChange): void {
     const openId = this.#open.get(`${change.deviceKey}|${change.ruleId}`);

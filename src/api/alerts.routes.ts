@@ -10,6 +10,7 @@ import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 import { ALERT_EVENT_KINDS, WORKFLOW_STATES, type Alert } from '../alerts/alert.types.ts';
 import type { ApiDeps } from './api.types.ts';
+import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
 
 const id = z.string().regex(ID_PATTERN);
 const actor = z.string().regex(ID_PATTERN, 'actor: a user id');
@@ -79,6 +80,48 @@ export const alertRoutes =
         return { alerts: alerts.list({ ...rest, ...(open ? { open: open === 'true' } : {}) }).sort(byUrgency) };
       },
     );
+    const figures = z.object({
+      alerts: z.number(),
+      accepted: z.number(),
+      resolved: z.number(),
+      closed: z.number(),
+      escalated: z.number(),
+      timeToAccept: z.object({ mean: z.number().nullable(), p90: z.number().nullable() }),
+      timeToResolve: z.object({ mean: z.number().nullable(), p90: z.number().nullable() }),
+      slaKept: z.number().nullable(),
+    });
+    app.get(
+      '/api/alerts/stats',
+      {
+        schema: {
+          tags: ['alerts'],
+          querystring: z.object({
+            from: z.coerce.number().int().nonnegative().optional(),
+            to: z.coerce.number().int().nonnegative().optional(),
+            compound: id.optional(),
+          }),
+          response: {
+            200: z.object({
+              from: z.number(),
+              to: z.number(),
+              overall: figures,
+              byCompound: z.record(z.string(), figures),
+              byWorker: z.record(z.string(), figures),
+              byRule: z.record(z.string(), figures),
+              perDay: z.record(z.string(), z.number()),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const to = request.query.to ?? now();
+        const from = request.query.from ?? to - 7 * 86_400_000;
+        const days = Math.ceil((now() - from) / 86_400_000) + 1;
+        const events = await deps.alertEvents(days);
+        return closedLoopReport(events, deps.alertsConfig, { from, to, ...(request.query.compound ? { compound: request.query.compound } : {}) }, now());
+      },
+    );
+
     app.get('/api/alerts/:id', { schema: { tags: ['alerts'], params, response: { 200: alertSchema } } }, async (request) =>
       alerts.get(request.params.id),
     );

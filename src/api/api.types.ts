@@ -8,6 +8,8 @@ import type { HistoryReader, StoreState } from '../store/store.types.ts';
 import type { ActiveConditions } from '../rules/active-conditions.ts';
 import type { AlertBook } from '../alerts/alert-book.ts';
 import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
+import type { StoredAlertEvent } from '../alerts/alert.types.ts';
+import type { AlertsConfig } from '../alerts/sla.config.ts';
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -30,6 +32,9 @@ export interface ApiDeps {
   deadLetters: DeadLetters;
   conditions: ActiveConditions;
   alerts: AlertBook;
+  alertsConfig: AlertsConfig;
+  /** Alert events of the last `days` days: from the event log, or from memory when live-only. */
+  alertEvents: (days: number) => Promise<StoredAlertEvent[]>;
   /** Latest webhook deliveries, newest first. */
   webhookDeliveries: () => Delivery[];
   /** The clock for workflow steps (tests pass their own). */

@@ -41,6 +41,8 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
     deadLetters,
     conditions,
     alerts,
+    alertsConfig: defaultAlertsConfig(),
+    alertEvents: async () => alerts.events(),
     webhookDeliveries: () => [{ webhook: 'robot', alertId: 'a1', kind: 'raised', at, attempts: 2, status: 'delivered', httpStatus: 200 }],
     now: () => at + 60_000,
     metrics: createHubMetrics(),
@@ -166,6 +168,9 @@ describe('alerts API', () => {
     expect((await app.inject('/api/alerts?severity=major')).json().alerts).toHaveLength(1);
     expect((await app.inject('/api/alerts/a1')).json().history.map((e: { kind: string }) => e.kind)).toEqual(['raised', 'dispatched']);
     expect((await app.inject('/api/alerts/nope')).statusCode).toBe(404);
+    const stats = (await app.inject(`/api/alerts/stats?from=${1_800_000_000_000 - 1000}&to=${1_800_000_000_000 + 1000}`)).json();
+    expect(stats.overall).toMatchObject({ alerts: 2, accepted: 0 });
+    expect(Object.keys(stats.byRule)).toEqual(['elevator-trapped', 'manhole-tilt']);
     expect((await app.inject('/api/webhooks/deliveries')).json().deliveries[0]).toMatchObject({ webhook: 'robot', status: 'delivered', attempts: 2 });
     await app.close();
   });

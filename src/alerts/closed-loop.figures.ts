@@ -1,0 +1,136 @@
+/**
+ * Closed-loop figures from alert events (design.md §7): how many alerts, how fast they
+ * were accepted and resolved (mean, p90), and the share that kept their SLA — overall,
+ * per compound, per worker and per rule, and alerts per day.
+ */
+import type { StoredAlertEvent } from './alert.types.ts';
+import type { AlertsConfig } from './sla.config.ts';
+
+export interface Figures {
+  alerts: number;
+  accepted: number;
+  resolved: number;
+  closed: number;
+  escalated: number;
+  /** Seconds from raise to accept. */
+  timeToAccept: { mean: number | null; p90: number | null };
+  /** Seconds from raise to resolve. */
+  timeToResolve: { mean: number | null; p90: number | null };
+  /** Share (0..1) of alerts with a settled outcome whose accept and resolve met the SLA. */
+  slaKept: number | null;
+}
+
+export interface ClosedLoopReport {
+  from: number;
+  to: number;
+  overall: Figures;
+  byCompound: Record<string, Figures>;
+  byWorker: Record<string, Figures>;
+  byRule: Record<string, Figures>;
+  /** Alerts raised per UTC+8 calendar day (the compounds' local day). */
+  perDay: Record<string, number>;
+}
+
+interface Track {
+  compound: string;
+  rule: string;
+  severity: StoredAlertEvent['severity'];
+  raisedAt: number;
+  acceptedAt?: number;
+  resolvedAt?: number;
+  closed: boolean;
+  escalated: boolean;
+  worker?: string;
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+function figures(tracks: Track[], config: AlertsConfig, now: number): Figures {
+  const accept = tracks.filter((t) => t.acceptedAt !== undefined).map((t) => (t.acceptedAt! - t.raisedAt) / 1000).sort((a, b) => a - b);
+  const resolve = tracks.filter((t) => t.resolvedAt !== undefined).map((t) => (t.resolvedAt! - t.raisedAt) / 1000).sort((a, b) => a - b);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  let settled = 0;
+  let kept = 0;
+  for (const t of tracks) {
+    const sla = config.sla[t.severity];
+    if (!sla) continue;
+    const acceptBy = t.raisedAt + sla.acceptMin * 60_000;
+    const resolveBy = t.raisedAt + sla.resolveMin * 60_000;
+    const acceptOk = t.acceptedAt !== undefined && t.acceptedAt <= acceptBy;
+    const resolveOk = t.resolvedAt !== undefined && t.resolvedAt <= resolveBy;
+    // Settled: resolved, or a deadline has passed (so the outcome is known).
+    const isSettled = t.resolvedAt !== undefined || now > resolveBy || (t.acceptedAt === undefined && now > acceptBy);
+    if (!isSettled) continue;
+    settled += 1;
+    if (acceptOk && resolveOk) kept += 1;
+  }
+  return {
+    alerts: tracks.length,
+    accepted: accept.length,
+    resolved: resolve.length,
+    closed: tracks.filter((t) => t.closed).length,
+    escalated: tracks.filter((t) => t.escalated).length,
+    timeToAccept: { mean: mean(accept), p90: percentile(accept, 0.9) },
+    timeToResolve: { mean: mean(resolve), p90: percentile(resolve, 0.9) },
+    slaKept: settled ? kept / settled : null,
+  };
+}
+
+function groupBy(tracks: Track[], key: (t: Track) => string | undefined): Map<string, Track[]> {
+  const groups = new Map<string, Track[]>();
+  for (const t of tracks) {
+    const k = key(t);
+    if (k === undefined) continue;
+    const list = groups.get(k) ?? [];
+    list.push(t);
+    groups.set(k, list);
+  }
+  return groups;
+}
+
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+export function closedLoopReport(events: StoredAlertEvent[], config: AlertsConfig, range: { from: number; to: number; compound?: string }, now: number): ClosedLoopReport {
+  const tracks = new Map<string, Track>();
+  for (const e of [...events].sort((a, b) => a.at - b.at)) {
+    if (e.kind === 'raised') {
+      if (e.at < range.from || e.at > range.to || (range.compound && e.compound !== range.compound)) continue;
+      tracks.set(e.alertId, { compound: e.compound, rule: e.ruleId, severity: e.severity, raisedAt: e.at, closed: false, escalated: false });
+      continue;
+    }
+    const t = tracks.get(e.alertId);
+    if (!t) continue;
+    if (e.kind === 'accepted' && t.acceptedAt === undefined) {
+      t.acceptedAt = e.at;
+      t.worker = e.actor;
+    } else if (e.kind === 'resolved') {
+      t.resolvedAt ??= e.at;
+    } else if (e.kind === 'reopened') {
+      t.resolvedAt = undefined;
+    } else if (e.kind === 'closed') {
+      t.closed = true;
+    } else if (e.kind === 'escalated') {
+      t.escalated = true;
+    }
+  }
+  const all = [...tracks.values()];
+  const section = (groups: Map<string, Track[]>) =>
+    Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([k, list]) => [k, figures(list, config, now)]));
+  const perDay: Record<string, number> = {};
+  for (const t of all) {
+    const day = new Date(t.raisedAt + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+    perDay[day] = (perDay[day] ?? 0) + 1;
+  }
+  return {
+    from: range.from,
+    to: range.to,
+    overall: figures(all, config, now),
+    byCompound: section(groupBy(all, (t) => t.compound)),
+    byWorker: section(groupBy(all, (t) => t.worker)),
+    byRule: section(groupBy(all, (t) => t.rule)),
+    perDay,
+  };
+}
