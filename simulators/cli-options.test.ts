@@ -1,35 +1,113 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from './cli-options.ts';
+import { parseCli, parseDuration, UsageError } from './cli-options.ts';
 
-const usage = (argv: string[]) => {
+const usage = (argv: string[], env: Record<string, string> = {}) => {
   try {
-    parseCli(argv, {});
+    parseCli(argv, env);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return (error as Error).message;
   }
-  throw new Error('expected a usage error');
+  throw new Error(`expected a usage error for ${argv.join(' ')}`);
 };
 
 describe('compound-sim options', () => {
-  it('has defaults and parses every option', () => {
-    expect(parseCli(['--fleet-key', 'k'])).toMatchObject({
-      url: 'mqtt://127.0.0.1:1883', compounds: 3, perCompound: { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 },
-      intervalMs: 5000, seed: 1, scenario: 'normal', qos: 1, connection: 'per-device',
+  it('has defaults', () => {
+    expect(parseCli(['--fleet-key', 'k'])).toEqual({
+      url: 'mqtt://127.0.0.1:1883',
+      compounds: 3,
+      perCompound: { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 },
+      intervalMs: 5000,
+      seed: 1,
+      fleetKey: 'k',
+      scenario: 'normal',
+      qos: 1,
+      connection: 'per-device',
+      topicRoot: 'compounds',
+      timeScale: 1,
+      connectConcurrency: 50,
+      progressMs: 5000,
+      help: false,
     });
-    expect(parseCli(['--compounds', 'a1,b2', '--interval', '250ms', '--duration', '2m', '--qos', '0', '--connection', 'shared', '--parking', '0'])).toMatchObject({
-      compounds: ['a1', 'b2'], intervalMs: 250, durationMs: 120_000, qos: 0, connection: 'shared', perCompound: { parking: 0 },
-    });
-    expect(parseCli([], { SIM_FLEET_KEY: 'from-env' }).fleetKey).toBe('from-env');
   });
 
-  it('says which option is wrong and why', () => {
-    expect(usage(['--fleet-key', 'k', '--interval', 'soon'])).toBe('--interval: expected a duration like 500ms, 5s or 2m');
-    expect(usage(['--fleet-key', 'k', '--elevators', 'many'])).toMatch(/^--elevators: expected a whole number/);
-    expect(usage(['--fleet-key', 'k', '--qos', '2'])).toBe('--qos: expected 0 or 1');
-    expect(usage(['--fleet-key', 'k', '--scenario', 'chaos'])).toMatch(/^--scenario: expected one of normal, faults/);
-    expect(usage(['--fleet-key', 'k', '--url', 'http://x'])).toMatch(/^--url: /);
-    expect(usage(['--bogus'])).toMatch(/Unknown option '--bogus'/);
-    expect(usage([])).toMatch(/^--fleet-key: required/);
+  it('parses every option', () => {
+    expect(
+      parseCli([
+        '--url', 'mqtts://broker.example:8883', '--compounds', 'a1,b2', '--elevators', '8', '--manholes', '0', '--fire-lanes', '1', '--parking', '50',
+        '--interval', '250ms', '--duration', '2m', '--seed', '42', '--scenario', 'faults', '--qos', '0', '--connection', 'shared',
+        '--username', 'load', '--password', 'pw', '--topic-root', 'estates', '--time-scale', '60', '--concurrency', '10', '--progress', '0',
+        '--write-registry', 'fleet.json', '--fleet-key', 'k',
+      ]),
+    ).toEqual({
+      url: 'mqtts://broker.example:8883',
+      compounds: ['a1', 'b2'],
+      perCompound: { elevator: 8, manhole: 0, fire_lane: 1, parking: 50 },
+      intervalMs: 250,
+      durationMs: 120_000,
+      seed: 42,
+      fleetKey: 'k',
+      scenario: 'faults',
+      qos: 0,
+      connection: 'shared',
+      username: 'load',
+      password: 'pw',
+      topicRoot: 'estates',
+      timeScale: 60,
+      connectConcurrency: 10,
+      progressMs: 0,
+      writeRegistry: 'fleet.json',
+      help: false,
+    });
+    expect(parseCli([], { SIM_FLEET_KEY: 'from-env' }).fleetKey).toBe('from-env');
+    expect(parseCli(['--fleet-key', 'flag'], { SIM_FLEET_KEY: 'from-env' }).fleetKey).toBe('flag');
+    expect(parseCli(['--connection', 'shared']).fleetKey).toBeUndefined();
+    expect(parseCli(['--help']).help).toBe(true);
+    expect(parseCli(['-h', '--interval', 'nonsense']).help).toBe(true);
+  });
+
+  it('reads durations with ms, s, m and h', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('5s')).toBe(5000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    for (const bad of ['5', 's', '5 s', '-5s', '5x', '1e3ms', '']) expect(parseDuration(bad)).toBeUndefined();
+  });
+
+  it.each([
+    [['--interval', 'soon'], '--interval: expected a duration like 5s, 500ms or 2m, got "soon"'],
+    [['--interval', '5'], '--interval: expected a duration like 5s, 500ms or 2m, got "5"'],
+    [['--interval', '0s'], '--interval: expected a duration like 5s, 500ms or 2m, got "0s"'],
+    [['--duration', '10 minutes'], '--duration: expected a duration like 5s, 500ms or 2m, got "10 minutes"'],
+    [['--progress', 'often'], '--progress: expected a duration like 5s, 500ms or 2m, got "often"'],
+    [['--elevators', 'many'], '--elevators: expected a whole number from 0 to 100000, got "many"'],
+    [['--parking=-1'], '--parking: expected a whole number from 0 to 100000, got "-1"'],
+    [['--parking', '-1'], "Option '--parking' argument is ambiguous."],
+    [['--compounds', '0'], '--compounds: expected a whole number from 1 to 10000, got "0"'],
+    [['--compounds', 'a1,B2'], '--compounds: "B2" is not a compound id (lowercase letters, digits, - and _)'],
+    [['--compounds', 'a1,a1'], '--compounds: an id is listed twice'],
+    [['--qos', '2'], '--qos: expected 0 or 1, got "2"'],
+    [['--scenario', 'chaos'], '--scenario: expected one of normal, faults, got "chaos"'],
+    [['--connection', 'pooled'], '--connection: expected per-device or shared, got "pooled"'],
+    [['--url', 'http://x'], '--url: expected mqtt://host:port (or mqtts://, ws://, wss://), got "http://x"'],
+    [['--url', 'localhost:1883'], '--url: expected mqtt://host:port (or mqtts://, ws://, wss://), got "localhost:1883"'],
+    [['--seed', 'abc'], '--seed: expected a whole number, got "abc"'],
+    [['--time-scale', '0'], '--time-scale: expected a positive number such as 1 or 60, got "0"'],
+    [['--topic-root', 'a/b'], '--topic-root: expected a plain id such as "compounds", got "a/b"'],
+    [['--concurrency', '0'], '--concurrency: expected a whole number from 1 to 10000, got "0"'],
+    [['--username', 'u'], '--username: only used with --connection shared (devices log in as themselves)'],
+    [['--elevators', '0', '--manholes', '0', '--fire-lanes', '0', '--parking', '0'], '--elevators/--manholes/--fire-lanes/--parking: every count is 0, so there is nothing to simulate'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--interval'], "Option '--interval <value>' argument missing"],
+    [['extra'], "Unexpected argument 'extra'. This command does not take positional arguments"],
+  ])('%j → %s', (argv, message) => {
+    expect(usage(['--fleet-key', 'k', ...argv])).toBe(message);
+  });
+
+  it('needs a fleet key for per-device connections and for registries', () => {
+    expect(usage([])).toMatch(/^--fleet-key: required for per-device connections/);
+    expect(usage(['--connection', 'shared', '--write-registry', 'f.json'])).toMatch(/^--fleet-key: required with --write-registry/);
+    expect(usage([], { SIM_FLEET_KEY: '' })).toMatch(/^--fleet-key: required/);
   });
 });

@@ -1,13 +1,13 @@
 /** Parses compound-sim's command line into options, with one clear line per mistake. */
 import { parseArgs } from 'node:util';
-import { parseDurationMs } from '../src/config/config.schema.ts';
-import { SCENARIOS } from './scenarios.ts';
+import type { PerCompound } from './fleet.ts';
+import { SCENARIOS, scenarioNames } from './scenarios/index.ts';
 
 export const USAGE = `compound-sim: simulated smart-compound devices publishing over MQTT
 
 Usage: npm run sim -- [options]      (or: npx compound-sim [options])
 
-  --url URL              broker (default mqtt://127.0.0.1:1883)
+  --url URL              broker (default mqtt://127.0.0.1:1883; mqtt, mqtts, ws, wss)
   --compounds N|a,b      number of compounds (c01, c02, …) or their ids (default 3)
   --elevators N          elevators per compound (default 4)
   --manholes N           manhole covers per compound (default 6)
@@ -15,13 +15,22 @@ Usage: npm run sim -- [options]      (or: npx compound-sim [options])
   --parking N            parking spaces per compound (default 12)
   --interval D           report interval, e.g. 500ms, 5s, 1m (default 5s)
   --duration D           stop after D (default: run until Ctrl-C)
-  --seed N               random seed; the same seed gives the same run (default 1)
-  --fleet-key KEY        derives device secrets; must match the hub's registry (or env SIM_FLEET_KEY)
-  --scenario NAME        ${Object.keys(SCENARIOS).join(' | ')} (default normal)
+  --seed N               random seed; the same seed gives the same behaviour (default 1)
+  --fleet-key KEY        derives device secrets; must match the hub's registry
+                         (or env SIM_FLEET_KEY; not needed for --connection shared)
+  --scenario NAME        ${scenarioNames().join(' | ')} (default normal)
+${scenarioNames()
+  .map((name) => `                           ${name}: ${SCENARIOS[name]!.description}`)
+  .join('\n')}
   --qos 0|1              QoS of telemetry and events (default 1)
-  --connection MODE      per-device (each device logs in) | shared (one connection) (default per-device)
-  --username U --password P   credentials of the shared connection
+  --connection MODE      per-device (each device logs in) | shared (one connection)
+                         (default per-device)
+  --username U           user name of the shared connection
+  --password P           password of the shared connection
   --topic-root ROOT      first topic level (default compounds)
+  --time-scale X         run behaviours X times faster than the clock (default 1)
+  --concurrency N        connection attempts in flight at once (default 50)
+  --progress D           progress line every D; 0 for none (default 5s)
   --write-registry FILE  write the fleet's registry JSON for the hub (REGISTRY_FILE) and exit
   --help                 this text
 `;
@@ -29,7 +38,7 @@ Usage: npm run sim -- [options]      (or: npx compound-sim [options])
 export interface CliOptions {
   url: string;
   compounds: number | string[];
-  perCompound: { elevator: number; manhole: number; fire_lane: number; parking: number };
+  perCompound: PerCompound;
   intervalMs: number;
   durationMs?: number;
   seed: number;
@@ -40,33 +49,61 @@ export interface CliOptions {
   username?: string;
   password?: string;
   topicRoot: string;
+  timeScale: number;
+  connectConcurrency: number;
+  /** 0: no progress lines. */
+  progressMs: number;
   writeRegistry?: string;
   help: boolean;
 }
 
-export class UsageError extends Error {}
+/** A mistake on the command line: the message names the option. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
-function count(name: string, value: string | undefined, fallback: number): number {
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `500ms`, `5s`, `1.5m`, `2h` → milliseconds; undefined if it is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
+}
+
+function duration(name: string, value: string, { allowZero = false } = {}): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || (ms <= 0 && !allowZero) || ms > 365 * 86_400_000) {
+    throw new UsageError(`--${name}: expected a duration like 5s, 500ms or 2m, got "${value}"`);
+  }
+  return ms;
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > 100_000) throw new UsageError(`--${name}: expected a whole number from 0 to 100000`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`--${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
+  }
   return Number(value);
 }
 
-function duration(name: string, value: string): number {
-  try {
-    const ms = parseDurationMs(value);
-    if (ms <= 0) throw new Error();
-    return ms;
-  } catch {
-    throw new UsageError(`--${name}: expected a duration like 500ms, 5s or 2m`);
-  }
+const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+function compoundsOption(value: string): number | string[] {
+  if (/^\d+$/.test(value)) return wholeNumber('compounds', value, 3, 1, 10_000);
+  const ids = value.split(',').map((s) => s.trim());
+  const bad = ids.find((id) => !ID.test(id));
+  if (bad !== undefined) throw new UsageError(`--compounds: "${bad}" is not a compound id (lowercase letters, digits, - and _)`);
+  if (new Set(ids).size !== ids.length) throw new UsageError('--compounds: an id is listed twice');
+  return ids;
 }
 
-export function parseCli(argv: string[], env: Record<string, string | undefined> = {}): CliOptions {
+export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: [...argv],
       strict: true,
       allowPositionals: false,
       options: {
@@ -86,46 +123,103 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
         username: { type: 'string' },
         password: { type: 'string' },
         'topic-root': { type: 'string', default: 'compounds' },
+        'time-scale': { type: 'string', default: '1' },
+        concurrency: { type: 'string' },
+        progress: { type: 'string', default: '5s' },
         'write-registry': { type: 'string' },
-        help: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
+    // node's messages: "Unknown option '--x'. To specify a positional argument …" → first sentence.
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
+    throw new UsageError(message);
   }
   const v = parsed.values;
-  if (!/^(mqtts?|tcp|ssl|wss?):\/\//.test(v.url)) throw new UsageError('--url: expected mqtt://host:port (or mqtts://, ws://, wss://)');
-  const compounds = /^\d+$/.test(v.compounds) ? count('compounds', v.compounds, 3) : v.compounds.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!SCENARIOS[v.scenario]) throw new UsageError(`--scenario: expected one of ${Object.keys(SCENARIOS).join(', ')}`);
-  if (v.qos !== '0' && v.qos !== '1') throw new UsageError('--qos: expected 0 or 1');
-  if (v.connection !== 'per-device' && v.connection !== 'shared') throw new UsageError('--connection: expected per-device or shared');
-  if (!/^-?\d+$/.test(v.seed)) throw new UsageError('--seed: expected an integer');
+  if (v.help) return { ...defaults(), help: true };
+
+  let url: URL | undefined;
+  try {
+    url = new URL(v.url);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^(mqtts?|tcp|ssl|wss?):$/.test(url.protocol) || !url.hostname) {
+    throw new UsageError(`--url: expected mqtt://host:port (or mqtts://, ws://, wss://), got "${v.url}"`);
+  }
+  const compounds = compoundsOption(v.compounds);
+  if (!Object.hasOwn(SCENARIOS, v.scenario)) throw new UsageError(`--scenario: expected one of ${scenarioNames().join(', ')}, got "${v.scenario}"`);
+  if (v.qos !== '0' && v.qos !== '1') throw new UsageError(`--qos: expected 0 or 1, got "${v.qos}"`);
+  if (v.connection !== 'per-device' && v.connection !== 'shared') {
+    throw new UsageError(`--connection: expected per-device or shared, got "${v.connection}"`);
+  }
+  if (!/^-?\d{1,10}$/.test(v.seed)) throw new UsageError(`--seed: expected a whole number, got "${v.seed}"`);
+  if (!ID.test(v['topic-root'])) throw new UsageError(`--topic-root: expected a plain id such as "compounds", got "${v['topic-root']}"`);
+  const timeScale = Number(v['time-scale']);
+  if (!/^\d+(\.\d+)?$/.test(v['time-scale']) || !(timeScale > 0) || timeScale > 100_000) {
+    throw new UsageError(`--time-scale: expected a positive number such as 1 or 60, got "${v['time-scale']}"`);
+  }
+  const perCompound: PerCompound = {
+    elevator: wholeNumber('elevators', v.elevators, 4, 0, 100_000),
+    manhole: wholeNumber('manholes', v.manholes, 6, 0, 100_000),
+    fire_lane: wholeNumber('fire-lanes', v['fire-lanes'], 3, 0, 100_000),
+    parking: wholeNumber('parking', v.parking, 12, 0, 100_000),
+  };
+  if (Object.values(perCompound).every((n) => n === 0)) {
+    throw new UsageError('--elevators/--manholes/--fire-lanes/--parking: every count is 0, so there is nothing to simulate');
+  }
   const intervalMs = duration('interval', v.interval);
   const durationMs = v.duration === undefined ? undefined : duration('duration', v.duration);
-  const fleetKey = v['fleet-key'] ?? env.SIM_FLEET_KEY;
-  if (!v.help && v.connection === 'per-device' && !fleetKey) {
-    throw new UsageError('--fleet-key: required for per-device connections (device secrets derive from it); or set SIM_FLEET_KEY');
+  const progressMs = v.progress === '0' ? 0 : duration('progress', v.progress);
+  const connectConcurrency = wholeNumber('concurrency', v.concurrency, 50, 1, 10_000);
+  const fleetKey = v['fleet-key'] ?? (env.SIM_FLEET_KEY || undefined);
+  if (fleetKey === undefined && (v.connection === 'per-device' || v['write-registry'] !== undefined)) {
+    throw new UsageError(
+      v['write-registry'] !== undefined
+        ? '--fleet-key: required with --write-registry (the registry holds hashes of secrets derived from it); or set SIM_FLEET_KEY'
+        : '--fleet-key: required for per-device connections (device secrets derive from it); or set SIM_FLEET_KEY',
+    );
+  }
+  if (v.connection === 'per-device') {
+    if (v.username !== undefined) throw new UsageError('--username: only used with --connection shared (devices log in as themselves)');
+    if (v.password !== undefined) throw new UsageError('--password: only used with --connection shared (devices log in as themselves)');
   }
   return {
     url: v.url,
     compounds,
-    perCompound: {
-      elevator: count('elevators', v.elevators, 4),
-      manhole: count('manholes', v.manholes, 6),
-      fire_lane: count('fire-lanes', v['fire-lanes'], 3),
-      parking: count('parking', v.parking, 12),
-    },
+    perCompound,
     intervalMs,
-    durationMs,
-    seed: Number(v.seed),
-    fleetKey,
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    seed: Number(v.seed) >>> 0,
+    ...(fleetKey !== undefined ? { fleetKey } : {}),
     scenario: v.scenario,
     qos: v.qos === '0' ? 0 : 1,
     connection: v.connection,
-    username: v.username,
-    password: v.password,
+    ...(v.username !== undefined ? { username: v.username } : {}),
+    ...(v.password !== undefined ? { password: v.password } : {}),
     topicRoot: v['topic-root'],
-    writeRegistry: v['write-registry'],
-    help: v.help,
+    timeScale,
+    connectConcurrency,
+    progressMs,
+    ...(v['write-registry'] !== undefined ? { writeRegistry: v['write-registry'] } : {}),
+    help: false,
+  };
+}
+
+function defaults(): CliOptions {
+  return {
+    url: 'mqtt://127.0.0.1:1883',
+    compounds: 3,
+    perCompound: { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 },
+    intervalMs: 5000,
+    seed: 1,
+    scenario: 'normal',
+    qos: 1,
+    connection: 'per-device',
+    topicRoot: 'compounds',
+    timeScale: 1,
+    connectConcurrency: 50,
+    progressMs: 5000,
+    help: false,
   };
 }

@@ -1,68 +1,154 @@
 /**
- * A simulated fleet: compounds with devices of every type, their tags, site-plan
- * positions and credentials derived from a fleet key, and the registry file the hub
- * needs to accept them.
+ * A simulated fleet: compounds with devices of every type, their buildings and zones,
+ * site-plan positions and the secrets derived from a fleet key; and the registry file
+ * (hashes only) that registers the fleet with the hub. Ids and secrets depend only on the
+ * counts and the fleet key; the seed only moves things on the site plan.
  */
 import { DEVICE_TYPES, type DeviceRef, type DeviceType, deviceKey } from '../src/contracts/device-types.ts';
 import { deriveDeviceSecret, hashDeviceSecret } from '../src/contracts/credentials.ts';
 import { isValidId } from '../src/contracts/ids.ts';
 import type { RegistryFile } from '../src/config/registry.schema.ts';
-import { createRng, round } from './prng.ts';
+import { between, clamp, round, streamFor, type Rng } from './prng.ts';
 
 export interface FleetDevice extends DeviceRef {
+  /** `compound/type/device`: the MQTT username. */
   key: string;
+  /** Human name (zh-CN), e.g. `2号楼 1号电梯`. */
   name: string;
   building: string;
   zone: string;
+  /** On the compound's site plan, 0..100 on both axes. */
   position: { x: number; y: number };
   reportIntervalSec: number;
+  /** The MQTT password: `deriveDeviceSecret(fleetKey, key)`. Never written to a registry. */
   secret: string;
 }
 
+export type PerCompound = Record<DeviceType, number>;
+
 export interface FleetSpec {
-  /** How many compounds (ids c01, c02, …), or their ids. */
-  compounds: number | string[];
-  perCompound: Record<DeviceType, number>;
+  /** How many compounds (ids `c01`, `c02`, …), or their ids. */
+  compounds: number | readonly string[];
+  perCompound: PerCompound;
+  /** Device secrets derive from it; the hub's registry must come from the same key. */
   fleetKey: string;
+  /** Default 60. */
   reportIntervalSec?: number;
+  /** Moves devices on the site plan; default 1. */
   seed?: number;
+  /** Buildings per compound (devices are spread over them round-robin); default 3. */
+  buildings?: number;
 }
 
-const COMPOUND_NAMES = ['翠苑一区', '翠苑二区', '文鼎苑', '嘉绿苑', '古荡新村', '益乐新村', '骆家庄', '蒋村花园', '西溪诚园', '紫金港小区'];
+const MAX_PER_TYPE = 100_000;
 const TYPE_PREFIX: Record<DeviceType, string> = { elevator: 'elev', manhole: 'mh', fire_lane: 'fl', parking: 'park' };
-const TYPE_NAME: Record<DeviceType, string> = { elevator: '电梯', manhole: '井盖', fire_lane: '消防通道', parking: '车位' };
-const ZONES = ['north', 'south', 'east'];
+const ZONES = ['north', 'south', 'east', 'west'] as const;
+const ZONE_NAMES: Record<(typeof ZONES)[number], string> = { north: '北区', south: '南区', east: '东区', west: '西区' };
 
-export function compoundName(id: string, index: number): string {
+/** Compound names in Hangzhou's Xihu district style; beyond the list they get phase numbers. */
+const COMPOUND_NAMES = [
+  '翠苑一区', '翠苑二区', '文鼎苑', '嘉绿苑', '古荡新村', '益乐新村', '骆家庄', '蒋村花园', '西溪诚园', '紫金港小区',
+  '文新公寓', '学院路小区', '丰潭苑', '嘉南苑', '金色年华', '三墩新苑', '龙章苑', '桂花城', '府新花园', '竞舟苑',
+] as const;
+const CHINESE_DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+export function compoundName(index: number): string {
   const base = COMPOUND_NAMES[index % COMPOUND_NAMES.length]!;
-  return index < COMPOUND_NAMES.length ? base : `${base}${Math.floor(index / COMPOUND_NAMES.length) + 1}期 (${id})`;
+  const phase = Math.floor(index / COMPOUND_NAMES.length) + 1;
+  if (phase === 1) return base;
+  return `${base}${phase <= 10 ? CHINESE_DIGITS[phase] : phase}期`;
 }
 
-export function compoundIds(compounds: number | string[]): string[] {
-  const ids = typeof compounds === 'number' ? Array.from({ length: compounds }, (_, i) => `c${String(i + 1).padStart(2, '0')}`) : compounds;
-  for (const id of ids) if (!isValidId(id)) throw new Error(`compound id "${id}" must match ^[a-z0-9][a-z0-9_-]{0,63}$`);
-  return ids;
+/** Compound ids from a count (`c01`…) or a list, checked against the id grammar. */
+export function compoundIds(compounds: number | readonly string[]): string[] {
+  if (typeof compounds === 'number') {
+    if (!Number.isInteger(compounds) || compounds < 1) throw new Error(`compounds: expected a whole number ≥ 1, got ${compounds}`);
+    const width = Math.max(2, String(compounds).length);
+    return Array.from({ length: compounds }, (_, i) => `c${String(i + 1).padStart(width, '0')}`);
+  }
+  if (compounds.length === 0) throw new Error('compounds: expected at least one compound id');
+  const seen = new Set<string>();
+  for (const id of compounds) {
+    if (!isValidId(id)) throw new Error(`compound id "${id}" must match ^[a-z0-9][a-z0-9_-]{0,63}$`);
+    if (seen.has(id)) throw new Error(`compound id "${id}" is listed twice`);
+    seen.add(id);
+  }
+  return [...compounds];
+}
+
+/** Site plan of one compound: where its buildings stand. */
+function buildingSpots(rng: Rng, count: number): Array<{ x: number; y: number }> {
+  const cols = Math.ceil(Math.sqrt(count));
+  const rows = Math.ceil(count / cols);
+  return Array.from({ length: count }, (_, i) => ({
+    x: ((i % cols) + 0.5) * (80 / cols) + 10 + between(rng, -4, 4),
+    y: (Math.floor(i / cols) + 0.5) * (60 / rows) + 10 + between(rng, -4, 4),
+  }));
+}
+
+const spot = (x: number, y: number) => ({ x: round(clamp(x, 0, 100), 1), y: round(clamp(y, 0, 100), 1) });
+
+function placeDevice(rng: Rng, type: DeviceType, n: number, building: { x: number; y: number }) {
+  switch (type) {
+    case 'elevator':
+      return spot(building.x + between(rng, -2, 2), building.y + between(rng, -2, 2));
+    case 'fire_lane':
+      return spot(building.x + (n % 2 === 0 ? 9 : -9), building.y + between(rng, -6, 6));
+    case 'manhole': // along the compound's roads
+      return n % 2 === 0 ? spot(between(rng, 5, 95), 75 + between(rng, -1, 1)) : spot(50 + between(rng, -1, 1), between(rng, 5, 95));
+    case 'parking': // rows in the car park at the bottom of the plan
+      return spot(6 + ((n - 1) % 30) * 3 + between(rng, -0.3, 0.3), 82 + Math.floor((n - 1) / 30) * 5 + between(rng, -0.3, 0.3));
+  }
+}
+
+function deviceName(type: DeviceType, n: number, buildingNo: number, perBuildingNo: number, zone: (typeof ZONES)[number], width: number): string {
+  const num = String(n).padStart(width, '0');
+  switch (type) {
+    case 'elevator':
+      return `${buildingNo}号楼 ${perBuildingNo}号电梯`;
+    case 'manhole':
+      return `${ZONE_NAMES[zone]}井盖 ${num}`;
+    case 'fire_lane':
+      return `${buildingNo}号楼消防通道 ${perBuildingNo}`;
+    case 'parking':
+      return `地面车位 ${num}`;
+  }
 }
 
 export function buildFleet(spec: FleetSpec): FleetDevice[] {
-  const rng = createRng(spec.seed ?? 1);
+  const ids = compoundIds(spec.compounds);
+  const buildings = spec.buildings ?? 3;
+  if (!Number.isInteger(buildings) || buildings < 1 || buildings > 99) throw new Error(`buildings: expected 1..99, got ${buildings}`);
+  const reportIntervalSec = spec.reportIntervalSec ?? 60;
+  if (!Number.isInteger(reportIntervalSec) || reportIntervalSec < 1 || reportIntervalSec > 86_400) {
+    throw new Error(`reportIntervalSec: expected a whole number of seconds from 1 to 86400, got ${reportIntervalSec}`);
+  }
+  for (const type of DEVICE_TYPES) {
+    const count = spec.perCompound[type];
+    if (!Number.isInteger(count) || count < 0 || count > MAX_PER_TYPE) {
+      throw new Error(`perCompound.${type}: expected a whole number from 0 to ${MAX_PER_TYPE}, got ${count}`);
+    }
+  }
   const devices: FleetDevice[] = [];
-  for (const compound of compoundIds(spec.compounds)) {
+  for (const compound of ids) {
+    const rng = streamFor(`site-plan/${compound}`, spec.seed ?? 1);
+    const spots = buildingSpots(rng, buildings);
     for (const type of DEVICE_TYPES) {
       const count = spec.perCompound[type];
-      const width = String(count).length < 2 ? 2 : String(count).length;
+      const width = Math.max(2, String(count).length);
       for (let n = 1; n <= count; n += 1) {
-        const buildingNo = ((n - 1) % 3) + 1;
-        const ref = { compound, type, device: `${TYPE_PREFIX[type]}-${String(n).padStart(width, '0')}` };
+        const b = (n - 1) % buildings;
+        const zone = ZONES[b % ZONES.length]!;
+        const ref: DeviceRef = { compound, type, device: `${TYPE_PREFIX[type]}-${String(n).padStart(width, '0')}` };
         const key = deviceKey(ref);
         devices.push({
           ...ref,
           key,
-          name: `${buildingNo}号楼 ${TYPE_NAME[type]} ${n}`,
-          building: `b${buildingNo}`,
-          zone: ZONES[(n - 1) % ZONES.length]!,
-          position: { x: round(5 + rng() * 90, 1), y: round(5 + rng() * 90, 1) },
-          reportIntervalSec: spec.reportIntervalSec ?? 60,
+          name: deviceName(type, n, b + 1, Math.floor((n - 1) / buildings) + 1, zone, width),
+          building: `b${b + 1}`,
+          zone,
+          position: placeDevice(rng, type, n, spots[b]!),
+          reportIntervalSec,
           secret: deriveDeviceSecret(spec.fleetKey, key),
         });
       }
@@ -71,49 +157,72 @@ export function buildFleet(spec: FleetSpec): FleetDevice[] {
   return devices;
 }
 
-/** The demo: three compounds, each with elevators, manhole covers, fire lanes and parking spaces. */
+export const DEMO_PER_COMPOUND: PerCompound = { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 };
+
+/** The demo: 3 compounds, each with 4 elevators, 6 manhole covers, 3 fire lanes and 12 parking spaces over 3 buildings. */
 export function demoFleet(fleetKey: string, reportIntervalSec = 5): FleetDevice[] {
-  return buildFleet({
-    compounds: 3,
-    perCompound: { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 },
-    fleetKey,
-    reportIntervalSec,
-    seed: 2026,
-  });
+  return buildFleet({ compounds: 3, perCompound: DEMO_PER_COMPOUND, fleetKey, reportIntervalSec, seed: 2026 });
 }
 
+export interface Place {
+  id: string;
+  name: string;
+}
+
+/** Where the fleet sits in the place hierarchy, and what its compounds are called. */
+export interface RegistryMeta {
+  district?: Place;
+  street?: Place;
+  community?: Place;
+  /** Compound id → name; unnamed compounds get names from the built-in list. */
+  compoundNames?: Readonly<Record<string, string>>;
+  /** Compounds per grid worker's grid (`grid-01`, …); default 2; 0 leaves grids out. */
+  compoundsPerGrid?: number;
+}
+
+export const DEFAULT_PLACES = {
+  district: { id: 'xihu', name: '西湖区' },
+  street: { id: 'wenxin', name: '文新街道' },
+  community: { id: 'cuiyuan', name: '翠苑社区' },
+} as const satisfies Record<'district' | 'street' | 'community', Place>;
+
 /** The registry file (hashes only, never secrets) that registers a fleet with the hub. */
-export function fleetToRegistry(devices: FleetDevice[]): RegistryFile {
-  const compounds = [...new Set(devices.map((d) => d.compound))];
+export function fleetToRegistry(devices: readonly FleetDevice[], meta: RegistryMeta = {}): RegistryFile {
+  const byCompound = new Map<string, FleetDevice[]>();
+  for (const d of devices) {
+    const list = byCompound.get(d.compound);
+    if (list) list.push(d);
+    else byCompound.set(d.compound, [d]);
+  }
+  const compounds = [...byCompound.keys()];
+  const perGrid = meta.compoundsPerGrid ?? 2;
+  const district = meta.district ?? DEFAULT_PLACES.district;
+  const street = meta.street ?? DEFAULT_PLACES.street;
+  const community = meta.community ?? DEFAULT_PLACES.community;
   return {
     districts: [
       {
-        id: 'xihu',
-        name: '西湖区',
+        ...district,
         streets: [
           {
-            id: 'wenxin',
-            name: '文新街道',
+            ...street,
             communities: [
               {
-                id: 'cuiyuan',
-                name: '翠苑社区',
+                ...community,
                 compounds: compounds.map((id, index) => ({
                   id,
-                  name: compoundName(id, index),
-                  grid: `grid-${String(Math.floor(index / 2) + 1).padStart(2, '0')}`,
-                  devices: devices
-                    .filter((d) => d.compound === id)
-                    .map((d) => ({
-                      id: d.device,
-                      type: d.type,
-                      name: d.name,
-                      building: d.building,
-                      zone: d.zone,
-                      secretSha256: hashDeviceSecret(d.secret),
-                      reportIntervalSec: d.reportIntervalSec,
-                      position: d.position,
-                    })),
+                  name: meta.compoundNames?.[id] ?? compoundName(index),
+                  ...(perGrid > 0 ? { grid: `grid-${String(Math.floor(index / perGrid) + 1).padStart(2, '0')}` } : {}),
+                  devices: byCompound.get(id)!.map((d) => ({
+                    id: d.device,
+                    type: d.type,
+                    name: d.name,
+                    building: d.building,
+                    zone: d.zone,
+                    secretSha256: hashDeviceSecret(d.secret),
+                    reportIntervalSec: d.reportIntervalSec,
+                    position: d.position,
+                  })),
                 })),
               },
             ],

@@ -1,206 +1,336 @@
 /**
- * Runs a simulated fleet against an MQTT broker. One connection per device (as real
- * devices do: the broker authenticates each one) or one shared connection (for brokers
- * without per-device accounts). Devices announce `online` (retained) with an `offline`
- * Last Will, publish telemetry every interval with jitter and events as they happen,
- * reconnect with jittered backoff, and say `offline` when stopped.
+ * Runs simulated devices against an MQTT broker.
+ *
+ * - `per-device` (default): one connection per device, as real devices do: username
+ *   `compound/type/device`, password its secret, client id `sim-<compound>-<type>-<device>`,
+ *   Last Will a retained `offline` on its status topic. Connections open with bounded
+ *   concurrency so a large fleet does not stampede the broker.
+ * - `shared`: one connection publishes for every device (brokers without device accounts,
+ *   load generation). It announces each device's status but cannot carry a will per device.
+ *
+ * Each device announces a retained `online`, sends its first sample soon after connecting,
+ * then one every interval (±10 % jitter) plus its behaviour's events; it reconnects with
+ * jittered backoff when the broker goes away. `stop()` says `offline` and disconnects.
  */
-import mqtt, { type MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
-import { DEFAULT_TOPIC_ROOT, deviceTopic } from '../src/contracts/topics.ts';
+import type { MqttClient } from 'mqtt';
 import type { DeviceType } from '../src/contracts/device-types.ts';
-import { BEHAVIOURS, type Behaviour } from './behaviours/index.ts';
-import { createRng, seedFrom, type Rng } from './prng.ts';
-import { SCENARIOS } from './scenarios.ts';
-import type { FleetDevice } from './fleet.ts';
+import { DEFAULT_TOPIC_ROOT, deviceTopic } from '../src/contracts/topics.ts';
+import type { FaultName } from './behaviours/index.ts';
+import { openLink, type Backoff, type ClientFactory, type Link } from './mqtt.link.ts';
+import { streamFor, type Rng } from './prng.ts';
+import { resolveScenario, type Scenario } from './scenarios/index.ts';
+import { createSimDevice, type SimDevice, type SimDeviceSpec, type SimMessage } from './sim.device.ts';
+
+/** A device to run: a `FleetDevice` is one. */
+export interface RunnableDevice extends SimDeviceSpec {
+  /** MQTT password in per-device mode. */
+  secret?: string;
+  /** Used when `intervalMs` is not given (default 60). */
+  reportIntervalSec?: number;
+}
+
+export type ConnectionMode = 'per-device' | 'shared';
+
+/** The slice of a pino logger the runner uses. */
+export interface SimLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
 
 export interface SimulationOptions {
   url: string;
-  devices: FleetDevice[];
-  /** Overrides each device's report interval. */
+  devices: readonly RunnableDevice[];
+  /** Report interval of every device; default each device's `reportIntervalSec`. */
   intervalMs?: number;
-  scenario?: string;
+  /** A scenario name (`normal`, `faults`) or a scenario; default `normal`. */
+  scenario?: string | Scenario;
+  /** Default 1. */
   seed?: number;
   topicRoot?: string;
+  /** QoS of telemetry and events (status is always QoS 1); default 1. */
   qos?: 0 | 1;
-  connection?: 'per-device' | 'shared';
-  /** Credentials of the shared connection. */
+  connection?: ConnectionMode;
+  /** Credentials and client id of the shared connection. */
   username?: string;
   password?: string;
+  clientId?: string;
+  /** Stop on its own after this long. */
   durationMs?: number;
+  /** Connection attempts in flight at once (per-device mode); default 50. */
   connectConcurrency?: number;
-  logger?: Logger;
+  /** Simulated time per wall-clock time for behaviours and scenarios; default 1. */
+  timeScale?: number;
+  reconnect?: Backoff;
+  logger?: SimLogger;
+  /** For tests: how MQTT clients are made (default mqtt.connect). */
+  createClient?: ClientFactory;
 }
 
 export interface SimulationStats {
   devices: number;
+  /** Devices whose connection is up (all of them or none in shared mode). */
   connected: number;
+  /** Telemetry and event messages the broker took (QoS 1: acknowledged). */
   published: number;
+  /** Of which events. */
   events: number;
-  errors: number;
+  /** Telemetry messages published, per device type. */
   byType: Record<DeviceType, number>;
+  /** Connection errors and failed publishes. */
+  errors: number;
+  /** Messages not sent because the device's connection was down. */
+  dropped: number;
+  /** Times a connection came back after being up. */
+  reconnects: number;
+  lastError?: string;
 }
 
 export interface Simulation {
-  /** Resolves once every device has connected once. */
+  /**
+   * Resolves once every device (or the shared connection) has connected once. Rejects with
+   * a ConnectionRefusedError if the broker refuses credentials, or with an Error if the run
+   * is stopped first.
+   */
   ready: Promise<void>;
-  /** Resolves when the run ends (stop() or duration). */
+  /** Resolves when the run has ended (stop() or durationMs). */
   done: Promise<void>;
   stats(): SimulationStats;
-  /** Forces a fault on a device (by key) right away. */
-  fault(deviceKey: string, name: string): void;
+  /**
+   * Forces a fault on a device (`compound/type/device`) and steps it at once: the fault
+   * takes effect from the device's last sample, and its events and sample go out now.
+   */
+  fault(deviceKey: string, name: FaultName): void;
+  /** Ends a device's forced fault, likewise. */
+  recover(deviceKey: string): void;
   stop(): Promise<void>;
 }
 
-interface SimDevice {
-  spec: FleetDevice;
-  behaviour: Behaviour;
-  rng: Rng;
-  seq: number;
-  faulted: { faulted: boolean };
-  client?: MqttClient;
+/** `ready` rejects with this when the broker refuses a device's (or the shared) credentials. */
+export class ConnectionRefusedError extends Error {
+  override name = 'ConnectionRefusedError';
+}
+
+interface Running {
+  sim: SimDevice;
+  statusTopic: string;
+  secret: string | undefined;
+  intervalMs: number;
+  timing: Rng;
+  link?: Link;
   timer?: NodeJS.Timeout;
-  lastStep: number;
+  everUp: boolean;
 }
 
 export function startSimulation(options: SimulationOptions): Simulation {
+  if (options.devices.length === 0) throw new Error('no devices to simulate');
+  if (options.intervalMs !== undefined && !(options.intervalMs > 0)) throw new Error('intervalMs must be positive');
   const root = options.topicRoot ?? DEFAULT_TOPIC_ROOT;
   const qos = options.qos ?? 1;
   const seed = options.seed ?? 1;
-  const scenario = SCENARIOS[options.scenario ?? 'normal'];
-  if (!scenario) throw new Error(`unknown scenario "${options.scenario}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  const timeScale = options.timeScale ?? 1;
+  const mode = options.connection ?? 'per-device';
+  const driver = resolveScenario(options.scenario).start();
+  const log = options.logger;
+  const startedAt = Date.now();
+
   const stats: SimulationStats = {
     devices: options.devices.length,
     connected: 0,
     published: 0,
     events: 0,
-    errors: 0,
     byType: { elevator: 0, manhole: 0, fire_lane: 0, parking: 0 },
+    errors: 0,
+    dropped: 0,
+    reconnects: 0,
   };
-  const devices: SimDevice[] = options.devices.map((spec) => {
-    const rng = createRng(seedFrom(spec.key, seed));
-    return { spec, rng, behaviour: BEHAVIOURS[spec.type](rng), seq: 0, faulted: { faulted: false }, lastStep: Date.now() };
+  const running: Running[] = options.devices.map((spec) => {
+    const sim = createSimDevice(spec, { seed, startMs: startedAt, topicRoot: root, timeScale });
+    return {
+      sim,
+      statusTopic: deviceTopic(root, spec, 'status'),
+      secret: spec.secret,
+      intervalMs: options.intervalMs ?? (spec.reportIntervalSec ?? 60) * 1000,
+      timing: streamFor(`${sim.key}#timing`, seed),
+      everUp: false,
+    };
   });
-  const byKey = new Map(devices.map((d) => [d.spec.key, d]));
+  const byKey = new Map(running.map((d) => [d.sim.key, d]));
+  if (byKey.size !== running.length) throw new Error('devices: the same device is listed twice');
+
   let stopped = false;
-  let shared: MqttClient | undefined;
+  let shared: Link | undefined;
+  let connectedOnce = 0;
+  let settleReady!: (error?: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    let settled = false;
+    settleReady = (error) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve();
+    };
+  });
+  // Callers that never await `ready` (a demo) must not see an unhandled rejection.
+  ready.catch(() => undefined);
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
 
-  const clientOf = (d: SimDevice) => d.client ?? shared;
-  const publish = (d: SimDevice, channel: 'telemetry' | 'event', body: Record<string, unknown>) => {
-    const client = clientOf(d);
-    if (!client?.connected) return;
-    d.seq += 1;
-    const payload = JSON.stringify({ ts: Date.now(), seq: d.seq, ...body });
-    client.publish(deviceTopic(root, d.spec, channel), payload, { qos }, (error) => {
-      if (error) stats.errors += 1;
-    });
-    stats.published += 1;
-    if (channel === 'event') stats.events += 1;
-    else stats.byType[d.spec.type] += 1;
+  const noteError = (message: string) => {
+    stats.errors += 1;
+    stats.lastError = message;
   };
-  const tick = (d: SimDevice) => {
-    if (stopped) return;
-    const now = Date.now();
-    scenario.beforeStep(d.behaviour, d.rng, d.faulted);
-    const { telemetry, events } = d.behaviour.step(now - d.lastStep);
-    d.lastStep = now;
-    for (const event of events) publish(d, 'event', event);
-    publish(d, 'telemetry', telemetry);
-  };
-  const schedule = (d: SimDevice) => {
-    const interval = options.intervalMs ?? d.spec.reportIntervalSec * 1000;
-    // First sample soon after connecting, then every interval with ±10 % jitter.
-    const next = (delay: number) => {
-      d.timer = setTimeout(() => {
-        tick(d);
-        next(interval * (0.9 + d.rng() * 0.2));
-      }, delay);
-    };
-    next(Math.min(interval, 1000) * d.rng());
-  };
-  const connect = (username: string | undefined, password: string | undefined, clientId: string, will?: { topic: string }) =>
-    mqtt.connect(options.url, {
-      username,
-      password,
-      clientId,
-      clean: true,
-      reconnectPeriod: 1000 + Math.floor(Math.random() * 2000),
-      connectTimeout: 10_000,
-      ...(will ? { will: { topic: will.topic, payload: Buffer.from('offline'), qos: 1, retain: true } } : {}),
-    });
-  const onceConnected = (client: MqttClient) =>
-    new Promise<void>((resolve) => {
-      if (client.connected) resolve();
-      else client.once('connect', () => resolve());
-    });
 
-  const ready = (async () => {
-    if (options.connection === 'shared') {
-      shared = connect(options.username, options.password, `sim-shared-${seed}-${process.pid}`);
-      shared.on('error', (error) => {
-        stats.errors += 1;
-        options.logger?.warn({ err: error.message }, 'simulator connection error');
-      });
-      shared.on('connect', () => {
-        stats.connected = devices.length;
-        for (const d of devices) shared?.publish(deviceTopic(root, d.spec, 'status'), 'online', { qos: 1, retain: true });
-      });
-      shared.on('close', () => (stats.connected = 0));
-      await onceConnected(shared);
-      for (const d of devices) schedule(d);
+  const linkOf = (d: Running) => (mode === 'shared' ? shared : d.link);
+
+  const publish = (client: MqttClient, d: Running, message: SimMessage) => {
+    client.publish(message.topic, JSON.stringify(message.payload), { qos }, (error) => {
+      if (error) {
+        noteError(`${d.sim.key}: publish failed: ${error.message}`);
+        return;
+      }
+      stats.published += 1;
+      if (message.channel === 'event') stats.events += 1;
+      else stats.byType[d.sim.spec.type] += 1;
+    });
+  };
+
+  /** One step of a device: the scenario, the behaviour, and its messages if it is online. */
+  const tick = (d: Running) => {
+    driver.beforeStep(d.sim, (d.sim.clockMs - startedAt) * timeScale);
+    const messages = d.sim.advance(Date.now());
+    const link = linkOf(d);
+    if (!link?.connected) {
+      stats.dropped += messages.length;
       return;
     }
-    const queue = [...devices];
+    for (const message of messages) publish(link.client, d, message);
+  };
+
+  const schedule = (d: Running, delayMs: number) => {
+    d.timer = setTimeout(() => {
+      if (stopped) return;
+      tick(d);
+      schedule(d, d.intervalMs * (0.9 + d.timing() * 0.2));
+    }, delayMs);
+  };
+  /** The first sample comes soon after the first connect. */
+  const firstUp = (d: Running) => {
+    if (d.everUp) return;
+    d.everUp = true;
+    connectedOnce += 1;
+    schedule(d, d.timing() * Math.min(d.intervalMs, 1000));
+  };
+
+  const refusedError = (who: string, error: Error, hint: string) =>
+    new ConnectionRefusedError(`${who}: the broker at ${options.url} refused the connection (${error.message}); ${hint}`);
+
+  if (mode === 'shared') {
+    shared = openLink({
+      url: options.url,
+      clientId: options.clientId ?? `sim-shared-${seed}-${process.pid}`,
+      ...(options.username !== undefined ? { username: options.username } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      rng: streamFor('shared#backoff', seed),
+      ...(options.reconnect ? { backoff: options.reconnect } : {}),
+      ...(options.createClient ? { createClient: options.createClient } : {}),
+      onUp(client, again) {
+        stats.connected = running.length;
+        if (again) stats.reconnects += 1;
+        for (const d of running) client.publish(d.statusTopic, 'online', { qos: 1, retain: true });
+        for (const d of running) firstUp(d);
+        settleReady();
+        log?.info({ devices: running.length, again }, 'shared simulator connection up');
+      },
+      onDown() {
+        stats.connected = 0;
+        log?.warn({}, 'shared simulator connection down; reconnecting');
+      },
+      onError(error, refused) {
+        noteError(`shared connection: ${error.message}`);
+        if (refused) settleReady(refusedError('shared connection', error, 'check --username/--password'));
+      },
+    });
+  } else {
+    const queue = [...running];
     const worker = async () => {
       for (let d = queue.shift(); d && !stopped; d = queue.shift()) {
         const device = d;
-        const statusTopic = deviceTopic(root, device.spec, 'status');
-        const client = connect(device.spec.key, device.spec.secret, `sim-${device.spec.compound}-${device.spec.type}-${device.spec.device}`, { topic: statusTopic });
-        device.client = client;
-        client.on('connect', () => {
-          stats.connected += 1;
-          client.publish(statusTopic, 'online', { qos: 1, retain: true });
+        const { compound, type, device: id } = device.sim.spec;
+        device.link = openLink({
+          url: options.url,
+          clientId: `sim-${compound}-${type}-${id}`,
+          username: device.sim.key,
+          ...(device.secret !== undefined ? { password: device.secret } : {}),
+          will: { topic: device.statusTopic, payload: 'offline' },
+          rng: streamFor(`${device.sim.key}#backoff`, seed),
+          ...(options.reconnect ? { backoff: options.reconnect } : {}),
+          ...(options.createClient ? { createClient: options.createClient } : {}),
+          onUp(client, again) {
+            stats.connected += 1;
+            if (again) stats.reconnects += 1;
+            client.publish(device.statusTopic, 'online', { qos: 1, retain: true });
+            firstUp(device);
+            if (connectedOnce === running.length) settleReady();
+          },
+          onDown() {
+            stats.connected -= 1;
+          },
+          onError(error, refused) {
+            noteError(`${device.sim.key}: ${error.message}`);
+            log?.debug({ device: device.sim.key, err: error.message }, 'simulated device connection error');
+            if (refused) {
+              settleReady(refusedError(device.sim.key, error, "do the device secrets (--fleet-key) match the hub's registry?"));
+            }
+          },
         });
-        client.on('offline', () => (stats.connected = Math.max(0, stats.connected - 1)));
-        client.on('error', (error) => {
-          stats.errors += 1;
-          options.logger?.warn({ device: device.spec.key, err: error.message }, 'simulated device connection error');
-        });
-        await onceConnected(client);
-        schedule(device);
+        await device.link.firstAttempt;
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, options.connectConcurrency ?? 50) }, worker));
-  })();
+    const workers = Math.max(1, Math.min(options.connectConcurrency ?? 50, running.length));
+    void Promise.all(Array.from({ length: workers }, worker));
+  }
 
-  const stop = async () => {
-    if (stopped) return done;
-    stopped = true;
-    for (const d of devices) clearTimeout(d.timer);
-    const goodbye = async (client: MqttClient, topics: string[]) => {
-      if (client.connected) {
-        await Promise.all(topics.map((t) => client.publishAsync(t, 'offline', { qos: 1, retain: true }).catch(() => undefined)));
+  let stopping: Promise<void> | undefined;
+  const stopTimer = options.durationMs === undefined ? undefined : setTimeout(() => void stop(), options.durationMs);
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      stopped = true;
+      clearTimeout(stopTimer);
+      for (const d of running) clearTimeout(d.timer);
+      settleReady(new Error('the simulation stopped before every device had connected'));
+      if (shared) {
+        await shared.close(running.map((d) => ({ topic: d.statusTopic, payload: 'offline' })));
+      } else {
+        await Promise.all(running.map((d) => d.link?.close([{ topic: d.statusTopic, payload: 'offline' }])));
       }
-      await client.endAsync(!client.connected);
-    };
-    if (shared) await goodbye(shared, devices.map((d) => deviceTopic(root, d.spec, 'status')));
-    await Promise.all(devices.filter((d) => d.client).map((d) => goodbye(d.client!, [deviceTopic(root, d.spec, 'status')])));
-    stats.connected = 0;
-    finish();
+      stats.connected = 0;
+      log?.info({ published: stats.published, errors: stats.errors }, 'simulation stopped');
+      finish();
+    })();
+    return stopping;
+  }
+
+  const find = (key: string) => {
+    const d = byKey.get(key);
+    if (!d) throw new Error(`no simulated device ${key}`);
+    return d;
   };
-  if (options.durationMs !== undefined) setTimeout(() => void stop(), options.durationMs).unref();
 
   return {
     ready,
     done,
     stats: () => ({ ...stats, byType: { ...stats.byType } }),
     fault(key, name) {
-      const d = byKey.get(key);
-      if (!d) throw new Error(`no simulated device ${key}`);
-      d.behaviour.fault(name);
-      tick(d);
+      const d = find(key);
+      d.sim.behaviour.fault(name);
+      if (!stopped) tick(d);
+    },
+    recover(key) {
+      const d = find(key);
+      d.sim.behaviour.recover();
+      if (!stopped) tick(d);
     },
     stop,
   };

@@ -1,43 +1,79 @@
-/** A fire-lane camera: mostly clear, now and then a vehicle or goods stop in the lane. */
-import { between, chance, pick, round, type Rng } from '../prng.ts';
-import type { Behaviour, Emission } from './behaviour.types.ts';
+/**
+ * A fire-lane camera: the lane is mostly clear; now and then a car, an e-bike or goods stop
+ * in it, mostly briefly (deliveries), sometimes for long. Every change is an event (`blocked`
+ * when something stops, `cleared` when it leaves), even when both happen inside one step.
+ *
+ * Faults: `blocked` (a car parks in the lane and stays), `goods` (goods are piled there and
+ * stay). Recovering clears the lane.
+ */
+import { between, exponential, weighted, type Rng } from '../prng.ts';
+import { assertFault, type Behaviour, type BehaviourEvent, type Emission, type FaultName } from './behaviour.types.ts';
 
-const OBJECTS = ['car', 'ebike', 'goods', 'unknown'] as const;
+const MINUTE_MS = 60_000;
+type ObjectType = 'car' | 'ebike' | 'goods' | 'unknown';
 
-export function fireLaneBehaviour(rng: Rng): Behaviour {
-  let occupiedFor = 0;
-  let objectType: (typeof OBJECTS)[number] = 'unknown';
-  let forced = false;
+export function fireLaneBehaviour(rng: Rng): Behaviour<'fire_lane'> {
+  const meanClearMs = between(rng, 20, 60) * MINUTE_MS;
+  const stopDuration = () =>
+    weighted(rng, [
+      [between(rng, 0.5, 3), 80],
+      [between(rng, 3, 10), 15],
+      [between(rng, 10, 40), 5],
+    ] as const) * MINUTE_MS;
+
+  let occupied = false;
+  let objectType: ObjectType = 'unknown';
+  let remainingMs = exponential(rng, meanClearMs);
+  let fault: FaultName<'fire_lane'> | undefined;
+  let pending: Array<Omit<BehaviourEvent<'fire_lane'>, 'atMs'>> = [];
+
+  function recover() {
+    if (!fault) return;
+    fault = undefined;
+    if (occupied) {
+      occupied = false;
+      remainingMs = exponential(rng, meanClearMs);
+      pending.push({ event: 'cleared' });
+    }
+  }
 
   return {
     type: 'fire_lane',
-    step(dtMs): Emission {
-      const events: Emission['events'] = [];
-      const wasOccupied = occupiedFor > 0;
-      if (forced) {
-        occupiedFor += dtMs;
-        objectType = 'car';
-      } else if (wasOccupied) {
-        occupiedFor = chance(rng, 0.3) ? 0 : occupiedFor + dtMs; // short stops clear soon
-      } else if (chance(rng, 0.02)) {
-        occupiedFor = dtMs;
-        objectType = pick(rng, OBJECTS);
+    step(dtMs): Emission<'fire_lane'> {
+      const events: Array<BehaviourEvent<'fire_lane'>> = pending.map((e) => ({ ...e, atMs: 0 }));
+      pending = [];
+      let t = 0;
+      while (!fault && t + remainingMs <= dtMs) {
+        t += remainingMs;
+        occupied = !occupied;
+        if (occupied) {
+          objectType = weighted(rng, [['car', 50], ['ebike', 25], ['goods', 15], ['unknown', 10]] as const);
+          remainingMs = stopDuration();
+          events.push({ event: 'blocked', atMs: t });
+        } else {
+          remainingMs = exponential(rng, meanClearMs);
+          events.push({ event: 'cleared', atMs: t });
+        }
       }
-      const occupied = occupiedFor > 0;
-      if (occupied && !wasOccupied) events.push({ event: 'blocked' });
-      if (!occupied && wasOccupied) events.push({ event: 'cleared' });
+      if (!fault) remainingMs -= dtMs - t;
       return {
         telemetry: occupied
-          ? { occupied, objectType, confidence: round(between(rng, 0.8, 0.99), 2) }
-          : { occupied, confidence: round(between(rng, 0.9, 1), 2) },
+          ? { occupied, objectType, confidence: Number(between(rng, 0.75, 0.99).toFixed(2)) }
+          : { occupied, confidence: Number(between(rng, 0.9, 1).toFixed(2)) },
         events,
       };
     },
     fault(name) {
-      if (name === 'blocked') forced = true;
+      assertFault('fire_lane', name);
+      if (fault) recover();
+      fault = name;
+      objectType = name === 'goods' ? 'goods' : 'car';
+      if (!occupied) {
+        occupied = true;
+        pending.push({ event: 'blocked' });
+      }
     },
-    recover() {
-      forced = false;
-    },
+    recover,
+    activeFault: () => fault,
   };
 }
