@@ -26,6 +26,7 @@ import { loadRules } from './rules/rules.loader.ts';
 import { ActiveConditions } from './rules/active-conditions.ts';
 import { AlertBook } from './alerts/alert-book.ts';
 import { loadAlertsConfig } from './alerts/sla.config.ts';
+import { Silences } from './alerts/silences.ts';
 import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
 import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
@@ -159,9 +160,11 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
       }
     });
+    const silences = new Silences();
     rules.onChange((change) => {
       conditions.apply(change);
-      alerts.applyCondition(change);
+      // A silence (maintenance window) keeps new alerts from being raised; open ones carry on.
+      if (!(change.change === 'raised' && silences.matches(change))) alerts.applyCondition(change);
       metrics.conditions.inc({ rule: change.ruleId, severity: change.severity, change: change.change });
       if (change.change !== 'repeated') logger.info({ stage: 'rules', ...change }, `condition ${change.change}`);
     });
@@ -240,6 +243,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       deadLetters,
       conditions,
       alerts,
+      silences,
       alertsConfig,
       alertEvents: (days) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events())),
       webhookDeliveries: () => webhooks.deliveries(),

@@ -9,11 +9,13 @@ import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let hub: Hub;
 let device: Awaited<ReturnType<typeof writeFleetRegistry>>['devices'][number];
+let elevators: Array<Awaited<ReturnType<typeof writeFleetRegistry>>['devices'][number]>;
 
 beforeAll(async () => {
   dir = await tempDir('live-only');
   const registry = await writeFleetRegistry(dir.path, ['l1']);
   device = registry.devices.find((d) => d.type === 'fire_lane')!;
+  elevators = registry.devices.filter((d) => d.type === 'elevator');
   hub = await startTestHub({ DATA_DIR: dir.path, INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file });
 });
 afterAll(async () => {
@@ -35,5 +37,22 @@ describe('live-only mode', () => {
     const history = await fetch(`${hub.info.httpUrl}/api/history/latest?type=fire_lane`);
     expect(history.status).toBe(503);
     await client.endAsync();
+  });
+
+  it('a maintenance window keeps the elevator it covers from raising an alert; the other one alerts', async () => {
+    const [inMaintenance, other] = elevators as [typeof device, typeof device];
+    const silence = await fetch(`${hub.info.httpUrl}/api/silences`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ actor: 'zhao', reason: '电梯年检', device: inMaintenance.key, durationMin: 60 }),
+    });
+    expect(silence.status).toBe(201);
+    for (const elevator of [inMaintenance, other]) {
+      const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
+      await client.publishAsync(deviceTopic('compounds', elevator, 'event'), '{"event":"trapped"}', { qos: 1 });
+      await client.endAsync();
+    }
+    await expect.poll(async () => (await getJson(hub, '/api/conditions?severity=critical')).conditions.length).toBe(2);
+    const alerts = (await getJson(hub, '/api/alerts')).alerts;
+    expect(alerts.map((a: { deviceKey: string }) => a.deviceKey)).toEqual([other.key]);
   });
 });

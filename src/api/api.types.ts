@@ -10,6 +10,7 @@ import type { AlertBook } from '../alerts/alert-book.ts';
 import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
 import type { StoredAlertEvent } from '../alerts/alert.types.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
+import type { Silences } from '../alerts/silences.ts';
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -33,6 +34,7 @@ export interface ApiDeps {
   conditions: ActiveConditions;
   alerts: AlertBook;
   alertsConfig: AlertsConfig;
+  silences: Silences;
   /** Alert events of the last `days` days: from the event log, or from memory when live-only. */
   alertEvents: (days: number) => Promise<StoredAlertEvent[]>;
   /** Latest webhook deliveries, newest first. */

@@ -11,6 +11,7 @@ import type { HistoryReader } from '../store/store.types.ts';
 import { ActiveConditions } from '../rules/active-conditions.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { defaultAlertsConfig } from '../alerts/sla.config.ts';
+import { Silences } from '../alerts/silences.ts';
 
 const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
 
@@ -42,6 +43,7 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
     conditions,
     alerts,
     alertsConfig: defaultAlertsConfig(),
+    silences: new Silences(),
     alertEvents: async () => alerts.events(),
     webhookDeliveries: () => [{ webhook: 'robot', alertId: 'a1', kind: 'raised', at, attempts: 2, status: 'delivered', httpStatus: 200 }],
     now: () => at + 60_000,
@@ -189,6 +191,21 @@ describe('alerts API', () => {
     expect(closed.workflow).toBe('closed');
     expect(closed.history.at(-1)).toMatchObject({ kind: 'closed', actor: 'zhao', at: 1_800_000_060_000 });
     expect((await post('accept', { actor: 'BAD ACTOR' })).statusCode).toBe(400);
+    await app.close();
+  });
+});
+
+describe('silences API', () => {
+  it('creates, lists and removes a maintenance window, and refuses one that would silence everything', async () => {
+    const app = await build();
+    const created = await app.inject({ method: 'POST', url: '/api/silences', payload: { actor: 'zhao', reason: '电梯年检', compound: 'c01', type: 'elevator', durationMin: 120 } });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ compound: 'c01', type: 'elevator', from: 1_800_000_060_000, until: 1_800_000_060_000 + 120 * 60_000 });
+    expect((await app.inject('/api/silences')).json().silences).toHaveLength(1);
+    const everything = await app.inject({ method: 'POST', url: '/api/silences', payload: { actor: 'zhao', reason: 'x', durationMin: 5 } });
+    expect(everything.statusCode).toBe(400);
+    expect((await app.inject({ method: 'DELETE', url: `/api/silences/${created.json().id}` })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: `/api/silences/${created.json().id}` })).statusCode).toBe(404);
     await app.close();
   });
 });

@@ -17,6 +17,7 @@ import { deviceRoutes } from './devices.routes.ts';
 import { historyRoutes } from './history.routes.ts';
 import { conditionRoutes } from './conditions.routes.ts';
 import { alertRoutes } from './alerts.routes.ts';
+import { silenceRoutes } from './silences.routes.ts';
 import { statusPageRoutes } from './status-page.routes.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -68,6 +69,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(historyRoutes(deps));
   await app.register(conditionRoutes(deps));
   await app.register(alertRoutes(deps));
+  await app.register(silenceRoutes(deps));
   await app.register(statusPageRoutes);
   return app;
 }
