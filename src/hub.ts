@@ -30,7 +30,7 @@ import { Silences } from './alerts/silences.ts';
 import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
 import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
-import { prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
+import { demoGrids, prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
 import type { Simulation } from '../simulators/sim.runner.ts';
 import { alertMessage, mqttAlertPublisher, type MqttPublish } from './dispatch/mqtt-alert.publisher.ts';
 import { WebhookDispatcher } from './dispatch/webhook.dispatcher.ts';
@@ -104,7 +104,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     if (config.registryFile) {
       registryData = await loadRegistryFile(config.registryFile);
     } else if (config.demo.enabled) {
-      demo = await prepareDemo(config.dataDir);
+      demo = await prepareDemo(config.dataDir, config.demo.scenario);
       registryData = demo.registry;
     } else {
       throw new HubError('CONFIG_INVALID', 'REGISTRY_FILE: no device registry (set REGISTRY_FILE, or DEMO=on for the demo fleet)');
@@ -143,6 +143,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const conditions = new ActiveConditions();
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
     const alertsConfig = await loadAlertsConfig(config.alertsFile);
+    // The demo routes its compounds to demo grid workers unless an ALERTS_FILE says otherwise.
+    if (demo && !config.alertsFile) alertsConfig.grids = demoGrids(demo.registry);
     const alerts = new AlertBook(alertsConfig, rules.rules);
     if (storage.settings) {
       // Open alerts and their timers come back from the event log.
@@ -269,7 +271,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Demo devices publish through the embedded broker like real ones.
     let simulation: Simulation | undefined;
     if (demo) {
-      simulation = runDemo(demo, brokerUrl, config.demo.intervalMs, logger);
+      simulation = runDemo(demo, brokerUrl, config.demo.intervalMs, config.demo.scenario, logger);
       const sim = simulation;
       cleanups.push(() => sim.stop());
     }

@@ -2,12 +2,14 @@
 import { normalScenario } from './normal.scenario.ts';
 import { randomFaultsScenario } from './random-faults.scenario.ts';
 import type { Scenario } from './scenario.types.ts';
+import { INCIDENT_SCENARIOS } from './incidents.scenario.ts';
 
 const MINUTE_MS = 60_000;
 
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   normal: normalScenario,
   faults: randomFaultsScenario({ name: 'faults', meanTimeToFaultMs: 60 * MINUTE_MS, meanFaultDurationMs: 5 * MINUTE_MS }),
+  ...INCIDENT_SCENARIOS,
 };
 
 export function scenarioNames(): string[] {

@@ -12,7 +12,7 @@ describe('scenarios', () => {
   it('resolves names and refuses unknown ones', () => {
     expect(resolveScenario(undefined).name).toBe('normal');
     expect(resolveScenario('faults')).toBe(SCENARIOS.faults);
-    expect(() => resolveScenario('chaos')).toThrow('unknown scenario "chaos" (known: normal, faults)');
+    expect(() => resolveScenario('chaos')).toThrow('unknown scenario "chaos" (known: normal, faults, trapped-passenger, manhole-tilted, fire-lane-blocked, zombie-car, flapping-sensor, maintenance-mode)');
     expect(() => resolveScenario('__proto__')).toThrow(/unknown scenario/);
   });
 

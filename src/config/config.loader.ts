@@ -21,7 +21,7 @@ export interface HubConfig {
   registryFile?: string;
   rulesFile?: string;
   alertsFile?: string;
-  demo: { enabled: boolean; intervalMs: number };
+  demo: { enabled: boolean; intervalMs: number; scenario: string };
   ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
 }
 
@@ -87,7 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     registryFile: e.REGISTRY_FILE ? path.resolve(e.REGISTRY_FILE) : undefined,
     rulesFile: e.RULES_FILE ? path.resolve(e.RULES_FILE) : undefined,
     alertsFile: e.ALERTS_FILE ? path.resolve(e.ALERTS_FILE) : undefined,
-    demo: { enabled: demoEnabled, intervalMs: e.DEMO_INTERVAL },
+    demo: { enabled: demoEnabled, intervalMs: e.DEMO_INTERVAL, scenario: e.DEMO_SCENARIO },
     ingest: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       retentionMs: e.RETENTION_DAYS * 86_400_000,

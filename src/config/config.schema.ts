@@ -60,6 +60,7 @@ export const envSchema = z.object({
   ALERTS_FILE: z.string().min(1).optional(),
   DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
   DEMO_INTERVAL: duration.default(5000),
+  DEMO_SCENARIO: z.string().regex(/^[a-z0-9-]{1,64}$/).default('normal'),
   MAX_PAYLOAD_BYTES: positiveInt.max(1_048_576).default(16_384),
   RETENTION_DAYS: positiveInt.default(90),
   FUTURE_TOLERANCE: duration.default(300_000),

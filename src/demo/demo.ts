@@ -10,7 +10,10 @@ import type { Logger } from 'pino';
 import { demoFleet, fleetToRegistry, type FleetDevice } from '../../simulators/fleet.ts';
 import { startSimulation, type Simulation } from '../../simulators/sim.runner.ts';
 import { parseRegistry } from '../config/registry.loader.ts';
+import { resolveScenario } from '../../simulators/scenarios/index.ts';
+import { HubError } from '../errors.ts';
 import type { RegistryData } from '../config/registry.schema.ts';
+import type { AlertsConfig } from '../alerts/sla.config.ts';
 
 export interface DemoSetup {
   fleetKeyFile: string;
@@ -31,7 +34,27 @@ async function loadOrCreateFleetKey(file: string): Promise<string> {
   return key;
 }
 
-export async function prepareDemo(dataDir: string): Promise<DemoSetup> {
+/** The demo's grid workers (网格员): each grid of the demo registry gets an on-duty worker and a backup. */
+const DEMO_WORKERS = [['wang-fang', 'li-qiang'], ['zhang-wei', 'chen-jing'], ['liu-yang', 'zhao-min']] as const;
+
+export function demoGrids(registry: RegistryData): AlertsConfig['grids'] {
+  const byGrid = new Map<string, string[]>();
+  for (const district of registry.districts)
+    for (const street of district.streets)
+      for (const community of street.communities)
+        for (const compound of community.compounds) {
+          if (!compound.grid) continue;
+          byGrid.set(compound.grid, [...(byGrid.get(compound.grid) ?? []), compound.id]);
+        }
+  return [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!] }));
+}
+
+export async function prepareDemo(dataDir: string, scenario: string): Promise<DemoSetup> {
+  try {
+    resolveScenario(scenario);
+  } catch (error) {
+    throw new HubError('CONFIG_INVALID', `DEMO_SCENARIO: ${(error as Error).message}`);
+  }
   const fleetKeyFile = path.join(dataDir, 'demo', 'fleet-key');
   const fleetKey = await loadOrCreateFleetKey(fleetKeyFile);
   const devices = demoFleet(fleetKey);
@@ -39,12 +62,12 @@ export async function prepareDemo(dataDir: string): Promise<DemoSetup> {
   return { fleetKeyFile, registry, devices };
 }
 
-export function runDemo(setup: DemoSetup, brokerUrl: string, intervalMs: number, logger: Logger): Simulation {
+export function runDemo(setup: DemoSetup, brokerUrl: string, intervalMs: number, scenario: string, logger: Logger): Simulation {
   return startSimulation({
     url: brokerUrl,
     devices: setup.devices,
     intervalMs,
-    scenario: 'normal',
+    scenario,
     seed: Date.now() % 1_000_000,
     logger: logger.child({ stage: 'demo' }),
   });
