@@ -11,7 +11,7 @@ import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import type { FieldValue } from '../contracts/payloads.ts';
 import type { Alert, AlertEvent, AlertEventKind, StoredAlertEvent, WorkflowState } from './alert.types.ts';
-import type { AlertsConfig } from './sla.config.ts';
+import { callOrder, type AlertsConfig } from './sla.config.ts';
 
 export type AlertListener = (event: AlertEvent, alert: Alert) => void;
 
@@ -104,7 +104,7 @@ export class AlertBook {
       ...(change.value !== undefined ? { value: change.value } : {}),
     });
     this.#emit(created.history[0]!, created);
-    const first = this.#chain(created)[0];
+    const first = this.#chain(created, change.at)[0];
     if (first) this.#step(created, 'dispatched', change.at, 'hub', undefined, { assignee: first });
   }
 
@@ -148,7 +148,7 @@ export class AlertBook {
         continue;
       }
       if (alert.dueAt === undefined || now < alert.dueAt) continue;
-      const chain = this.#chain(alert);
+      const chain = this.#chain(alert, now);
       const next = chain[Math.min(alert.escalationLevel + 1, chain.length - 1)];
       // Not accepted in time: the next person gets it. Accepted but not resolved: the next level is told.
       const note = alert.workflow === 'accepted' ? 'resolve deadline missed' : 'accept deadline missed';
@@ -264,10 +264,10 @@ export class AlertBook {
     if (event.kind !== 'repeated') alert.history.push(event);
   }
 
-  /** Grid workers of the alert's compound (on duty first), then the escalation chain. */
-  #chain(alert: Alert): string[] {
+  /** Grid workers of the alert's compound (on shift first, then backups), then the escalation chain. */
+  #chain(alert: Alert, at: number): string[] {
     const grid = this.config.grids.find((g) => g.compounds.includes(alert.compound));
-    return [...(grid?.workers ?? []), ...this.config.escalation];
+    return [...(grid ? callOrder(grid, at, this.config.utcOffsetMin) : []), ...this.config.escalation];
   }
 
   #sla(severity: Alert['severity']) {

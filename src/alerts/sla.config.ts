@@ -39,8 +39,29 @@ export const alertsConfigSchema = z.strictObject({
     }),
   /** Grid workers and the compounds of their grid, first = on duty, then backups. */
   grids: z
-    .array(z.strictObject({ id, compounds: z.array(id).min(1), workers: z.array(id).min(1) }))
+    .array(
+      z.strictObject({
+        id,
+        compounds: z.array(id).min(1),
+        /** In order of call: without shifts the first is on duty and the rest are backups. */
+        workers: z.array(id).min(1),
+        /** On-duty shifts (local time, see utcOffsetMin); a worker on shift is called first. */
+        shifts: z
+          .array(
+            z.strictObject({
+              worker: id,
+              from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
+              to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
+              /** ISO weekdays 1 (Monday) … 7 (Sunday); default every day. */
+              days: z.array(z.number().int().min(1).max(7)).optional(),
+            }),
+          )
+          .default([]),
+      }),
+    )
     .default([]),
+  /** Offset of the compounds' local time from UTC for shifts, in minutes (China: 480). */
+  utcOffsetMin: z.number().int().min(-720).max(840).default(480),
   /** After the grid's workers: who is escalated to next (community, street department). */
   escalation: z.array(id).default(['community', 'street']),
   webhooks: z.array(webhookSchema).default([]),
@@ -66,4 +87,32 @@ export async function loadAlertsConfig(file: string | undefined): Promise<Alerts
   const parsed = alertsConfigSchema.safeParse(json);
   if (!parsed.success) throw new HubError('CONFIG_INVALID', `ALERTS_FILE ${file}:\n${formatIssues(parsed.error.issues)}`);
   return parsed.data;
+}
+
+type Shift = AlertsConfig['grids'][number]['shifts'][number];
+
+function minuteOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+/** Whether a shift covers a moment (shifts past midnight, e.g. 20:00–08:00, belong to the day they start). */
+export function onShift(shift: Shift, at: number, utcOffsetMin: number): boolean {
+  const local = new Date(at + utcOffsetMin * 60_000);
+  const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
+  const weekday = ((local.getUTCDay() + 6) % 7) + 1;
+  const from = minuteOfDay(shift.from);
+  const to = minuteOfDay(shift.to);
+  const days = shift.days;
+  if (from <= to) return minute >= from && minute < to && (!days || days.includes(weekday));
+  // Overnight: the evening part is on its start day, the morning part on the next day.
+  if (minute >= from) return !days || days.includes(weekday);
+  const yesterday = weekday === 1 ? 7 : weekday - 1;
+  return minute < to && (!days || days.includes(yesterday));
+}
+
+/** The grid's call order at a moment: workers on shift, then the other workers as backups. */
+export function callOrder(grid: AlertsConfig['grids'][number], at: number, utcOffsetMin: number): string[] {
+  const onDuty = grid.shifts.filter((s) => onShift(s, at, utcOffsetMin)).map((s) => s.worker);
+  return [...new Set([...onDuty, ...grid.workers])];
 }

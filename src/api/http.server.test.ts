@@ -33,7 +33,7 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
   conditions.apply({ change: 'raised', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at, count: 1 });
   conditions.apply({ change: 'cleared', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at: at + 9, count: 1 });
   let n = 0;
-  const alerts = new AlertBook({ ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] }, [], () => `a${++n}`);
+  const alerts = new AlertBook({ ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'], shifts: [] }] }, [], () => `a${++n}`);
   alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
   alerts.applyCondition({ change: 'raised', ruleId: 'manhole-tilt', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at: at + 1, count: 1 });
   return buildHttpServer({

@@ -46,7 +46,7 @@ export function demoGrids(registry: RegistryData): AlertsConfig['grids'] {
           if (!compound.grid) continue;
           byGrid.set(compound.grid, [...(byGrid.get(compound.grid) ?? []), compound.id]);
         }
-  return [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!] }));
+  return [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!], shifts: [] }));
 }
 
 export async function prepareDemo(dataDir: string, scenario: string): Promise<DemoSetup> {
