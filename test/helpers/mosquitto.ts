@@ -164,7 +164,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
         await sleep(20); // let the last stderr chunk arrive
         throw new MosquittoExited(
           `mosquitto exited (${proc.exitCode ?? proc.signalCode}) on port ${port}: ${stderr.trim() || '(no output)'}`,
-          /address already in use/i.test(stderr),
+          stderr.match(/address already in use/i) !== null,
         );
       }
       if (await portOpen(port)) return;
