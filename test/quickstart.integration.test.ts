@@ -39,7 +39,9 @@ describe('quick start (npm start)', () => {
     await expect.poll(async () => (await ready()).storage.pointsWritten, { timeout: 20_000 }).toBeGreaterThan(75);
     const influxUrl = (await ready()).storage.url;
     const page = await fetch(`http://127.0.0.1:${httpPort}/`);
-    expect(await page.text()).toContain('小区运行状态');
+    const html = await page.text();
+    expect(html).toContain('小区运行状态');
+    expect(html).toContain('/api/alerts?open=true'); // the page lists open alerts
 
     const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
     proc.kill('SIGTERM');
