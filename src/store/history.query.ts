@@ -38,12 +38,14 @@ export async function influxQuery(
   const form = new URLSearchParams({ q, epoch: 'ms' });
   if (options.database !== false) form.set('db', queryDatabase(settings));
   if (Object.keys(params).length) form.set('params', JSON.stringify(params));
+  const method = options.method ?? 'POST';
+  const base = settings.url.replace(/\/+$/, '');
   let response: Response;
   try {
-    response = await fetch(`${settings.url}/query`, {
-      method: options.method ?? 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...authHeaders(settings) },
-      body: form,
+    response = await fetch(method === 'GET' ? `${base}/query?${form}` : `${base}/query`, {
+      method,
+      headers: { ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...authHeaders(settings) },
+      ...(method === 'POST' ? { body: form } : {}),
       signal: AbortSignal.timeout(QUERY_TIMEOUT_MS),
     });
   } catch (error) {
@@ -65,6 +67,25 @@ export async function influxQuery(
 
 export async function createDatabase(settings: StoreSettings): Promise<void> {
   await influxQuery(settings, `CREATE DATABASE ${quoteIdentifier(settings.database)}`, {}, { database: false });
+}
+
+const DEFAULT_POINTS = 1000;
+/** Dates InfluxDB can hold (int64 ns): 1677-09-21 … 2262-04-11. */
+const MIN_TIME = -9_223_372_036_854;
+const MAX_TIME = 9_223_372_036_854;
+
+function checkTime(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_TIME || value > MAX_TIME) {
+    throw new HubError('QUERY_INVALID', `${name}: must be a time in ms since the epoch`);
+  }
+  return Math.trunc(value);
+}
+
+/** The row limit: default 1000, capped at 10,000; it is a checked integer, so it may be part of the query text. */
+function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_POINTS;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw new HubError('QUERY_INVALID', 'limit: must be a positive integer');
+  return Math.min(limit, MAX_POINTS);
 }
 
 function checkType(type: string): void {
@@ -111,9 +132,11 @@ export function createHistoryQuery(settings: StoreSettings): HistoryReader {
       if (!queryableFields(query.type).includes(query.field)) {
         throw new HubError('QUERY_INVALID', `field: ${query.type} has no field "${query.field}" (known: ${queryableFields(query.type).join(', ')})`);
       }
-      if (query.to !== undefined && query.to < query.from) throw new HubError('QUERY_INVALID', 'to: must not be before from');
-      const limit = Math.min(query.limit ?? 1000, MAX_POINTS);
-      const upper = query.to === undefined ? 'time <= now()' : 'time <= $to';
+      const from = checkTime('from', query.from);
+      const to = query.to === undefined ? undefined : checkTime('to', query.to);
+      if (to !== undefined && to < from) throw new HubError('QUERY_INVALID', 'to: must not be before from');
+      const limit = checkLimit(query.limit);
+      const upper = to === undefined ? 'time <= now()' : 'time <= $to';
       const q =
         `SELECT ${quoteIdentifier(query.field)} FROM ${quoteIdentifier(query.type)} ` +
         `WHERE "compound" = $compound AND "device" = $device AND time >= $from AND ${upper} ` +
@@ -121,9 +144,9 @@ export function createHistoryQuery(settings: StoreSettings): HistoryReader {
       const params: Record<string, string | number> = {
         compound: query.compound,
         device: query.device,
-        from: `${new Date(query.from).toISOString()}`,
+        from: new Date(from).toISOString(),
       };
-      if (query.to !== undefined) params.to = new Date(query.to).toISOString();
+      if (to !== undefined) params.to = new Date(to).toISOString();
       const [result] = await influxQuery(settings, q, params, { method: 'POST' });
       const values = result?.series?.[0]?.values ?? [];
       return values.filter((row) => row[1] !== null).map((row) => ({ ts: Number(row[0]), value: row[1] as FieldValue }));

@@ -22,6 +22,8 @@ export function toV1Path(path: string, settings: StoreSettings): string {
   if (settings.retentionPolicy) params.set('rp', settings.retentionPolicy);
   const precision = query.get('precision');
   if (precision) params.set('precision', V1_PRECISION[precision] ?? precision);
+  const consistency = query.get('consistency'); // InfluxDB Enterprise 1.x
+  if (consistency) params.set('consistency', consistency);
   return `/write?${params}`;
 }
 

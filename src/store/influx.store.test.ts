@@ -1,134 +1,350 @@
 /**
- * The store's HTTP behaviour against a local stand-in for InfluxDB's write endpoint
- * (InfluxDB 2.x cannot be installed on these machines; 1.6.7 is tested for real under
- * test/): request shape per API version, and what happens on 204, 400 and 5xx.
+ * The store's HTTP behaviour against a local stand-in for InfluxDB (real sockets, real
+ * client library): request shape per API version, what happens on 2xx, 4xx, 5xx,
+ * timeouts and dropped connections, the spool, backpressure and shutdown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import http from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { createStore, type Store } from './influx.store.ts';
-import { createHubMetrics } from '../metrics/hub.metrics.ts';
+import { freePort } from './local-influxd.ts';
+import { startFakeInflux, type FakeInflux, type WriteAnswer } from './fake-influx.testing.ts';
+import { createHubMetrics, type HubMetrics } from '../metrics/hub.metrics.ts';
 import type { Reading } from '../contracts/readings.ts';
-import type { StoreSettings } from './store.types.ts';
+import type { StoreConfig } from './store.types.ts';
 
-interface Captured {
-  method: string;
-  url: string;
-  authorization?: string;
-  body: string;
-}
-
-let server: http.Server | undefined;
-let store: Store | undefined;
+const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
-  await store?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = store = undefined;
+  for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** Answers each write with the next status of `statuses` (the last one repeats). */
-async function fakeInflux(statuses: number[], hold?: Promise<void>): Promise<{ url: string; requests: Captured[] }> {
-  const requests: Captured[] = [];
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      if (req.url?.startsWith('/query')) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[{"statement_id":0}]}');
-        return;
-      }
-      requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body });
-      const status = statuses[Math.min(requests.length - 1, statuses.length - 1)]!;
-      void (hold ?? Promise.resolve()).then(() =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? '' : '{"error":"test answer"}'),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, requests };
+async function fake(options: { port?: number } = {}): Promise<FakeInflux> {
+  const server = await startFakeInflux(options);
+  cleanup.push(() => server.close());
+  return server;
 }
+
+const tmp = () => mkdtemp(path.join(os.tmpdir(), 'store-'));
 
 const reading = (seq: number): Reading => ({
   compound: 'c01', type: 'parking', device: 'p1', kind: 'telemetry', seq, ts: 1_700_000_000_000 + seq, receivedAt: 1, tags: {}, fields: { occupied: true },
 });
+const line = (seq: number) => `parking,compound=c01,device=p1 occupied=true,seq=${seq}i ${1_700_000_000_000 + seq}`;
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-async function open(settings: StoreSettings, extra: { maxBufferLines?: number; spoolMaxBytes?: number } = {}) {
+interface Opened {
+  store: Store;
+  metrics: HubMetrics;
+  logs: Array<Record<string, unknown>>;
+  spoolDir: string;
+}
+
+async function open(url: string, config: Partial<StoreConfig> = {}): Promise<Opened> {
   const metrics = createHubMetrics();
-  const spoolDir = await mkdtemp(path.join(os.tmpdir(), 'store-'));
-  store = createStore({ logger: pino({ level: 'silent' }), metrics }, { ...settings, spoolDir, spoolMaxBytes: 1e6, flushIntervalMs: 20, batchSize: 100, ...extra });
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (msg: string) => logs.push(JSON.parse(msg) as Record<string, unknown>) });
+  const spoolDir = config.spoolDir ?? (await tmp());
+  const store = createStore(
+    { logger, metrics },
+    {
+      url, api: 'v1', database: 'hub', spoolDir, spoolMaxBytes: 1e6,
+      flushIntervalMs: 20, batchSize: 100, replayMinDelayMs: 20, replayMaxDelayMs: 100, ...config,
+    },
+  );
+  cleanup.push(() => store.close());
   await store.start();
-  return { store, metrics };
+  return { store, metrics, logs, spoolDir };
 }
 
-async function dropped(metrics: ReturnType<typeof createHubMetrics>): Promise<number> {
-  const m = (await metrics.registry.getMetricsAsJSON()).find((x) => x.name === 'compound_hub_points_dropped_total');
-  return m?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+async function metric(metrics: HubMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = (await metrics.registry.getMetricsAsJSON()).find((x) => x.name === name);
+  return (m?.values ?? [])
+    .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+    .reduce((sum, v) => sum + v.value, 0);
 }
+const dropped = (metrics: HubMetrics, reason?: string) => metric(metrics, 'compound_hub_points_dropped_total', reason ? { reason } : {});
 
-describe('store writes', () => {
+describe('request shape', () => {
   it('v2: posts to /api/v2/write with org, bucket, ms precision and the token', async () => {
-    const influx = await fakeInflux([204]);
-    const { store: s } = await open({ url: influx.url, api: 'v2', database: 'x', token: 'secret-token', org: 'acme', bucket: 'hub' });
-    s.write(reading(1));
-    await expect.poll(() => s.state().pointsWritten).toBe(1);
-    expect(influx.requests[0]).toMatchObject({
-      method: 'POST',
-      url: '/api/v2/write?org=acme&bucket=hub&precision=ms',
-      authorization: 'Token secret-token',
-      body: 'parking,compound=c01,device=p1 occupied=true,seq=1i 1700000000001',
-    });
+    const influx = await fake();
+    const { store } = await open(influx.url, { api: 'v2', token: 'secret-token', org: 'acme', bucket: 'hub' });
+    store.write(reading(1));
+    await expect.poll(() => store.state().pointsWritten).toBe(1);
+    const [write] = influx.writes();
+    expect(write).toMatchObject({ method: 'POST', path: '/api/v2/write', body: line(1) });
+    expect(Object.fromEntries(write!.query)).toEqual({ org: 'acme', bucket: 'hub', precision: 'ms' });
+    expect(write!.headers).toMatchObject({ authorization: 'Token secret-token', 'content-type': 'text/plain; charset=utf-8' });
+    expect(influx.requests.find((r) => r.path === '/ping')?.headers.authorization).toBe('Token secret-token');
   });
 
-  it('v1: posts to /write with the database, rp and basic auth', async () => {
-    const influx = await fakeInflux([204]);
-    const { store: s } = await open({ url: influx.url, api: 'v1', database: 'hub', retentionPolicy: 'weekly', username: 'writer', password: 'pw' });
-    s.write(reading(1));
-    await expect.poll(() => s.state().pointsWritten).toBe(1);
-    expect(influx.requests[0]).toMatchObject({ url: '/write?db=hub&rp=weekly&precision=ms', authorization: `Basic ${Buffer.from('writer:pw').toString('base64')}` });
+  it('v1: creates the database, then posts to /write with db, rp, ms precision and basic auth', async () => {
+    const influx = await fake();
+    const basic = `Basic ${Buffer.from('writer:p@ss').toString('base64')}`;
+    const { store } = await open(influx.url, { database: 'hub db', retentionPolicy: 'weekly', username: 'writer', password: 'p@ss', createDatabase: true });
+    const create = influx.requests.find((r) => r.path === '/query');
+    expect(new URLSearchParams(create!.body).get('q')).toBe('CREATE DATABASE "hub db"');
+    expect(create!.headers.authorization).toBe(basic);
+    store.write(reading(1));
+    await expect.poll(() => store.state().pointsWritten).toBe(1);
+    const [write] = influx.writes();
+    expect(write).toMatchObject({ method: 'POST', url: '/write?db=hub+db&rp=weekly&precision=ms', body: line(1) });
+    expect(write!.headers.authorization).toBe(basic);
   });
 
-  it('drops and counts a batch InfluxDB refuses with 400, without retrying or spooling it', async () => {
-    const influx = await fakeInflux([400, 204]);
-    const { store: s, metrics } = await open({ url: influx.url, api: 'v1', database: 'hub' });
-    s.write(reading(1));
-    await expect.poll(() => dropped(metrics)).toBe(1);
-    s.write(reading(2));
-    await expect.poll(() => s.state().pointsWritten).toBe(1);
-    expect(influx.requests).toHaveLength(2);
-    expect(s.state().spoolLines).toBe(0);
+  it('v1: a refused CREATE DATABASE (a user without admin rights) does not stop writing', async () => {
+    const influx = await fake();
+    influx.queryAnswer = `{"results":[{"statement_id":0,"error":"error authorizing query: w not authorized to execute statement 'CREATE DATABASE hub', requires admin privilege"}]}`;
+    const { store, logs } = await open(influx.url, { createDatabase: true });
+    expect(store.state()).toMatchObject({ connected: true, spooling: false });
+    expect(logs.find((l) => l.msg === 'CREATE DATABASE refused: writing anyway (the database must exist)')?.err).toMatch(/requires admin privilege/);
+    store.write(reading(1));
+    await expect.poll(() => store.state().pointsWritten).toBe(1);
   });
 
-  it('spools a batch that fails with 503 and replays it once InfluxDB answers again', async () => {
-    const influx = await fakeInflux([503, 503, 204]);
-    const { store: s } = await open({ url: influx.url, api: 'v1', database: 'hub' });
-    s.write(reading(1));
-    await expect.poll(() => s.state().connected === false && s.state().lastError !== undefined).toBe(true);
-    s.write(reading(2)); // goes straight to the spool while InfluxDB is failing
-    await expect.poll(() => s.state().pointsWritten, { timeout: 10_000 }).toBe(2);
-    expect(s.state()).toMatchObject({ spoolLines: 0, connected: true });
-    const delivered = influx.requests.filter((_, i) => i >= 2).map((r) => r.body).join('\n');
-    expect(delivered).toContain('seq=1i');
-    expect(delivered).toContain('seq=2i');
+  it('sends batches of batchSize lines, gzipped when large, and times them', async () => {
+    const influx = await fake();
+    const { store, metrics } = await open(influx.url, { batchSize: 50, flushIntervalMs: 60_000 });
+    for (const seq of range(1, 120)) store.write(reading(seq));
+    await expect.poll(() => store.state().pointsWritten).toBe(100); // two full batches; 20 wait for the interval
+    expect(influx.writes().map((w) => w.body.split('\n').length)).toEqual([50, 50]);
+    expect(influx.writes()[0]!.headers['content-encoding']).toBe('gzip');
+    await store.close(); // flushes the rest
+    expect(influx.accepted).toEqual(range(1, 120).map(line));
+    expect(await metric(metrics, 'compound_hub_points_written_total')).toBe(120);
+    expect(await metrics.registry.getSingleMetricAsString('compound_hub_write_latency_seconds')).toMatch(/^compound_hub_write_latency_seconds_count 3$/m);
+  });
+});
+
+describe('failures', () => {
+  it('drops and counts a batch InfluxDB refuses with 400, logs the server message once per episode, and neither retries nor spools it', async () => {
+    const influx = await fake();
+    influx.errorBody = '{"error":"partial write: field type conflict: input field \\"occupied\\" on measurement \\"parking\\" is type boolean, already exists as type float dropped=1"}';
+    influx.answerWrites(400, 400, 204);
+    const { store, metrics, logs } = await open(influx.url);
+    store.write(reading(1));
+    store.write(reading(2)); // same batch: InfluxDB 1.x stored one line and dropped one
+    await expect.poll(() => dropped(metrics, 'rejected_by_influxdb')).toBe(1);
+    store.write(reading(3));
+    await expect.poll(() => influx.writes().length).toBe(2);
+    store.write(reading(4));
+    await expect.poll(() => store.state().pointsWritten).toBe(1);
+    expect(influx.writes()).toHaveLength(3);
+    expect(store.state()).toMatchObject({ spoolLines: 0, spooling: false, connected: true });
+    const errors = logs.filter((l) => l.msg === 'points dropped: rejected_by_influxdb');
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!.detail)).toContain('field type conflict');
   });
 
-  it('stops accepting while too many points wait for InfluxDB, and resumes when they are written', async () => {
-    let release!: () => void;
-    const influx = await fakeInflux([204], new Promise<void>((resolve) => (release = resolve)));
-    const { store: s } = await open({ url: influx.url, api: 'v1', database: 'hub' }, { maxBufferLines: 50 });
-    for (let seq = 1; seq <= 60; seq += 1) s.write(reading(seq));
-    expect(s.accepting).toBe(false);
-    expect(s.state().bufferedLines).toBe(60);
+  it.each<[string, WriteAnswer, Partial<StoreConfig>]>([
+    ['503', 503, {}],
+    ['500', 500, {}],
+    ['429', 429, {}],
+    ['408', 408, {}],
+    ['401 (credentials are fixed by an operator, the data waits)', 401, {}],
+    ['404 database not found', 404, {}],
+    ['a dropped connection', 'reset', {}],
+    ['a timeout', 'hang', { requestTimeoutMs: 200 }],
+  ])('spools a batch that fails with %s and replays it, so every line arrives', async (_name, answer, extra) => {
+    const influx = await fake();
+    if (answer === 404) influx.errorBody = '{"error":"database not found: \\"hub\\""}';
+    influx.answerWrites(answer, 204);
+    const { store, metrics, logs } = await open(influx.url, { createDatabase: answer === 404, ...extra });
+    for (const seq of range(1, 5)) store.write(reading(seq));
+    await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(5);
+    expect(logs.filter((l) => String(l.msg).startsWith('InfluxDB unavailable: spooling'))).toHaveLength(1);
+    expect(influx.writes().length).toBeGreaterThanOrEqual(2); // the failed batch, then its replay
+    expect(new Set(influx.accepted)).toEqual(new Set(range(1, 5).map(line)));
+    expect(store.state()).toMatchObject({ spoolLines: 0, spooling: false, connected: true });
+    expect(await dropped(metrics)).toBe(0);
+    if (answer === 404) expect(influx.requests.filter((r) => r.path === '/query')).toHaveLength(2); // created again
+  });
+
+  it('keeps a spool segment until InfluxDB acknowledged it: failed replays are retried with backoff, and a close meanwhile loses nothing', async () => {
+    const influx = await fake();
+    influx.answerWrites(503, 'reset', 500);
+    const first = await open(influx.url);
+    for (const seq of range(1, 20)) first.store.write(reading(seq));
+    await expect.poll(() => influx.writes().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4); // live + ≥ 3 replays failed
+    await first.store.close();
+    expect(first.store.state().spoolLines).toBe(20);
+
+    influx.answerWrites(204);
+    const second = await open(influx.url, { spoolDir: first.spoolDir });
+    await expect.poll(() => second.store.state().pointsWritten, { timeout: 10_000 }).toBe(20);
+    expect(new Set(influx.accepted)).toEqual(new Set(range(1, 20).map(line)));
+    expect(await dropped(first.metrics)).toBe(0);
+  });
+
+  it('drops and counts spooled lines InfluxDB refuses (400) on replay, and replays the rest', async () => {
+    const influx = await fake();
+    influx.answerWrites(503);
+    const { store, metrics } = await open(influx.url, { batchSize: 5 });
+    for (const seq of range(1, 5)) store.write(reading(seq)); // one live batch: 503, spooled
+    influx.answerPing(503); // the replayer waits
+    await expect.poll(() => store.state().spoolLines).toBe(5);
+    for (const seq of range(6, 10)) store.write(reading(seq)); // straight to the spool
+    await expect.poll(() => store.state().spoolLines).toBe(10);
+    expect(influx.writes()).toHaveLength(1);
+    influx.answerWrites(400, 204); // replay: the first chunk of 5 is refused, the second taken
+    influx.answerPing(204);
+    await expect.poll(() => store.state().spoolLines, { timeout: 10_000 }).toBe(0);
+    expect(await dropped(metrics, 'rejected_by_influxdb')).toBe(5);
+    expect(store.state().pointsWritten).toBe(5);
+    expect(influx.accepted).toEqual(range(6, 10).map(line));
+    expect(influx.writes().slice(1).map((w) => w.body.split('\n').length)).toEqual([5, 5]);
+  });
+
+  it('while InfluxDB is down, new lines go to the spool (no requests to a dead server) until a ping answers', async () => {
+    const influx = await fake();
+    influx.answerWrites(503);
+    const { store, metrics } = await open(influx.url);
+    store.write(reading(1));
+    influx.answerPing(503); // before the batch fails: the replayer's probe finds InfluxDB down
+    await expect.poll(() => store.state().connected).toBe(false);
+    for (const seq of range(2, 51)) store.write(reading(seq));
+    await expect.poll(() => store.state().spoolLines).toBe(51);
+    const pings = influx.requests.filter((r) => r.path === '/ping').length;
+    await expect.poll(() => influx.requests.filter((r) => r.path === '/ping').length).toBeGreaterThan(pings + 1); // probing with backoff
+    expect(influx.writes()).toHaveLength(1);
+    expect(await metric(metrics, 'compound_hub_spool_lines')).toBe(51);
+
+    influx.answerPing(204);
+    influx.answerWrites(204);
+    await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(51);
+    expect(new Set(influx.accepted)).toEqual(new Set(range(1, 51).map(line)));
+    expect(await metric(metrics, 'compound_hub_spool_lines')).toBe(0);
+    store.write(reading(52)); // live again
+    await expect.poll(() => store.state().pointsWritten).toBe(52);
+    expect(store.state().spooling).toBe(false);
+  });
+
+  it('starts while InfluxDB is down (it just spools), and replays once it comes up', async () => {
+    const port = await freePort();
+    const { store } = await open(`http://127.0.0.1:${port}`);
+    expect(store.state()).toMatchObject({ connected: false, spooling: true });
+    expect(store.state().lastError).toMatch(/ECONNREFUSED/);
+    for (const seq of range(1, 10)) store.write(reading(seq));
+    await expect.poll(() => store.state().spoolLines).toBe(10);
+    const influx = await fake({ port });
+    await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(10);
+    expect(influx.accepted).toEqual(range(1, 10).map(line));
+    expect(store.state()).toMatchObject({ connected: true, spooling: false });
+    expect(store.state().lastError).toBeUndefined();
+  });
+
+  it('close() during an outage keeps every unacknowledged line on disk; the next store on that folder replays them', async () => {
+    const influx = await fake();
+    influx.answerWrites('reset');
+    const first = await open(influx.url, { flushIntervalMs: 60_000 }); // lines sit in the client's buffer until close
+    for (const seq of range(1, 30)) first.store.write(reading(seq));
+    await first.store.close();
+    expect(first.store.state()).toMatchObject({ spoolLines: 30, bufferedLines: 0 });
+    const files = await readdir(first.spoolDir);
+    const onDisk = (await Promise.all(files.map((f) => readFile(path.join(first.spoolDir, f), 'utf8')))).join('').split('\n').filter(Boolean);
+    expect(new Set(onDisk)).toEqual(new Set(range(1, 30).map(line)));
+
+    influx.answerWrites(204);
+    const second = await open(influx.url, { spoolDir: first.spoolDir });
+    await expect.poll(() => second.store.state().pointsWritten, { timeout: 10_000 }).toBe(30);
+    expect(new Set(influx.accepted)).toEqual(new Set(range(1, 30).map(line)));
+    expect(await readdir(first.spoolDir)).toEqual([]);
+  });
+});
+
+describe('backpressure and bounds', () => {
+  it('stops accepting while maxBufferLines wait for InfluxDB, overflows to the spool instead of memory, and resumes', async () => {
+    const influx = await fake();
+    const release = influx.hold();
+    const { store } = await open(influx.url, { maxBufferLines: 50 });
+    for (const seq of range(1, 60)) store.write(reading(seq));
+    expect(store.accepting).toBe(false);
+    expect(store.state()).toMatchObject({ bufferedLines: 60, spooling: true, connected: true });
     let resumed = false;
-    const waiting = s.whenAccepting().then(() => (resumed = true));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const waiting = store.whenAccepting().then(() => (resumed = true));
+    await expect.poll(() => influx.writes().length).toBe(2); // the first 50 live, then the overflow replayed: both held
+    expect(influx.writes().map((w) => w.body.split('\n').length).sort()).toEqual([10, 50]);
+    expect(store.state().spoolLines).toBe(10); // the overflow is on disk until acknowledged…
+    expect(store.accepting).toBe(false); // …but 50 are still unanswered
     expect(resumed).toBe(false);
     release();
     await waiting;
-    expect(s.accepting).toBe(true);
-    expect(s.state().pointsWritten).toBe(60);
+    expect(store.accepting).toBe(true);
+    await expect.poll(() => store.state().pointsWritten).toBe(60);
+    expect(new Set(influx.accepted)).toEqual(new Set(range(1, 60).map(line)));
+    await expect.poll(() => store.state().spooling).toBe(false);
+  });
+
+  it('with the spool full, stops accepting; a line written anyway is dropped and counted, never thrown', async () => {
+    const influx = await fake();
+    influx.answerPing(503);
+    const { store, metrics } = await open(influx.url, { spoolMaxBytes: 1000 });
+    let n = 0;
+    while (store.accepting) store.write(reading((n += 1)));
+    expect(store.state().spoolBytes).toBeGreaterThan(900);
+    expect(await dropped(metrics)).toBe(0);
+    for (let i = 0; i < 5; i += 1) expect(() => store.write(reading((n += 1)))).not.toThrow();
+    expect(await dropped(metrics, 'spool_full')).toBeGreaterThan(0);
+    const kept = store.state().spoolLines;
+    expect(kept + (await dropped(metrics, 'spool_full'))).toBe(n);
+
+    let resumed = false;
+    const waiting = store.whenAccepting().then(() => (resumed = true));
+    expect(resumed).toBe(false);
+    influx.answerPing(204);
+    await waiting;
+    await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(kept);
+  });
+
+  it('an unwritable spool folder does not stop the store: the state says why and live writes go on', async () => {
+    const blocker = path.join(await tmp(), 'blocker');
+    await writeFile(blocker, 'a file, not a folder');
+    const influx = await fake();
+    const { store } = await open(influx.url, { spoolDir: path.join(blocker, 'spool') });
+    expect(store.state().spoolError).toMatch(/ENOTDIR|EEXIST/);
+    expect(store.state().lastError).toMatch(/ENOTDIR|EEXIST/);
+    for (const seq of range(1, 5)) store.write(reading(seq));
+    await expect.poll(() => store.state().pointsWritten).toBe(5);
+  });
+
+  it('with an unwritable spool during an outage, lines wait in memory (bounded) and go to InfluxDB when it answers', async () => {
+    const blocker = path.join(await tmp(), 'blocker');
+    await writeFile(blocker, 'a file, not a folder');
+    const influx = await fake();
+    influx.answerPing(503);
+    const { store, metrics } = await open(influx.url, { spoolDir: path.join(blocker, 'spool'), maxBufferLines: 10 });
+    for (const seq of range(1, 10)) store.write(reading(seq));
+    expect(store.state()).toMatchObject({ bufferedLines: 10, accepting: false });
+    for (const seq of range(11, 40)) store.write(reading(seq)); // beyond 2 × maxBufferLines: dropped, counted
+    expect(await dropped(metrics, 'spool_unwritable')).toBe(20);
+    influx.answerPing(204);
+    await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(20);
+    expect(new Set(influx.accepted)).toEqual(new Set(range(1, 20).map(line)));
+    expect(store.state()).toMatchObject({ spooling: false, accepting: true, bufferedLines: 0 });
+  });
+});
+
+describe('never throws', () => {
+  it('counts a reading that cannot be stored, and writes after close', async () => {
+    const influx = await fake();
+    const { store, metrics } = await open(influx.url);
+    const bad = { ...reading(1), fields: { occupied: 'maybe' } } as unknown as Reading;
+    expect(() => store.write(bad)).not.toThrow();
+    expect(await dropped(metrics, 'invalid_point')).toBe(1);
+    await store.close();
+    expect(() => store.write(reading(2))).not.toThrow();
+    expect(() => store.writeLine(line(3))).not.toThrow();
+    expect(await dropped(metrics, 'closed')).toBe(2);
+    expect(store.accepting).toBe(false);
+    await store.whenAccepting(); // does not hang after close
+    expect(influx.writes()).toHaveLength(0);
+  });
+
+  it('reports the URL without credentials', async () => {
+    const influx = await fake();
+    const { store, logs } = await open(influx.url.replace('http://', 'http://admin:hunter2@'));
+    expect(store.state().url).toBe(influx.url);
+    expect(JSON.stringify(logs)).not.toContain('hunter2');
   });
 });

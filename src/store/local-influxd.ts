@@ -1,7 +1,9 @@
 /**
  * A local InfluxDB 1.x server managed by the hub (when no INFLUX_URL is given and an
- * `influxd` is on PATH), and by the integration tests: bound to 127.0.0.1 on free
- * ports, data under a given dir, stopped by PID (SIGTERM, then SIGKILL).
+ * `influxd` 1.x is on PATH), and by the integration tests: HTTP and RPC bound to free
+ * loopback ports, reporting disabled, meta/data/wal under a given dir, a generated
+ * config file, stopped by PID (SIGTERM, then SIGKILL after a grace period).
+ * InfluxDB 2.x/3.x binaries are not managed: run them yourself and set INFLUX_URL.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,22 +15,26 @@ import { HubError } from '../errors.ts';
 
 const STOP_GRACE_MS = 5000;
 const START_TIMEOUT_MS = 30_000;
+const PORT_ATTEMPTS = 3;
+const STDERR_TAIL_LINES = 8;
 
 export type InfluxdLookup = { ok: true; path: string; version: string } | { ok: false; reason: string };
 
 export interface LocalInfluxd {
   url: string;
   port: number;
+  /** PID of the running process (a new one after `restart`). */
   readonly pid: number | undefined;
   dataDir: string;
-  /** SIGTERM, then SIGKILL after a grace period. */
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
   stop(): Promise<void>;
-  /** Sends a signal to the process (SIGKILL, SIGSTOP, SIGCONT: for fault tests). */
+  /** Sends a signal to the process (SIGKILL, SIGSTOP, SIGCONT: for fault tests); does not wait. */
   kill(signal: NodeJS.Signals): void;
-  /** Starts it again on the same port and data dir after it was stopped or killed. */
+  /** Starts it again on the same ports and data dir (stopping it first if it still runs). */
   restart(): Promise<void>;
 }
 
+/** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -42,30 +48,72 @@ export async function freePort(): Promise<number> {
 }
 
 const SEARCH_PATH = ['/usr/bin', '/usr/sbin', '/usr/local/bin'];
+const run = promisify(execFile);
 
+/** The version an `influxd` binary reports (`influxd version`), e.g. "1.6.7". */
+export async function influxdVersion(binary: string): Promise<string> {
+  const { stdout } = await run(binary, ['version'], { timeout: 5000 });
+  return /v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';
+}
+
+function unsupported(binary: string, version: string): string {
+  return `${binary} is InfluxDB ${version}; only 1.x can be managed by the hub. Run it yourself and set INFLUX_URL (with INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET)`;
+}
+
+/** Looks for an `influxd` on PATH (then /usr/bin, /usr/sbin, /usr/local/bin) and checks that it is 1.x. */
 export async function findInfluxd(): Promise<InfluxdLookup> {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...SEARCH_PATH].filter(Boolean);
+  const dirs = [...new Set([...(process.env.PATH ?? '').split(path.delimiter), ...SEARCH_PATH].filter(Boolean))];
   for (const dir of dirs) {
     const candidate = path.join(dir, 'influxd');
+    let version: string;
     try {
-      const { stdout } = await promisify(execFile)(candidate, ['version'], { timeout: 5000 });
-      const version = /v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';
-      if (!version.startsWith('1.')) {
-        return { ok: false, reason: `${candidate} is InfluxDB ${version}; only 1.x can be managed by the hub. Run it yourself and set INFLUX_URL/INFLUX_TOKEN` };
-      }
-      return { ok: true, path: candidate, version };
+      version = await influxdVersion(candidate);
     } catch {
-      // not here
+      continue; // not here, or not runnable
     }
+    if (!version.startsWith('1.')) return { ok: false, reason: unsupported(candidate, version) };
+    return { ok: true, path: candidate, version };
   }
   return { ok: false, reason: 'no influxd on PATH' };
+}
+
+/** A TOML basic string (JSON string escapes are valid TOML escapes). */
+const toml = (value: string) => JSON.stringify(value);
+
+function configText(dataDir: string, httpPort: number, rpcPort: number): string {
+  return [
+    'reporting-disabled = true',
+    `bind-address = ${toml(`127.0.0.1:${rpcPort}`)}`,
+    '[meta]',
+    `  dir = ${toml(path.join(dataDir, 'meta'))}`,
+    '[data]',
+    `  dir = ${toml(path.join(dataDir, 'data'))}`,
+    `  wal-dir = ${toml(path.join(dataDir, 'wal'))}`,
+    '  query-log-enabled = false',
+    '[http]',
+    `  bind-address = ${toml(`127.0.0.1:${httpPort}`)}`,
+    '  log-enabled = false',
+    '[monitor]',
+    '  store-enabled = false',
+    '[continuous_queries]',
+    '  enabled = false',
+    '[logging]',
+    '  level = "warn"',
+    '  suppress-logo = true',
+    '',
+  ].join('\n');
+}
+
+/** The environment without INFLUXDB_* variables, which would override the generated config. */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('INFLUXDB_')));
 }
 
 async function waitForPing(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new HubError('INFLUXD_START_FAILED', `influxd exited (${child.exitCode ?? child.signalCode}): ${stderr()}`);
+      throw new HubError('INFLUXD_START_FAILED', `influxd exited (${child.exitCode ?? child.signalCode}) before answering /ping:\n${stderr()}`);
     }
     try {
       const response = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) });
@@ -73,82 +121,99 @@ async function waitForPing(url: string, child: ChildProcess, stderr: () => strin
     } catch {
       // not up yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new HubError('INFLUXD_START_FAILED', `influxd did not answer /ping within ${START_TIMEOUT_MS / 1000} s: ${stderr()}`);
+  throw new HubError('INFLUXD_START_FAILED', `influxd did not answer /ping at ${url} within ${START_TIMEOUT_MS / 1000} s:\n${stderr()}`);
 }
 
 export async function startLocalInfluxd(options: { dataDir: string; binary?: string; port?: number; logger?: Logger }): Promise<LocalInfluxd> {
   const binary = options.binary ?? 'influxd';
+  const log = options.logger?.child({ stage: 'influxd' });
+  let version: string;
+  try {
+    version = await influxdVersion(binary);
+  } catch (error) {
+    throw new HubError('INFLUXD_START_FAILED', `cannot run ${binary} version: ${(error as Error).message}`, { cause: error });
+  }
+  if (!version.startsWith('1.')) throw new HubError('INFLUXD_START_FAILED', unsupported(binary, version));
+
   const dataDir = path.resolve(options.dataDir);
-  const port = options.port ?? (await freePort());
-  const rpcPort = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   await mkdir(dataDir, { recursive: true });
   const configFile = path.join(dataDir, 'influxd.conf');
-  await writeFile(
-    configFile,
-    [
-      'reporting-disabled = true',
-      `bind-address = "127.0.0.1:${rpcPort}"`,
-      '[meta]',
-      `  dir = "${path.join(dataDir, 'meta')}"`,
-      '[data]',
-      `  dir = "${path.join(dataDir, 'data')}"`,
-      `  wal-dir = "${path.join(dataDir, 'wal')}"`,
-      '  query-log-enabled = false',
-      '[http]',
-      `  bind-address = "127.0.0.1:${port}"`,
-      '  log-enabled = false',
-      '[monitor]',
-      '  store-enabled = false',
-      '[continuous_queries]',
-      '  enabled = false',
-      '',
-    ].join('\n'),
-  );
-
+  let port = options.port ?? (await freePort());
+  let rpcPort = await freePort();
   let child: ChildProcess | undefined;
-  let stderrTail = '';
+  let stderrTail: string[] = [];
+  const killOnExit = () => child?.kill('SIGKILL');
+
   const launch = async () => {
-    stderrTail = '';
-    const proc = spawn(binary, ['-config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await writeFile(configFile, configText(dataDir, port, rpcPort));
+    stderrTail = [];
+    const proc = spawn(binary, ['run', '-config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
     child = proc;
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      stderrTail = (stderrTail + chunk.toString()).slice(-2000);
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (chunk: string) => {
+      stderrTail.push(...chunk.split('\n').filter(Boolean));
+      if (stderrTail.length > 50) stderrTail = stderrTail.slice(-STDERR_TAIL_LINES);
     });
     const spawnError = new Promise<never>((_, reject) =>
       proc.once('error', (error) => reject(new HubError('INFLUXD_START_FAILED', `cannot run ${binary}: ${error.message}`))),
     );
-    await Promise.race([waitForPing(url, proc, () => stderrTail.split('\n').slice(-5).join('\n')), spawnError]);
-    options.logger?.info({ url, pid: proc.pid, dataDir }, 'local influxd started');
+    try {
+      await Promise.race([waitForPing(`http://127.0.0.1:${port}`, proc, () => stderrTail.slice(-STDERR_TAIL_LINES).join('\n')), spawnError]);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    log?.info({ url: `http://127.0.0.1:${port}`, pid: proc.pid, dataDir, version }, 'local influxd started');
   };
-  const stop = async () => {
+
+  async function stop(): Promise<void> {
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGCONT');
+    proc.kill('SIGCONT'); // in case a test stopped it
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
-  };
+  }
 
-  await launch();
+  // A port found free can be taken before influxd binds it: try fresh ports (unless one was asked for).
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      const portRace = /address already in use/i.test((error as Error).message);
+      if (!portRace || attempt >= PORT_ATTEMPTS) throw error;
+      if (options.port === undefined) port = await freePort();
+      rpcPort = await freePort();
+      log?.warn({ attempt }, 'influxd port taken meanwhile: trying other ports');
+    }
+  }
+  process.once('exit', killOnExit); // never leave an orphan influxd behind
+
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     port,
     dataDir,
     get pid() {
       return child?.pid;
     },
-    stop,
+    stop: async () => {
+      await stop();
+      process.removeListener('exit', killOnExit);
+      log?.info({ dataDir }, 'local influxd stopped');
+    },
     kill: (signal) => {
       child?.kill(signal);
     },
     restart: async () => {
       await stop();
       await launch();
+      process.removeListener('exit', killOnExit);
+      process.once('exit', killOnExit);
     },
   };
 }

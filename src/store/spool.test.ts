@@ -1,68 +1,141 @@
 import { describe, expect, it } from 'vitest';
-import { chmod, mkdtemp, readdir } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Spool } from './spool.ts';
 
 const tmp = () => mkdtemp(path.join(os.tmpdir(), 'spool-'));
+const quiet = () => undefined;
+
+async function drain(spool: Spool): Promise<string[]> {
+  const out: string[] = [];
+  for (let batch = await spool.takeOldest(); batch; batch = await spool.takeOldest()) {
+    out.push(...batch.lines);
+    await spool.remove(batch.id);
+  }
+  return out;
+}
+
+/** A path that cannot become a folder, even for root: it lies under a regular file. */
+async function unwritableDir(): Promise<{ dir: string; fix: () => Promise<void> }> {
+  const parent = await tmp();
+  const blocker = path.join(parent, 'blocker');
+  await writeFile(blocker, 'not a folder');
+  return { dir: path.join(blocker, 'spool'), fix: () => rm(blocker) };
+}
 
 describe('Spool', () => {
-  it('persists lines across instances and replays them oldest first', async () => {
+  it('persists lines across instances and replays them oldest first, deleting a segment only when removed', async () => {
     const dir = await tmp();
-    const a = new Spool(dir, 1e6, () => undefined);
+    const a = new Spool(dir, 1e6, quiet, { segmentBytes: 20 });
     await a.open();
-    expect(a.append(['l1', 'l2'])).toBe(true);
-    await a.flush();
-    expect(a.append(['l3'])).toBe(true);
+    for (let i = 0; i < 10; i += 1) {
+      expect(a.append([`line-${i}`])).toBe(true);
+      await a.flush(); // one flush per line: segments of ~20 bytes rotate every 3 lines
+    }
     await a.close();
+    const files = await readdir(dir);
+    expect(files.length).toBeGreaterThan(2);
 
-    const b = new Spool(dir, 1e6, () => undefined);
+    const b = new Spool(dir, 1e6, quiet);
     await b.open();
-    expect(b.lines).toBe(3);
-    expect(b.bytes).toBe(9);
+    expect(b.lines).toBe(10);
+    expect(b.bytes).toBe(10 * 7);
     const first = await b.takeOldest();
-    expect(first?.lines).toEqual(['l1', 'l2', 'l3']);
+    expect(first?.lines).toEqual(['line-0', 'line-1', 'line-2']);
+    // Not removed yet: a crash now replays it again (repeat, never skip).
+    const c = new Spool(dir, 1e6, quiet);
+    await c.open();
+    expect(c.lines).toBe(10);
     await b.remove(first!.id);
+    expect(b.lines).toBe(7);
+    expect(await drain(b)).toEqual([3, 4, 5, 6, 7, 8, 9].map((i) => `line-${i}`));
     expect(b.isEmpty).toBe(true);
-    expect(await b.takeOldest()).toBeUndefined();
     expect(await readdir(dir)).toEqual([]);
     await b.close();
   });
 
-  it('refuses lines beyond its byte bound', async () => {
-    const spool = new Spool(await tmp(), 11, () => undefined);
+  it('cuts a torn last line left by a crash, and counts only whole lines', async () => {
+    const dir = await tmp();
+    const a = new Spool(dir, 1e6, quiet);
+    await a.open();
+    a.append(['whole-1', 'whole-2']);
+    await a.close();
+    const [file] = await readdir(dir);
+    await appendFile(path.join(dir, file!), 'torn-li'); // a crash mid-write
+    await writeFile(path.join(dir, 'seg-000000000099.lp'), 'only a torn line'); // nothing whole: removed
+
+    const b = new Spool(dir, 1e6, quiet);
+    await b.open();
+    expect(b.lines).toBe(2);
+    expect(await readFile(path.join(dir, file!), 'utf8')).toBe('whole-1\nwhole-2\n');
+    b.append(['after']);
+    expect(await drain(b)).toEqual(['whole-1', 'whole-2', 'after']);
+    await b.close();
+  });
+
+  it('refuses lines beyond its byte bound, and reports full a little before it', async () => {
+    const spool = new Spool(await tmp(), 100, quiet);
     await spool.open();
-    expect(spool.append(['12345678'])).toBe(true);
-    expect(spool.append(['x'])).toBe(true);
+    expect(spool.append(['x'.repeat(89)])).toBe(true); // 90 bytes with its newline
+    expect(spool.full).toBe(false);
+    expect(spool.append(['y'.repeat(5)])).toBe(true); // 96: within 5 % of the bound
     expect(spool.full).toBe(true);
-    expect(spool.append(['y'])).toBe(false);
-    expect(spool.lines).toBe(2);
+    expect(spool.append(['z'.repeat(3)])).toBe(true); // exactly 100: still fits
+    expect(spool.append(['w'])).toBe(false);
+    expect(spool.lines).toBe(3);
+    await spool.close();
+    expect(spool.append(['after close'])).toBe(false);
+  });
+
+  it('refuses more lines in memory than maxPendingLines', async () => {
+    const spool = new Spool(await tmp(), 1e6, quiet, { maxPendingLines: 3 });
+    expect(spool.append(['a', 'b'])).toBe(true);
+    expect(spool.append(['c', 'd'])).toBe(false);
+    expect(spool.append(['c'])).toBe(true);
     await spool.close();
   });
 
-  it('reports an unwritable directory without throwing and keeps the lines', async () => {
-    if (process.getuid?.() === 0) {
-      // root ignores permissions: use a path under a regular file instead
-      const file = path.join(await tmp(), 'file');
-      await (await import('node:fs/promises')).writeFile(file, 'x');
-      const spool = new Spool(path.join(file, 'spool'), 1e6, () => undefined);
-      await expect(spool.open()).rejects.toThrow(/ENOTDIR|EEXIST/);
-      return;
-    }
-    const dir = await tmp();
-    const spool = new Spool(dir, 1e6, () => undefined);
-    await spool.open();
-    await chmod(dir, 0o500);
-    spool.append(['a']);
+  it('survives an unwritable folder: no throw on append or flush, the error is kept, lines wait in memory and reach disk once it is fixed', async () => {
+    const { dir, fix } = await unwritableDir();
+    const errors: string[] = [];
+    const spool = new Spool(dir, 1e6, (e) => errors.push(e.message));
+    await expect(spool.open()).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(spool.error).toMatch(/ENOTDIR|EEXIST/);
+    expect(spool.append(['a', 'b'])).toBe(true);
     await spool.flush();
-    expect(spool.error).toMatch(/EACCES/);
+    await spool.flush();
+    expect(errors).toHaveLength(1); // reported once, not on every retry
+    expect(spool.lines).toBe(2);
+    expect(spool.pendingLines).toBe(2);
+
+    await fix();
+    await spool.flush();
+    expect(spool.error).toBeUndefined();
+    expect(spool.pendingLines).toBe(0);
+    expect(await drain(spool)).toEqual(['a', 'b']);
+    await spool.close();
+  });
+
+  it('hands out lines from memory while the disk refuses them, and takes back what was not delivered', async () => {
+    const { dir } = await unwritableDir();
+    const spool = new Spool(dir, 1e6, quiet);
+    await spool.open().catch(() => undefined);
+    spool.append(['m1', 'm2', 'm3']);
+    const batch = await spool.takeOldest(2);
+    expect(batch).toEqual({ id: 0, lines: ['m1', 'm2'], memory: true });
     expect(spool.lines).toBe(1);
+    spool.giveBack(['m2']); // m1 was delivered, m2 was not
+    expect(spool.lines).toBe(2);
+    expect((await spool.takeOldest(10))?.lines).toEqual(['m2', 'm3']);
+    expect(spool.isEmpty).toBe(true);
+    await spool.close();
   });
 });
 
 describe('Spool under concurrent appends', () => {
   it('keeps lines appended while a flush is writing', async () => {
-    const spool = new Spool(await tmp(), 1e7, () => undefined);
+    const spool = new Spool(await tmp(), 1e7, quiet, { segmentBytes: 4096 });
     await spool.open();
     const expected: string[] = [];
     for (let i = 0; i < 2000; i += 1) {
@@ -73,13 +146,7 @@ describe('Spool under concurrent appends', () => {
       // Let the flush reach its disk write, so the next appends land while it is in flight.
       if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    await spool.flush();
-    const replayed: string[] = [];
-    for (let segment = await spool.takeOldest(); segment; segment = await spool.takeOldest()) {
-      replayed.push(...segment.lines);
-      await spool.remove(segment.id);
-    }
-    expect(replayed.sort()).toEqual(expected.sort());
+    expect(await drain(spool)).toEqual(expected); // and in order
     await spool.close();
   });
 });

@@ -16,14 +16,29 @@ export interface StoreSettings {
 }
 
 export interface StoreConfig extends StoreSettings {
+  /** Folder of the on-disk spool (one store per folder). */
   spoolDir: string;
+  /** Bound of the spool; near it the store stops accepting, beyond it lines are dropped and counted. */
   spoolMaxBytes: number;
+  /** Lines per write request (default 5000). */
   batchSize?: number;
+  /** Longest wait before a partial batch is sent, ms (default 1000). */
   flushIntervalMs?: number;
-  /** Lines handed to the client but not yet acknowledged, above which ingest is paused. */
+  /**
+   * Lines held in memory (handed to the client and not yet answered, or queued for the
+   * spool's disk) above which the store stops accepting (default 100,000). Beyond it,
+   * live lines overflow to the spool instead of growing memory.
+   */
   maxBufferLines?: number;
   /** v1 only: CREATE DATABASE at start and when InfluxDB reports it missing. */
   createDatabase?: boolean;
+  /** Timeout of one write request, ms (default 10,000). */
+  requestTimeoutMs?: number;
+  /** Backoff of the spool replayer while InfluxDB is unreachable, ms (default 500 doubling to 10,000, jittered). */
+  replayMinDelayMs?: number;
+  replayMaxDelayMs?: number;
+  /** Size of one spool segment file (default spoolMaxBytes / 8, within 64 KiB … 4 MiB). */
+  spoolSegmentBytes?: number;
 }
 
 export interface StoreState {
@@ -35,7 +50,12 @@ export interface StoreState {
   spoolLines: number;
   bufferedLines: number;
   pointsWritten: number;
+  /** The last write or connection error (or the spool's disk error), while it lasts. */
   lastError?: string;
+  /** True while new lines go to the spool (InfluxDB unreachable, or the spool still draining). */
+  spooling?: boolean;
+  /** The spool folder cannot be written (permissions, disk full): lines wait in memory, bounded. */
+  spoolError?: string;
 }
 
 export interface LatestQuery {
