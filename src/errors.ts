@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   NOT_FOUND: 'not found',
   INVALID_TRANSITION: 'the alert is not in a state that allows this step',
   BAD_REQUEST: 'the request is incomplete or invalid',
+  UNAUTHORIZED: 'log in first, or the login is wrong',
+  FORBIDDEN: 'outside the role or scope of the logged-in user',
+  RATE_LIMITED: 'too many attempts; wait before trying again',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

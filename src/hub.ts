@@ -25,12 +25,17 @@ import { RulesEngine } from './rules/rules.engine.ts';
 import { loadRules } from './rules/rules.loader.ts';
 import { ActiveConditions } from './rules/active-conditions.ts';
 import { AlertBook } from './alerts/alert-book.ts';
-import { loadAlertsConfig } from './alerts/sla.config.ts';
+import { loadAlertsConfig, type AlertsConfig } from './alerts/sla.config.ts';
 import { Silences } from './alerts/silences.ts';
 import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
-import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
+import type { AccessDeps, BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
-import { demoGrids, prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
+import { DEMO_PASSWORD, demoGrids, demoUsers, prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
+import { UsersStore, type NewUser } from './auth/users.store.ts';
+import { Sessions } from './auth/sessions.ts';
+import { LoginLimiter } from './auth/login-limiter.ts';
+import { generatePassword } from './auth/password.ts';
+import { LiveServer } from './live/live.server.ts';
 import type { Simulation } from '../simulators/sim.runner.ts';
 import { alertMessage, mqttAlertPublisher, type MqttPublish } from './dispatch/mqtt-alert.publisher.ts';
 import { WebhookDispatcher } from './dispatch/webhook.dispatcher.ts';
@@ -43,8 +48,13 @@ export interface HubInfo {
   liveOnly: boolean;
   devices: number;
   compounds: number;
-  demo?: { compounds: number; devices: number; fleetKeyFile: string };
+  demo?: { compounds: number; devices: number; fleetKeyFile: string; users: Array<{ id: string; role: string; name: string }>; password?: string };
   dataDir: string;
+  logins: {
+    usersFile: string;
+    /** Users created by this start, with their passwords: printed once. */
+    created?: Array<{ id: string; role: string; password: string }>;
+  };
 }
 
 export interface Hub {
@@ -84,6 +94,32 @@ async function resolveStorage(config: HubConfig, logger: Logger): Promise<Resolv
     logger.warn({ reason: binary.reason }, 'no usable influxd found');
   }
   return { label: 'LIVE-ONLY (nothing is stored: set INFLUX_URL or install influxd)' };
+}
+
+async function openAccess(config: HubConfig, demo: DemoSetup | undefined, grids: AlertsConfig['grids']) {
+  const usersFile = config.auth.usersFile ?? path.join(config.dataDir, ...(demo ? ['demo'] : []), 'users.json');
+  // A fixed demo password only while nobody else can reach the hub.
+  const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(config.http.host);
+  const initial = (): NewUser[] =>
+    demo
+      ? demoUsers(demo.registry, grids, loopbackOnly ? DEMO_PASSWORD : generatePassword())
+      : [{ id: 'admin', name: 'Admin', role: 'admin', password: generatePassword(), mustChangePassword: true }];
+  const { users, created } = await UsersStore.open(usersFile, config.auth.usersFile ? undefined : initial);
+  const deps: AccessDeps = {
+    users,
+    sessions: new Sessions({ idleMs: config.auth.sessionIdleMs, absoluteMs: 7 * 86_400_000, maxPerUser: 20 }),
+    limiter: new LoginLimiter(),
+    cookieSecure: config.auth.cookieSecure,
+    sessionIdleMs: config.auth.sessionIdleMs,
+    metricsToken: config.auth.metricsToken,
+  };
+  return {
+    deps,
+    usersFile,
+    sessions: deps.sessions,
+    created: created?.map((c) => ({ ...c, role: users.get(c.id)!.role })),
+    demoPassword: demo && loopbackOnly && !config.auth.usersFile ? DEMO_PASSWORD : undefined,
+  };
 }
 
 export async function startHub(config: HubConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Hub> {
@@ -155,14 +191,19 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         logger.error({ err: (error as Error).message }, 'OPEN ALERTS NOT REBUILT: the alert event log could not be read');
       }
     }
+    // Logins: USERS_FILE, or a users file in the data dir made at first run.
+    const access = await openAccess(config, demo, alertsConfig.grids);
+    let live: LiveServer | undefined;
     const eventLines = new AlertEventLines();
     alerts.onEvent((event, alert) => {
       store?.writeLine(eventLines.line(event, alert));
+      live?.alertChanged(alert);
       if (event.kind !== 'repeated') {
         logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
       }
     });
     const silences = new Silences();
+
     rules.onChange((change) => {
       conditions.apply(change);
       // A silence (maintenance window) keeps new alerts from being raised; open ones carry on.
@@ -175,6 +216,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       const now = Date.now();
       rules.tick(now);
       alerts.tick(now);
+      access.sessions.sweep(now);
     }, 1000);
     cleanups.push(async () => clearInterval(ticker));
 
@@ -182,6 +224,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       accept(reading, device) {
         store?.write(reading);
         deviceStates.apply(reading, device.key);
+        live?.deviceChanged(device);
         rules.ingest(reading, device);
       },
       whenReady: () => (store && !store.accepting ? store.whenAccepting() : undefined),
@@ -240,6 +283,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       return { mode: 'influxdb', managed: Boolean(storage.managed), ...store.state() };
     };
     const http = await buildHttpServer({
+      access: access.deps,
       registry,
       deviceStates,
       deadLetters,
@@ -256,6 +300,9 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       history: storage.settings ? createHistoryQuery(storage.settings) : undefined,
     });
     cleanups.push(() => http.close());
+    const liveServer = new LiveServer(http.server, { registry, deviceStates, alerts, alertsConfig, access: access.deps, metrics, logger });
+    live = liveServer;
+    cleanups.push(() => liveServer.close());
     try {
       await http.listen({ host: config.http.host, port: config.http.port });
     } catch (error) {
@@ -285,8 +332,17 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       devices: registry.size,
       compounds: registry.compounds().length,
       dataDir: config.dataDir,
+      logins: { usersFile: access.usersFile, ...(access.created ? { created: access.created } : {}) },
       ...(demo
-        ? { demo: { compounds: registry.compounds().length, devices: registry.size, fleetKeyFile: demo.fleetKeyFile } }
+        ? {
+            demo: {
+              compounds: registry.compounds().length,
+              devices: registry.size,
+              fleetKeyFile: demo.fleetKeyFile,
+              users: access.deps.users.list().map((u) => ({ id: u.id, role: u.role, name: u.name ?? u.id })),
+              ...(access.demoPassword ? { password: access.demoPassword } : {}),
+            },
+          }
         : {}),
     };
     const reloadRules = async () => {

@@ -24,6 +24,15 @@ function banner(info: HubInfo): string {
       `                npm run sim -- --url ${info.brokerUrl} --fleet-key "$(cat ${info.demo.fleetKeyFile})"`,
     );
   }
+  lines.push(`  Logins        ${info.logins.usersFile}`);
+  if (info.logins.created && !info.demo?.password) {
+    lines.push('  First start: these logins were made; the passwords are shown only now / 首次启动，请记下密码:');
+    for (const u of info.logins.created) lines.push(`                ${u.id} (${u.role})  password: ${u.password}`);
+  }
+  if (info.demo?.password) {
+    lines.push(`  Demo logins   password "${info.demo.password}" for each / 演示账号密码均为 ${info.demo.password}:`);
+    for (const u of info.demo.users) lines.push(`                ${u.id.padEnd(14)} ${u.role.padEnd(8)} ${u.name}`);
+  }
   if (info.liveOnly) lines.push('', '  !! LIVE-ONLY: no InfluxDB, readings are NOT stored. Set INFLUX_URL or install influxd. !!');
   lines.push('');
   return lines.join('\n');

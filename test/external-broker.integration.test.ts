@@ -10,7 +10,7 @@ import type { Hub } from '../src/hub.ts';
 import { startMosquitto, type Mosquitto } from './helpers/mosquitto.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { countPerDevice } from './helpers/influx-counts.ts';
-import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+import { apiFetch, getJson, postJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let influx: LocalInfluxd;
@@ -81,12 +81,11 @@ describe('hub on an external Mosquitto', () => {
     const first = JSON.parse(seen.at(-1)!.payload);
     expect(first).toMatchObject({ ruleId: 'elevator-trapped', severity: 'critical', compound: 'h1', device: 'elev-01', name: { zh: '电梯困人' } });
     expect(seen.at(-1)!.topic).toBe(`compounds/h1/alerts/${first.id}`);
-    const post = (step: string, body: object) =>
-      fetch(`${hub!.info.httpUrl}/api/alerts/${first.id}/${step}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await post('accept', { actor: 'wang' });
+    const post = (step: string, body: object, user: string) => postJson(hub!, `/api/alerts/${first.id}/${step}`, body, user);
+    await post('accept', {}, 'root');
     await expect.poll(() => JSON.parse(seen.at(-1)!.payload || '{}').workflow).toBe('accepted');
-    await post('resolve', { actor: 'wang', note: '已处理' });
-    await post('close', { actor: 'zhao' });
+    await post('resolve', { note: '已处理' }, 'root');
+    await post('close', {}, 'zhao');
     await expect.poll(() => seen.at(-1)!.payload).toBe('');
     await watcher.endAsync();
     // A late subscriber finds no retained alert left for the closed one.

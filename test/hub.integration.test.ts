@@ -12,7 +12,7 @@ import type { FleetDevice } from '../simulators/fleet.ts';
 import { startSimulation } from '../simulators/sim.runner.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { countPerDevice } from './helpers/influx-counts.ts';
-import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+import { apiFetch, getJson, postJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let influx: LocalInfluxd;
@@ -109,7 +109,7 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
     const dead = await getJson(hub, '/api/dead-letters?limit=7');
     expect(dead.items.map((r: { reason: string }) => r.reason).reverse()).toEqual([...bad.map(([, reason]) => reason), 'bad_status']);
     expect(dead.items.find((r: { reason: string }) => r.reason === 'too_large').sample.length).toBeLessThanOrEqual(200);
-    const metrics = await (await fetch(`${hub.info.httpUrl}/metrics`)).text();
+    const metrics = await (await apiFetch(hub, "/metrics")).text();
     expect(metrics).toMatch(/compound_hub_messages_rejected_total\{reason="schema"\} 3/);
     expect(metrics).toMatch(/compound_hub_messages_rejected_total\{reason="future_timestamp"\} 1/);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
@@ -128,7 +128,7 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
     expect(refused).toEqual([128]);
     const latest = await getJson(hub, '/api/devices/h1/manhole/mh-02');
     expect(latest.fields.tiltDeg).not.toBe(45);
-    const metrics = await (await fetch(`${hub.info.httpUrl}/metrics`)).text();
+    const metrics = await (await apiFetch(hub, "/metrics")).text();
     expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="connect"\} 1/);
     expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="publish"\} 1/);
     expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="subscribe"\} 1/);
@@ -143,7 +143,7 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
       .toContain(`elevator-trapped ${elevator.key}`);
     const trapped = (await getJson(hub, '/api/conditions?severity=critical')).conditions.find((c: { deviceKey: string }) => c.deviceKey === elevator.key);
     expect(trapped).toMatchObject({ ruleId: 'elevator-trapped', severity: 'critical', count: 1 });
-    const metrics = await (await fetch(`${hub.info.httpUrl}/metrics`)).text();
+    const metrics = await (await apiFetch(hub, "/metrics")).text();
     expect(metrics).toMatch(/compound_hub_conditions_total\{rule="elevator-trapped",severity="critical",change="raised"\} [1-9]/);
   });
 

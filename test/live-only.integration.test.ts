@@ -4,7 +4,7 @@ import mqtt from 'mqtt';
 import type { Hub } from '../src/hub.ts';
 import { deviceTopic } from '../src/contracts/topics.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+import { apiFetch, getJson, postJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let hub: Hub;
@@ -34,17 +34,14 @@ describe('live-only mode', () => {
     expect(ready.ready).toBe(true);
     expect(ready.storage.mode).toBe('live-only');
     expect(ready.warnings.join(' ')).toMatch(/LIVE-ONLY: no InfluxDB configured, nothing is stored/);
-    const history = await fetch(`${hub.info.httpUrl}/api/history/latest?type=fire_lane`);
+    const history = await apiFetch(hub, '/api/history/latest?type=fire_lane');
     expect(history.status).toBe(503);
     await client.endAsync();
   });
 
   it('a maintenance window keeps the elevator it covers from raising an alert; the other one alerts', async () => {
     const [inMaintenance, other] = elevators as [typeof device, typeof device];
-    const silence = await fetch(`${hub.info.httpUrl}/api/silences`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ actor: 'zhao', reason: '电梯年检', device: inMaintenance.key, durationMin: 60 }),
-    });
+    const silence = await postJson(hub, '/api/silences', { reason: '电梯年检', device: inMaintenance.key, durationMin: 60 }, 'zhao');
     expect(silence.status).toBe(201);
     for (const elevator of [inMaintenance, other]) {
       const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });

@@ -38,10 +38,19 @@ describe('quick start (npm start)', () => {
     await expect.poll(async () => (await ready()).devices.online, { timeout: 20_000 }).toBe(75);
     await expect.poll(async () => (await ready()).storage.pointsWritten, { timeout: 20_000 }).toBeGreaterThan(75);
     const influxUrl = (await ready()).storage.url;
-    const page = await fetch(`http://127.0.0.1:${httpPort}/`);
-    const html = await page.text();
-    expect(html).toContain('小区运行状态');
-    expect(html).toContain('/api/alerts?open=true'); // the page lists open alerts
+    // The dashboards are served, and the printed demo logins work.
+    const html = await (await fetch(`http://127.0.0.1:${httpPort}/`)).text();
+    expect(html).toMatch(/<html lang="zh-CN">/);
+    expect(html).toMatch(/src="\/assets\/[^"]+\.js"/);
+    expect(out).toMatch(/Demo logins   password "compound-demo"/);
+    expect(out).toMatch(/manager-c01\s+manager/);
+    const login = await fetch(`http://127.0.0.1:${httpPort}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'manager-c01', password: 'compound-demo' }),
+    });
+    expect(login.status).toBe(200);
+    expect(((await login.json()) as { user: object }).user).toMatchObject({ role: 'manager', compounds: ['c01'] });
 
     const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
     proc.kill('SIGTERM');

@@ -1,9 +1,10 @@
 /**
- * Alerts for workers and managers: list and filter, and the workflow steps. Until logins
- * land (issue #4) the acting person is named in the body (`actor`); these routes then
- * take it from the session and check the role and scope.
+ * Alerts for workers and managers: list and filter, and the workflow steps. The acting
+ * person is the logged-in user; each step checks the role's actions and the alert's
+ * compound against the user's scope, and a worker acts only on alerts assigned to them.
  */
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
@@ -11,9 +12,11 @@ import { SEVERITIES } from '../rules/rule.schema.ts';
 import { ALERT_EVENT_KINDS, WORKFLOW_STATES, type Alert } from '../alerts/alert.types.ts';
 import type { ApiDeps } from './api.types.ts';
 import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
+import type { Action } from '../contracts/access.ts';
+import { HubError } from '../errors.ts';
+import { inMyScope, requireAction, requireCompound } from './access.guard.ts';
 
 const id = z.string().regex(ID_PATTERN);
-const actor = z.string().regex(ID_PATTERN, 'actor: a user id');
 const note = z.string().max(2000);
 const eventSchema = z.object({
   alertId: z.string(),
@@ -54,11 +57,24 @@ export const alertRoutes =
     const { alerts } = deps;
     const now = deps.now ?? Date.now;
     const params = z.object({ id });
-    const step = <B extends z.ZodType>(path: string, body: B, run: (alertId: string, body: z.output<B>) => Alert) =>
+    /** The alert, when the user may see it. */
+    const visible = (request: FastifyRequest, alertId: string) => {
+      const alert = alerts.get(alertId);
+      requireCompound(request, alert.compound);
+      return alert;
+    };
+    const step = <B extends z.ZodType>(action: Action, body: B, run: (alertId: string, actor: string, body: z.output<B>) => Alert) =>
       app.post(
-        `/api/alerts/:id/${path}`,
+        `/api/alerts/:id/${action}`,
         { schema: { tags: ['alerts'], params, body, response: { 200: alertSchema } } },
-        async (request) => run(request.params.id, request.body as z.output<B>),
+        async (request) => {
+          const user = requireAction(request, action);
+          const alert = visible(request, request.params.id);
+          if (user.role === 'worker' && action !== 'comment' && alert.assignee !== user.id) {
+            throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`);
+          }
+          return run(alert.id, user.id, request.body as z.output<B>);
+        },
       );
 
     app.get(
@@ -77,7 +93,8 @@ export const alertRoutes =
       },
       async (request) => {
         const { open, ...rest } = request.query;
-        return { alerts: alerts.list({ ...rest, ...(open ? { open: open === 'true' } : {}) }).sort(byUrgency) };
+        if (rest.compound) requireCompound(request, rest.compound);
+        return { alerts: inMyScope(request, alerts.list({ ...rest, ...(open ? { open: open === 'true' } : {}) })).sort(byUrgency) };
       },
     );
     const figures = z.object({
@@ -114,16 +131,17 @@ export const alertRoutes =
         },
       },
       async (request) => {
+        if (request.query.compound) requireCompound(request, request.query.compound);
         const to = request.query.to ?? now();
         const from = request.query.from ?? to - 7 * 86_400_000;
         const days = Math.ceil((now() - from) / 86_400_000) + 1;
-        const events = await deps.alertEvents(days);
+        const events = inMyScope(request, await deps.alertEvents(days));
         return closedLoopReport(events, deps.alertsConfig, { from, to, ...(request.query.compound ? { compound: request.query.compound } : {}) }, now());
       },
     );
 
     app.get('/api/alerts/:id', { schema: { tags: ['alerts'], params, response: { 200: alertSchema } } }, async (request) =>
-      alerts.get(request.params.id),
+      visible(request, request.params.id),
     );
 
     app.get(
@@ -149,13 +167,16 @@ export const alertRoutes =
           },
         },
       },
-      async () => ({ deliveries: deps.webhookDeliveries() }),
+      async (request) => {
+        requireAction(request, 'ops');
+        return { deliveries: deps.webhookDeliveries() };
+      },
     );
 
-    step('accept', z.object({ actor }), (alertId, b) => alerts.accept(alertId, b.actor, now()));
-    step('resolve', z.object({ actor, note }), (alertId, b) => alerts.resolve(alertId, b.actor, b.note, now()));
-    step('close', z.object({ actor, note: note.optional() }), (alertId, b) => alerts.close(alertId, b.actor, now(), b.note));
-    step('reopen', z.object({ actor, note }), (alertId, b) => alerts.reopen(alertId, b.actor, b.note, now()));
-    step('reassign', z.object({ actor, assignee: id }), (alertId, b) => alerts.reassign(alertId, b.actor, b.assignee, now()));
-    step('comment', z.object({ actor, note }), (alertId, b) => alerts.comment(alertId, b.actor, b.note, now()));
+    step('accept', z.object({}), (alertId, actor) => alerts.accept(alertId, actor, now()));
+    step('resolve', z.object({ note }), (alertId, actor, b) => alerts.resolve(alertId, actor, b.note, now()));
+    step('close', z.object({ note: note.optional() }), (alertId, actor, b) => alerts.close(alertId, actor, now(), b.note));
+    step('reopen', z.object({ note }), (alertId, actor, b) => alerts.reopen(alertId, actor, b.note, now()));
+    step('reassign', z.object({ assignee: id }), (alertId, actor, b) => alerts.reassign(alertId, actor, b.assignee, now()));
+    step('comment', z.object({ note }), (alertId, actor, b) => alerts.comment(alertId, actor, b.note, now()));
   };

@@ -11,6 +11,21 @@ import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
 import type { StoredAlertEvent } from '../alerts/alert.types.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { Silences } from '../alerts/silences.ts';
+import type { UsersStore } from '../auth/users.store.ts';
+import type { Sessions } from '../auth/sessions.ts';
+import type { LoginLimiter } from '../auth/login-limiter.ts';
+
+/** Logins and sessions. */
+export interface AccessDeps {
+  users: UsersStore;
+  sessions: Sessions;
+  limiter: LoginLimiter;
+  /** Session cookie only over HTTPS (COOKIE_SECURE). */
+  cookieSecure: boolean;
+  sessionIdleMs: number;
+  /** Bearer token that may read /metrics without a login (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
+}
 
 export interface BrokerStatus {
   kind: 'embedded' | 'external';
@@ -28,6 +43,7 @@ export type StorageStatus = Omit<StoreState, 'api' | 'url'> &
   };
 
 export interface ApiDeps {
+  access: AccessDeps;
   registry: Registry;
   deviceStates: DeviceStates;
   deadLetters: DeadLetters;

@@ -5,6 +5,7 @@ import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 import type { ApiDeps } from './api.types.ts';
+import { inMyScope, requireCompound } from './access.guard.ts';
 
 const conditionSchema = z.object({
   ruleId: z.string(),
@@ -35,8 +36,8 @@ export const conditionRoutes =
       },
       async (request) => {
         const { compound, severity } = request.query;
-        const conditions = deps.conditions
-          .list()
+        if (compound) requireCompound(request, compound);
+        const conditions = inMyScope(request, deps.conditions.list())
           .filter((c) => (!compound || c.compound === compound) && (!severity || c.severity === severity))
           .sort((a, b) => ORDER[a.severity]! - ORDER[b.severity]! || b.since - a.since);
         return { conditions };

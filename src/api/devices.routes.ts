@@ -5,7 +5,10 @@ import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { REJECT_REASONS } from '../contracts/readings.ts';
 import { HubError } from '../errors.ts';
-import type { RegisteredDevice } from '../registry/registry.ts';
+import { SEVERITIES } from '../rules/rule.schema.ts';
+import { compoundSummaries, deviceView } from '../live/device-view.ts';
+import { inScope } from '../contracts/access.ts';
+import { me, requireAction, requireCompound } from './access.guard.ts';
 import type { ApiDeps } from './api.types.ts';
 
 const id = z.string().regex(ID_PATTERN);
@@ -34,6 +37,7 @@ const compoundSchema = z.object({
   community: z.object({ id: z.string(), name: z.string() }),
   deviceCount: z.number(),
   online: z.number(),
+  openAlerts: z.record(z.enum(SEVERITIES), z.number()),
 });
 const rejectionSchema = z.object({
   reason: z.enum(REJECT_REASONS),
@@ -47,27 +51,12 @@ const rejectionSchema = z.object({
 export const deviceRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const view = (d: RegisteredDevice) => ({
-      compound: d.compound,
-      type: d.type,
-      device: d.device,
-      name: d.name,
-      building: d.tags.building,
-      zone: d.tags.zone,
-      reportIntervalSec: d.reportIntervalSec,
-      position: d.position,
-      ...deps.deviceStates.get(d),
-    });
-
     app.get(
       '/api/compounds',
       { schema: { tags: ['devices'], response: { 200: z.object({ compounds: z.array(compoundSchema) }) } } },
-      async () => {
-        const online = new Map<string, number>();
-        for (const d of deps.registry.devices()) {
-          if (deps.deviceStates.get(d).online) online.set(d.compound, (online.get(d.compound) ?? 0) + 1);
-        }
-        return { compounds: deps.registry.compounds().map((c) => ({ ...c, online: online.get(c.id) ?? 0 })) };
+      async (request) => {
+        const { compounds } = me(request);
+        return { compounds: compoundSummaries(deps.registry, deps.deviceStates, deps.alerts, compounds === 'all' ? undefined : new Set(compounds)) };
       },
     );
 
@@ -86,11 +75,13 @@ export const deviceRoutes =
       },
       async (request) => {
         const { compound, type, online } = request.query;
+        const user = compound ? requireCompound(request, compound) : me(request);
         const devices = [];
         for (const d of deps.registry.devices()) {
           if (compound && d.compound !== compound) continue;
+          if (!inScope(user, d.compound)) continue;
           if (type && d.type !== type) continue;
-          const v = view(d);
+          const v = deviceView(d, deps.deviceStates);
           if (online && String(v.online) !== online) continue;
           devices.push(v);
         }
@@ -108,9 +99,10 @@ export const deviceRoutes =
         },
       },
       async (request) => {
+        requireCompound(request, request.params.compound);
         const d = deps.registry.get(request.params);
         if (!d) throw new HubError('NOT_FOUND', `device ${request.params.compound}/${request.params.type}/${request.params.device} is not registered`);
-        return view(d);
+        return deviceView(d, deps.deviceStates);
       },
     );
 
@@ -127,6 +119,7 @@ export const deviceRoutes =
         },
       },
       async (request) => {
+        requireAction(request, 'ops');
         const { limit, reason } = request.query;
         const all = deps.deadLetters.list();
         const items = (reason ? all.filter((r) => r.reason === reason) : all).slice(0, limit);

@@ -6,6 +6,7 @@ import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import type { HistoryReader } from '../store/store.types.ts';
 import { HubError } from '../errors.ts';
 import type { ApiDeps } from './api.types.ts';
+import { inMyScope, requireCompound } from './access.guard.ts';
 
 const id = z.string().regex(ID_PATTERN);
 /** ms epoch or an ISO 8601 date. */
@@ -36,7 +37,10 @@ export const historyRoutes =
           },
         },
       },
-      async (request) => ({ devices: await reader().latest(request.query) }),
+      async (request) => {
+        if (request.query.compound) requireCompound(request, request.query.compound);
+        return { devices: inMyScope(request, await reader().latest(request.query)) };
+      },
     );
 
     app.get(
@@ -56,6 +60,9 @@ export const historyRoutes =
           response: { 200: z.object({ points: z.array(z.object({ ts: z.number(), value: fieldValue })) }) },
         },
       },
-      async (request) => ({ points: await reader().series(request.query) }),
+      async (request) => {
+        requireCompound(request, request.query.compound);
+        return { points: await reader().series(request.query) };
+      },
     );
   };

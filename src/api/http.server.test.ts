@@ -12,10 +12,35 @@ import { ActiveConditions } from '../rules/active-conditions.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { defaultAlertsConfig } from '../alerts/sla.config.ts';
 import { Silences } from '../alerts/silences.ts';
+import { accessFixture, TEST_PASSWORD } from '../testing/access.fixture.ts';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
 
-async function build(options: { history?: HistoryReader; storage?: StorageStatus; brokerConnected?: boolean } = {}) {
+/** The API as one logged-in user sees it: `inject` carries their session cookie. */
+interface Client {
+  inject(options: string | InjectOptions): Promise<LightMyRequestResponse>;
+}
+
+async function login(app: FastifyInstance, username: string): Promise<Client> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: TEST_PASSWORD } });
+  if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
+  const cookie = `ch_session=${res.cookies.find((c) => c.name === 'ch_session')!.value}`;
+  return {
+    inject: (options) => app.inject(typeof options === 'string' ? { url: options, headers: { cookie } } : { ...options, headers: { ...options.headers, cookie } }),
+  };
+}
+
+type TestApi = Client & { close(): Promise<void>; app: FastifyInstance; as(user: string): Promise<Client> };
+
+/** The API with fixture data; `inject` is the admin's, `as(user)` another user's. */
+async function build(options: { history?: HistoryReader; storage?: StorageStatus; brokerConnected?: boolean } = {}): Promise<TestApi> {
+  const app = await buildApp(options);
+  const admin = await login(app, 'root');
+  return { ...admin, app, as: (user) => login(app, user), close: () => app.close() };
+}
+
+async function buildApp(options: { history?: HistoryReader; storage?: StorageStatus; brokerConnected?: boolean }) {
   const registry = fixtureRegistry();
   const deviceStates = new DeviceStates();
   const deadLetters = new DeadLetters(5);
@@ -37,12 +62,13 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
   alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
   alerts.applyCondition({ change: 'raised', ruleId: 'manhole-tilt', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at: at + 1, count: 1 });
   return buildHttpServer({
+    access: await accessFixture(),
     registry,
     deviceStates,
     deadLetters,
     conditions,
     alerts,
-    alertsConfig: defaultAlertsConfig(),
+    alertsConfig: { ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'], shifts: [] }] },
     silences: new Silences(),
     alertEvents: async () => alerts.events(),
     webhookDeliveries: () => [{ webhook: 'robot', alertId: 'a1', kind: 'raised', at, attempts: 2, status: 'delivered', httpStatus: 200 }],
@@ -56,7 +82,7 @@ async function build(options: { history?: HistoryReader; storage?: StorageStatus
 }
 
 describe('HTTP API', () => {
-  let app: FastifyInstance;
+  let app: TestApi;
   beforeAll(async () => {
     app = await build();
   });
@@ -179,18 +205,21 @@ describe('alerts API', () => {
 
   it('moves an alert through the workflow and refuses steps out of order with 409', async () => {
     const app = await build();
-    const post = (path: string, body: object) => app.inject({ method: 'POST', url: `/api/alerts/a1/${path}`, payload: body });
-    const early = await post('resolve', { actor: 'wang', note: 'x' });
+    const [wang, zhao] = [await app.as('wang'), await app.as('zhao')];
+    const post = (who: Client, path: string, body: object) => who.inject({ method: 'POST', url: `/api/alerts/a1/${path}`, payload: body });
+    const early = await post(wang, 'resolve', { note: 'x' });
     expect(early.statusCode).toBe(409);
     expect(early.json()).toMatchObject({ error: 'INVALID_TRANSITION', message: expect.stringMatching(/it is dispatched/) });
-    expect((await post('accept', { actor: 'wang' })).json()).toMatchObject({ workflow: 'accepted', assignee: 'wang' });
-    const noNote = await post('resolve', { actor: 'wang', note: '' });
+    expect((await post(wang, 'accept', {})).json()).toMatchObject({ workflow: 'accepted', assignee: 'wang' });
+    const noNote = await post(wang, 'resolve', { note: '' });
     expect(noNote.statusCode).toBe(400);
-    expect((await post('resolve', { actor: 'wang', note: '已救出' })).json().workflow).toBe('resolved');
-    const closed = (await post('close', { actor: 'zhao' })).json();
+    expect((await post(wang, 'resolve', { note: '已救出' })).json().workflow).toBe('resolved');
+    // Closing is the manager's step, not the worker's.
+    expect((await post(wang, 'close', {})).statusCode).toBe(403);
+    const closed = (await post(zhao, 'close', {})).json();
     expect(closed.workflow).toBe('closed');
     expect(closed.history.at(-1)).toMatchObject({ kind: 'closed', actor: 'zhao', at: 1_800_000_060_000 });
-    expect((await post('accept', { actor: 'BAD ACTOR' })).statusCode).toBe(400);
+    expect((await post(wang, 'accept', { actor: 'someone-else' })).statusCode).toBe(409);
     await app.close();
   });
 });
@@ -198,11 +227,11 @@ describe('alerts API', () => {
 describe('silences API', () => {
   it('creates, lists and removes a maintenance window, and refuses one that would silence everything', async () => {
     const app = await build();
-    const created = await app.inject({ method: 'POST', url: '/api/silences', payload: { actor: 'zhao', reason: '电梯年检', compound: 'c01', type: 'elevator', durationMin: 120 } });
+    const created = await app.inject({ method: 'POST', url: '/api/silences', payload: { reason: '电梯年检', compound: 'c01', type: 'elevator', durationMin: 120 } });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ compound: 'c01', type: 'elevator', from: 1_800_000_060_000, until: 1_800_000_060_000 + 120 * 60_000 });
     expect((await app.inject('/api/silences')).json().silences).toHaveLength(1);
-    const everything = await app.inject({ method: 'POST', url: '/api/silences', payload: { actor: 'zhao', reason: 'x', durationMin: 5 } });
+    const everything = await app.inject({ method: 'POST', url: '/api/silences', payload: { reason: 'x', durationMin: 5 } });
     expect(everything.statusCode).toBe(400);
     expect((await app.inject({ method: 'DELETE', url: `/api/silences/${created.json().id}` })).statusCode).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `/api/silences/${created.json().id}` })).statusCode).toBe(404);
@@ -210,13 +239,122 @@ describe('silences API', () => {
   });
 });
 
-describe('status page', () => {
-  it('serves the zh-CN status page at /', async () => {
-    const app = await build();
-    const res = await app.inject('/');
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/text\/html/);
-    expect(res.body).toMatch(/<html lang="zh-CN">/);
-    await app.close();
+
+describe('logins and scopes', () => {
+  const PUBLIC = new Set(['/healthz', '/readyz', '/api/auth/login']);
+
+  it('answers 401 on every API route without a login, and on /metrics', async () => {
+    const api = await build();
+    const doc = (await api.app.inject('/docs')).json() as { paths: Record<string, Record<string, unknown>> };
+    const tried: string[] = [];
+    for (const [route, methods] of Object.entries(doc.paths)) {
+      if (PUBLIC.has(route)) continue;
+      const url = route.replace(/\{[^}]+\}/g, (p) => (p === '{type}' ? 'elevator' : p === '{compound}' ? 'c01' : 'x1'));
+      for (const method of Object.keys(methods)) {
+        const res = await api.app.inject({ method: method.toUpperCase() as 'GET', url, ...(method === 'get' ? {} : { payload: {} }) });
+        expect(res.statusCode, `${method} ${url}`).toBe(401);
+        expect(res.json().error).toBe('UNAUTHORIZED');
+        tried.push(`${method} ${route}`);
+      }
+    }
+    expect(tried.length).toBeGreaterThan(15);
+    expect((await api.app.inject('/metrics')).statusCode).toBe(401);
+    const forged = await api.app.inject({ url: '/api/alerts', headers: { cookie: 'ch_session=forged' } });
+    expect(forged.statusCode).toBe(401);
+    await api.close();
+  });
+
+  it('shows a manager only their compound, through every list and by id', async () => {
+    const api = await build();
+    const qian = await api.as('qian');
+    expect((await qian.inject('/api/compounds')).json().compounds.map((c: { id: string }) => c.id)).toEqual(['c02']);
+    expect(new Set((await qian.inject('/api/devices')).json().devices.map((d: { compound: string }) => d.compound))).toEqual(new Set(['c02']));
+    expect((await qian.inject('/api/alerts')).json().alerts).toEqual([]);
+    expect((await qian.inject('/api/conditions')).json().conditions.every((c: { compound: string }) => c.compound === 'c02')).toBe(true);
+    expect((await qian.inject(`/api/alerts/stats?from=0&to=${2e12}`)).json().overall.alerts).toBe(0);
+    for (const url of ['/api/alerts/a1', '/api/devices?compound=c01', '/api/devices/c01/elevator/elev-1', '/api/alerts?compound=c01', '/api/conditions?compound=c01', '/api/history/series?type=elevator&compound=c01&device=elev-1&field=floor&from=0']) {
+      const res = await qian.inject(url);
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().error).toBe('FORBIDDEN');
+    }
+    for (const step of ['accept', 'close', 'comment']) {
+      expect((await qian.inject({ method: 'POST', url: `/api/alerts/a1/${step}`, payload: { note: 'x' } })).statusCode).toBe(403);
+    }
+    const silence = await qian.inject({ method: 'POST', url: '/api/silences', payload: { reason: 'x', compound: 'c01', durationMin: 5 } });
+    expect(silence.statusCode).toBe(403);
+    const sideways = await qian.inject({ method: 'POST', url: '/api/silences', payload: { reason: 'x', device: 'c01/elevator/elev-1', durationMin: 5 } });
+    expect(sideways.statusCode).toBe(403);
+    const zhao = await api.as('zhao');
+    expect((await zhao.inject('/api/alerts')).json().alerts).toHaveLength(2);
+    await api.close();
+  });
+
+  it('lets a worker act on their own alerts only, and a viewer only look', async () => {
+    const api = await build();
+    const wang = await api.as('wang');
+    expect((await wang.inject('/api/auth/me')).json().user).toMatchObject({ id: 'wang', role: 'worker', compounds: ['c01'], grids: ['g1'] });
+    expect((await wang.inject('/api/alerts')).json().alerts).toHaveLength(2);
+    for (const url of ['/api/dead-letters', '/api/webhooks/deliveries', '/metrics']) expect((await wang.inject(url)).statusCode, url).toBe(403);
+    expect((await wang.inject({ method: 'POST', url: '/api/silences', payload: { reason: 'x', compound: 'c01', durationMin: 5 } })).statusCode).toBe(403);
+    expect((await wang.inject({ method: 'POST', url: '/api/alerts/a1/reassign', payload: { assignee: 'li' } })).statusCode).toBe(403);
+    const root = api;
+    expect((await root.inject({ method: 'POST', url: '/api/alerts/a2/reassign', payload: { assignee: 'li' } })).json().assignee).toBe('li');
+    const notMine = await wang.inject({ method: 'POST', url: '/api/alerts/a2/accept', payload: {} });
+    expect(notMine.statusCode).toBe(403);
+    expect(notMine.json().message).toMatch(/assigned to li/);
+    const sun = await api.as('sun');
+    expect((await sun.inject('/api/alerts')).json().alerts).toHaveLength(2);
+    expect((await sun.inject('/api/compounds')).json().compounds).toHaveLength(2);
+    expect((await sun.inject({ method: 'POST', url: '/api/alerts/a1/accept', payload: {} })).statusCode).toBe(403);
+    await api.close();
+  });
+
+  it('rate-limits failed logins per user and address, answering 429 with Retry-After', async () => {
+    const api = await build();
+    const attempt = (password: string) => api.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'zhao', password } });
+    for (let i = 0; i < 5; i++) {
+      const res = await attempt('wrong-guess');
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    const limited = await attempt(TEST_PASSWORD);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(800);
+    expect(limited.json()).toMatchObject({ error: 'RATE_LIMITED', retryAfterSec: expect.any(Number) });
+    // Another user from the same address is not locked out by zhao's failures.
+    expect((await api.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'qian', password: TEST_PASSWORD } })).statusCode).toBe(200);
+    const unknown = await api.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' } });
+    expect(unknown.json()).toEqual({ error: 'UNAUTHORIZED', message: 'wrong user name or password' });
+    await api.close();
+  });
+
+  it('ends a session on logout, and other sessions on a password change', async () => {
+    const api = await build();
+    const first = await api.as('zhao');
+    const second = await api.as('zhao');
+    expect((await first.inject({ method: 'POST', url: '/api/auth/logout' })).statusCode).toBe(204);
+    expect((await first.inject('/api/auth/me')).statusCode).toBe(401);
+    const change = (current: string, next: string) => second.inject({ method: 'POST', url: '/api/auth/password', payload: { current, next } });
+    expect((await change('not-it-at-all', 'a-new-password-2')).statusCode).toBe(403);
+    expect((await change(TEST_PASSWORD, 'short')).json().message).toMatch(/at least 10/);
+    const third = await api.as('zhao');
+    expect((await change(TEST_PASSWORD, 'a-new-password-2')).statusCode).toBe(204);
+    expect((await second.inject('/api/auth/me')).statusCode).toBe(200);
+    expect((await third.inject('/api/auth/me')).statusCode).toBe(401);
+    const relogin = await api.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'zhao', password: 'a-new-password-2' } });
+    expect(relogin.statusCode).toBe(200);
+    expect(relogin.cookies[0]).toMatchObject({ name: 'ch_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    await api.close();
+  });
+
+  it('sets security headers and refuses oversized bodies with 413', async () => {
+    const api = await build();
+    const res = await api.inject('/api/auth/me');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    const huge = await api.inject({ method: 'POST', url: '/api/alerts/a1/comment', payload: { note: 'x'.repeat(100_000) } });
+    expect(huge.statusCode).toBe(413);
+    await api.close();
   });
 });

@@ -4,6 +4,8 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -18,12 +20,17 @@ import { historyRoutes } from './history.routes.ts';
 import { conditionRoutes } from './conditions.routes.ts';
 import { alertRoutes } from './alerts.routes.ts';
 import { silenceRoutes } from './silences.routes.ts';
-import { statusPageRoutes } from './status-page.routes.ts';
+import { dashboardRoutes } from './dashboards.routes.ts';
+import { authRoutes } from './auth.routes.ts';
+import { installAccessGuard } from './access.guard.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
   QUERY_INVALID: 400,
   STORE_UNAVAILABLE: 503,
   QUERY_FAILED: 502,
@@ -56,20 +63,29 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' });
   });
 
+  await app.register(cookie);
+  await app.register(helmet, {
+    // Plain HTTP on a LAN is the common case: do not force HTTPS upgrades.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    hsts: deps.access.cookieSecure,
+  });
+  installAccessGuard(app, deps);
+
   await app.register(swagger, {
     openapi: {
       info: { title: 'Compound Hub API', version: '0.1.0', description: 'Smart-compound IoT monitoring hub' },
     },
     transform: jsonSchemaTransform,
   });
-  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(authRoutes(deps));
   await app.register(healthRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(historyRoutes(deps));
   await app.register(conditionRoutes(deps));
   await app.register(alertRoutes(deps));
   await app.register(silenceRoutes(deps));
-  await app.register(statusPageRoutes);
+  await app.register(dashboardRoutes());
   return app;
 }

@@ -4,8 +4,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import type { ApiDeps } from './api.types.ts';
+import { HubError } from '../errors.ts';
+import { inScope } from '../contracts/access.ts';
+import { me, requireAction, requireCompound } from './access.guard.ts';
 
 const id = z.string().regex(ID_PATTERN);
+/** The compound a silence covers: its own, or its device's; none for a district-wide silence. */
+const compoundOf = (s: { compound?: string | undefined; deviceKey?: string | undefined }) => s.compound ?? s.deviceKey?.split('/')[0];
+
 const silenceSchema = z.object({
   id: z.string(),
   compound: z.string().optional(),
@@ -22,16 +28,16 @@ export const silenceRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const now = deps.now ?? Date.now;
-    app.get('/api/silences', { schema: { tags: ['alerts'], response: { 200: z.object({ silences: z.array(silenceSchema) }) } } }, async () => ({
-      silences: deps.silences.list(now()),
-    }));
+    app.get('/api/silences', { schema: { tags: ['alerts'], response: { 200: z.object({ silences: z.array(silenceSchema) }) } } }, async (request) => {
+      const user = me(request);
+      return { silences: deps.silences.list(now()).filter((s) => inScope(user, compoundOf(s) ?? '')) };
+    });
     app.post(
       '/api/silences',
       {
         schema: {
           tags: ['alerts'],
           body: z.object({
-            actor: id,
             reason: z.string().min(1).max(500),
             compound: id.optional(),
             device: z.string().max(200).optional(),
@@ -44,7 +50,13 @@ export const silenceRoutes =
         },
       },
       async (request, reply) => {
-        const { actor, reason, compound, device, type, ruleId, durationMin } = request.body;
+        const { reason, compound, device, type, ruleId, durationMin } = request.body;
+        const user = requireAction(request, 'silence');
+        const covers = compoundOf({ compound, deviceKey: device });
+        if (device && compound && covers !== device.split('/')[0]) throw new HubError('BAD_REQUEST', 'device: not in the given compound');
+        if (covers) requireCompound(request, covers);
+        else if (user.compounds !== 'all') throw new HubError('FORBIDDEN', 'a silence outside one compound needs a district-wide scope; name a compound or device');
+        const actor = user.id;
         const from = request.body.from ?? now();
         const silence = deps.silences.add({
           actor, reason, from, until: from + durationMin * 60_000,
@@ -55,6 +67,11 @@ export const silenceRoutes =
       },
     );
     app.delete('/api/silences/:id', { schema: { tags: ['alerts'], params: z.object({ id: z.string().max(64) }) } }, async (request, reply) => {
+      const user = requireAction(request, 'silence');
+      const silence = deps.silences.list(now()).find((s) => s.id === request.params.id);
+      if (silence && !inScope(user, compoundOf(silence) ?? '')) {
+        throw new HubError('FORBIDDEN', `silence ${silence.id} is outside your scope`);
+      }
       deps.silences.remove(request.params.id);
       reply.code(204);
     });

@@ -23,6 +23,7 @@ export interface HubConfig {
   alertsFile?: string;
   demo: { enabled: boolean; intervalMs: number; scenario: string };
   ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
+  auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string };
 }
 
 /** Formats zod issues as `NAME: message` lines. */
@@ -93,6 +94,12 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
       retentionMs: e.RETENTION_DAYS * 86_400_000,
       futureToleranceMs: e.FUTURE_TOLERANCE,
       deadLetterLimit: e.DEAD_LETTER_LIMIT,
+    },
+    auth: {
+      usersFile: e.USERS_FILE ? path.resolve(e.USERS_FILE) : undefined,
+      sessionIdleMs: e.SESSION_IDLE,
+      cookieSecure: e.COOKIE_SECURE === 'on',
+      metricsToken: e.METRICS_TOKEN,
     },
   };
 }

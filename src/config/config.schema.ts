@@ -65,6 +65,11 @@ export const envSchema = z.object({
   RETENTION_DAYS: positiveInt.default(90),
   FUTURE_TOLERANCE: duration.default(300_000),
   DEAD_LETTER_LIMIT: positiveInt.max(100_000).default(1000),
+  // Logins
+  USERS_FILE: z.string().min(1).optional(),
+  SESSION_IDLE: duration.default(12 * 3_600_000),
+  COOKIE_SECURE: z.enum(['on', 'off']).default('off'),
+  METRICS_TOKEN: z.string().min(24, 'use at least 24 random characters').optional(),
 });
 
 export type Env = z.output<typeof envSchema>;

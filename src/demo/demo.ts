@@ -14,6 +14,7 @@ import { resolveScenario } from '../../simulators/scenarios/index.ts';
 import { HubError } from '../errors.ts';
 import type { RegistryData } from '../config/registry.schema.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
+import type { NewUser } from '../auth/users.store.ts';
 
 export interface DemoSetup {
   fleetKeyFile: string;
@@ -72,3 +73,26 @@ export function runDemo(setup: DemoSetup, brokerUrl: string, intervalMs: number,
     logger: logger.child({ stage: 'demo' }),
   });
 }
+
+/** Names of the demo's people (the UI is zh-CN first). */
+const DEMO_NAMES: Record<string, string> = {
+  'wang-fang': '王芳', 'li-qiang': '李强', 'zhang-wei': '张伟', 'chen-jing': '陈静', 'liu-yang': '刘洋', 'zhao-min': '赵敏',
+};
+
+/**
+ * The demo's logins: an admin, one property manager per compound, the grid workers of the
+ * demo grids and a street operator (viewer). All share `password`, which the caller makes
+ * fixed only while the hub is reachable from this machine alone.
+ */
+export function demoUsers(registry: RegistryData, grids: AlertsConfig['grids'], password: string): NewUser[] {
+  const compounds = registry.districts.flatMap((d) => d.streets.flatMap((s) => s.communities.flatMap((c) => c.compounds)));
+  return [
+    { id: 'admin', name: '系统管理员 Admin', role: 'admin', password },
+    ...compounds.map((c): NewUser => ({ id: `manager-${c.id}`, name: `${c.name} 物业经理`, role: 'manager', compounds: [c.id], password })),
+    ...[...new Set(grids.flatMap((g) => g.workers))].map((id): NewUser => ({ id, name: DEMO_NAMES[id] ?? id, role: 'worker', password })),
+    { id: 'street-ops', name: '街道运营 Street operator', role: 'viewer', password },
+  ];
+}
+
+/** The demo password when the hub listens on loopback only (README lists it). */
+export const DEMO_PASSWORD = 'compound-demo';

@@ -18,6 +18,7 @@ export interface DeviceSnapshot {
 
 export class DeviceStates {
   readonly #states = new Map<string, DeviceSnapshot>();
+  readonly #onlineByCompound = new Map<string, number>();
   #online = 0;
 
   apply(reading: Reading, key: string): void {
@@ -29,10 +30,10 @@ export class DeviceStates {
     state.lastSeen = reading.receivedAt;
     switch (reading.kind) {
       case 'status':
-        this.#setOnline(state, reading.online);
+        this.#setOnline(state, reading.online, reading.compound);
         return;
       case 'telemetry':
-        this.#setOnline(state, true);
+        this.#setOnline(state, true, reading.compound);
         // Out-of-order samples must not overwrite newer state.
         if (state.lastTelemetryTs === undefined || reading.ts >= state.lastTelemetryTs) {
           Object.assign(state.fields, reading.fields);
@@ -40,15 +41,23 @@ export class DeviceStates {
         }
         return;
       case 'event':
-        this.#setOnline(state, true);
+        this.#setOnline(state, true, reading.compound);
         state.lastEvent = { event: reading.event, ts: reading.ts, ...(reading.code ? { code: reading.code } : {}) };
         return;
     }
   }
 
-  #setOnline(state: DeviceSnapshot, online: boolean): void {
-    if (state.online !== online) this.#online += online ? 1 : -1;
+  #setOnline(state: DeviceSnapshot, online: boolean, compound: string): void {
+    if (state.online !== online) {
+      const step = online ? 1 : -1;
+      this.#online += step;
+      this.#onlineByCompound.set(compound, (this.#onlineByCompound.get(compound) ?? 0) + step);
+    }
     state.online = online;
+  }
+
+  onlineIn(compound: string): number {
+    return this.#onlineByCompound.get(compound) ?? 0;
   }
 
   get(device: RegisteredDevice): DeviceSnapshot {

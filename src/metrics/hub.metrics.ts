@@ -76,8 +76,33 @@ export function createHubMetrics() {
     labelNames: ['rule', 'severity', 'change'] as const,
     registers: [registry],
   });
+  const loginFailures = new Counter({
+    name: 'compound_hub_login_failures_total',
+    help: 'Failed logins (wrong user or password)',
+    registers: [registry],
+  });
+  const liveClients = new Gauge({
+    name: 'compound_hub_live_clients',
+    help: 'Dashboard sockets connected',
+    registers: [registry],
+  });
+  const liveBatches = new Counter({
+    name: 'compound_hub_live_batches_total',
+    help: 'Update batches sent to dashboard sockets',
+    registers: [registry],
+  });
+  const liveRefused = new Counter({
+    name: 'compound_hub_live_refused_total',
+    help: 'Socket handshakes and subscriptions refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    loginFailures,
+    liveClients,
+    liveBatches,
+    liveRefused,
     conditions,
     messagesIn,
     accepted,

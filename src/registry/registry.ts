@@ -30,6 +30,7 @@ export interface Registry {
   get(ref: DeviceRef): RegisteredDevice | undefined;
   getByKey(key: string): RegisteredDevice | undefined;
   devices(): Iterable<RegisteredDevice>;
+  devicesOf(compound: string): readonly RegisteredDevice[];
   compounds(): CompoundInfo[];
   compound(id: string): CompoundInfo | undefined;
   readonly size: number;
@@ -45,6 +46,7 @@ function tagsOf(device: RegistryDevice): DeviceTags {
 export function buildRegistry(data: RegistryData): Registry {
   const byKey = new Map<string, RegisteredDevice>();
   const compounds = new Map<string, CompoundInfo>();
+  const byCompound = new Map<string, RegisteredDevice[]>();
   const problems: string[] = [];
 
   for (const district of data.districts) {
@@ -58,7 +60,7 @@ export function buildRegistry(data: RegistryData): Registry {
             deviceIds.add(device.id);
             const ref = { compound: compound.id, type: device.type as DeviceType, device: device.id };
             const key = deviceKey(ref);
-            byKey.set(key, {
+            const registered: RegisteredDevice = {
               ...ref,
               key,
               name: device.name,
@@ -66,7 +68,9 @@ export function buildRegistry(data: RegistryData): Registry {
               secretSha256: device.secretSha256,
               reportIntervalSec: device.reportIntervalSec,
               position: device.position,
-            });
+            };
+            byKey.set(key, registered);
+            byCompound.set(compound.id, [...(byCompound.get(compound.id) ?? []), registered]);
           }
           compounds.set(compound.id, {
             id: compound.id,
@@ -87,6 +91,7 @@ export function buildRegistry(data: RegistryData): Registry {
     get: (ref) => byKey.get(deviceKey(ref)),
     getByKey: (key) => byKey.get(key),
     devices: () => byKey.values(),
+    devicesOf: (compound) => byCompound.get(compound) ?? [],
     compounds: () => [...compounds.values()],
     compound: (id) => compounds.get(id),
     get size() {

@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.loader.ts';
 import { startHub, type Hub } from '../../src/hub.ts';
 import { buildFleet, fleetToRegistry, type FleetDevice } from '../../simulators/fleet.ts';
+import { TEST_PASSWORD, writeUsersFile } from '../../src/testing/access.fixture.ts';
+import type { NewUser } from '../../src/auth/users.store.ts';
 
 export const FLEET_KEY = 'integration-fleet-key';
 
@@ -16,8 +18,18 @@ export async function writeFleetRegistry(dir: string, compounds: string[] = ['h1
   return { file, devices };
 }
 
-export function startTestHub(env: Record<string, string>): Promise<Hub> {
+/** Logins of test hubs (password TEST_PASSWORD): admin `root`, workers `wang` and `li`, manager `zhao` of the test compounds, manager `qian` of `h2` only. */
+export const HUB_TEST_USERS: NewUser[] = [
+  { id: 'root', role: 'admin', password: TEST_PASSWORD },
+  { id: 'wang', role: 'worker', password: TEST_PASSWORD },
+  { id: 'li', role: 'worker', password: TEST_PASSWORD },
+  { id: 'zhao', role: 'manager', compounds: ['h1', 'h2', 'a1', 'l1', 'c01', 'c02', 'c03'], password: TEST_PASSWORD },
+  { id: 'qian', role: 'manager', compounds: ['h2'], password: TEST_PASSWORD },
+];
+
+export async function startTestHub(env: Record<string, string>): Promise<Hub> {
   const config = loadConfig({
+    USERS_FILE: await writeUsersFile(HUB_TEST_USERS),
     HTTP_PORT: '0',
     MQTT_PORT: '0',
     DEMO: 'off',
@@ -28,7 +40,37 @@ export function startTestHub(env: Record<string, string>): Promise<Hub> {
   return startHub(config, pino({ level: env.LOG_LEVEL ?? 'silent' }));
 }
 
-export async function getJson<T = any>(hub: Hub, url: string): Promise<T> {
-  const res = await fetch(`${hub.info.httpUrl}${url}`);
-  return (await res.json()) as T;
+const cookies = new WeakMap<Hub, Map<string, string>>();
+
+/** The session cookie of `user` on `hub` (logs in once per hub and user). */
+export async function loginCookie(hub: Hub, user = 'root'): Promise<string> {
+  const mine = cookies.get(hub) ?? new Map<string, string>();
+  cookies.set(hub, mine);
+  const known = mine.get(user);
+  if (known) return known;
+  const res = await fetch(`${hub.info.httpUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user, password: TEST_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`login ${user}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
+  mine.set(user, cookie);
+  return cookie;
+}
+
+/** fetch() on the hub's HTTP API as a logged-in user (default: the admin). */
+export async function apiFetch(hub: Hub, url: string, init: RequestInit = {}, user = 'root'): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('cookie', await loginCookie(hub, user));
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  return fetch(`${hub.info.httpUrl}${url}`, { ...init, headers });
+}
+
+export async function getJson<T = any>(hub: Hub, url: string, user = 'root'): Promise<T> {
+  return (await (await apiFetch(hub, url, {}, user)).json()) as T;
+}
+
+export function postJson(hub: Hub, url: string, body: object, user = 'root'): Promise<Response> {
+  return apiFetch(hub, url, { method: 'POST', body: JSON.stringify(body) }, user);
 }

@@ -1,0 +1,71 @@
+/**
+ * Who is asking (design.md §8): every `/api/*` route and `/metrics` needs a live session
+ * (cookie `ch_session`) unless its route config says `public: true`. Routes then check the
+ * role's actions and the user's compounds with the helpers below.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { inScope, mayDo, type Action, type Me } from '../contracts/access.ts';
+import { SESSION_COOKIE } from '../contracts/live-events.ts';
+import { HubError } from '../errors.ts';
+import { describeUser } from '../auth/user-scope.ts';
+import type { Session } from '../auth/sessions.ts';
+import type { ApiDeps } from './api.types.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    me: Me | null;
+    session: Session | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a login. */
+    public?: boolean;
+  }
+}
+
+const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
+  const now = deps.now ?? Date.now;
+  app.decorateRequest('me', null);
+  app.decorateRequest('session', null);
+  app.addHook('onRequest', async (request) => {
+    const url = request.url;
+    const guarded = url.startsWith('/api/') || url === '/metrics' || url.startsWith('/metrics?');
+    if (!guarded || request.routeOptions.config.public) return;
+    if (url.startsWith('/metrics') && deps.access.metricsToken) {
+      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      if (bearer && sameSecret(bearer, deps.access.metricsToken)) return;
+    }
+    const session = deps.access.sessions.touch(request.cookies[SESSION_COOKIE], now());
+    const user = session && deps.access.users.get(session.userId);
+    if (!session || !user) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
+    request.session = session;
+    request.me = describeUser(user, deps.alertsConfig.grids);
+    if (url.startsWith('/metrics')) requireAction(request, 'ops');
+  });
+}
+
+/** The logged-in user (routes behind the guard always have one). */
+export function me(request: FastifyRequest): Me {
+  if (!request.me) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
+  return request.me;
+}
+
+export function requireAction(request: FastifyRequest, action: Action): Me {
+  const user = me(request);
+  if (!mayDo(user.role, action)) throw new HubError('FORBIDDEN', `a ${user.role} may not ${action}`);
+  return user;
+}
+
+export function requireCompound(request: FastifyRequest, compound: string): Me {
+  const user = me(request);
+  if (!inScope(user, compound)) throw new HubError('FORBIDDEN', `compound ${compound} is outside your scope`);
+  return user;
+}
+
+/** Keeps the items of compounds in the user's scope. */
+export function inMyScope<T extends { compound: string }>(request: FastifyRequest, items: Iterable<T>): T[] {
+  const user = me(request);
+  return [...items].filter((item) => inScope(user, item.compound));
+}

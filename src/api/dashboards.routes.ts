@@ -1,0 +1,28 @@
+/**
+ * Serves the built dashboards (dashboards/dist, made by `npm run build`; `npm install`
+ * builds them too) at `/`. Without a build, `/` says how to make one.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+export const DASHBOARDS_DIST = fileURLToPath(new URL('../../dashboards/dist', import.meta.url));
+
+export const dashboardRoutes =
+  (dist: string = DASHBOARDS_DIST): FastifyPluginAsync =>
+  async (app) => {
+    if (existsSync(`${dist}/index.html`)) {
+      await app.register(fastifyStatic, { root: dist, index: 'index.html', wildcard: true, cacheControl: false });
+      // Hashed assets never change; index.html must be fetched fresh.
+      app.addHook('onSend', async (request, reply) => {
+        if (request.url.startsWith('/assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
+        else if (!request.url.startsWith('/api/')) reply.header('cache-control', 'no-cache');
+      });
+      return;
+    }
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+      reply.code(503).type('text/plain; charset=utf-8');
+      return 'The dashboards are not built. Run `npm run build` (npm install does it too), then reload.\n仪表盘尚未构建：请运行 npm run build 后刷新。\n';
+    });
+  };

@@ -1,0 +1,42 @@
+/**
+ * `npm run hash-password`: reads a password (typed at a terminal without echo, or one line
+ * from a pipe) and prints the scrypt hash to put in a users file as `passwordHash`.
+ */
+import { createInterface } from 'node:readline';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
+
+/** Reads keys in raw mode until Enter, so the password never shows on screen. */
+function readHidden(): Promise<string> {
+  process.stderr.write('Password (not shown): ');
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  let text = '';
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\u0003') process.exit(130); // Ctrl-C
+        if (ch === '\r' || ch === '\n') {
+          process.stdin.setRawMode(false);
+          process.stdin.off('data', onData);
+          process.stdin.pause();
+          process.stderr.write('\n');
+          return resolve(text);
+        }
+        text = ch === '\u007f' || ch === '\b' ? text.slice(0, -1) : text + ch;
+      }
+    };
+    process.stdin.on('data', onData);
+  });
+}
+
+async function readLine(): Promise<string> {
+  for await (const line of createInterface({ input: process.stdin })) return line;
+  return '';
+}
+
+const password = process.stdin.isTTY ? await readHidden() : await readLine();
+if (password.length < MIN_PASSWORD_LENGTH) {
+  process.stderr.write(`hash-password: use at least ${MIN_PASSWORD_LENGTH} characters\n`);
+  process.exit(2);
+}
+process.stdout.write(`${await hashPassword(password)}\n`);

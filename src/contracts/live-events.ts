@@ -1,0 +1,92 @@
+/**
+ * The live socket's contract (socket.io, design.md §8): typed event maps shared by the hub
+ * and the dashboards, and the views they carry (also what the HTTP API returns).
+ */
+import type { Alert } from '../alerts/alert.types.ts';
+import type { DeviceType } from './device-types.ts';
+import type { FieldValue } from './payloads.ts';
+import type { Me } from './access.ts';
+import type { Severity } from '../rules/rule.schema.ts';
+
+export type { Alert, Me, Severity, DeviceType, FieldValue };
+
+/** A device and its latest live state. */
+export interface DeviceView {
+  compound: string;
+  type: DeviceType;
+  device: string;
+  name?: string | undefined;
+  building?: string | undefined;
+  zone?: string | undefined;
+  reportIntervalSec: number;
+  /** On the compound's site plan, 0..100 both axes. */
+  position?: { x: number; y: number } | undefined;
+  online: boolean;
+  lastSeen?: number | undefined;
+  lastTelemetryTs?: number | undefined;
+  fields: Record<string, FieldValue>;
+  lastEvent?: { event: string; code?: string | undefined; ts: number } | undefined;
+}
+
+/** A compound with its live totals. */
+export interface CompoundSummary {
+  id: string;
+  name: string;
+  grid?: string | undefined;
+  district: { id: string; name: string };
+  street: { id: string; name: string };
+  community: { id: string; name: string };
+  deviceCount: number;
+  online: number;
+  /** Open alerts (not closed) by severity. */
+  openAlerts: Record<Severity, number>;
+}
+
+/**
+ * What a client follows:
+ * - `compounds` with `detail: 'devices'`: device states and alerts of those compounds;
+ * - `compounds` with `detail: 'summary'`: alerts and totals only (district overview);
+ * - `mine`: alerts assigned to the logged-in worker, wherever they are.
+ * Each call replaces the previous subscription.
+ */
+export interface SubscribeRequest {
+  compounds?: string[];
+  detail?: 'devices' | 'summary';
+  mine?: boolean;
+}
+
+/** The full current state of a subscription: sent in the subscribe answer, and after each reconnect. */
+export interface LiveSnapshot {
+  at: number;
+  compounds: CompoundSummary[];
+  devices: DeviceView[];
+  /** Open alerts (and ones closed in the last hour) in the subscription. */
+  alerts: Alert[];
+}
+
+/** Changes since the last batch; at most 10 batches per second per client. */
+export interface LiveBatch {
+  at: number;
+  compounds: CompoundSummary[];
+  devices: DeviceView[];
+  alerts: Alert[];
+}
+
+export type SubscribeAnswer = { ok: true; snapshot: LiveSnapshot } | { ok: false; error: 'FORBIDDEN' | 'BAD_REQUEST'; message: string };
+
+export interface ServerToClientEvents {
+  /** Right after the handshake: who the server thinks the client is. */
+  hello: (me: Me) => void;
+  update: (batch: LiveBatch) => void;
+  /** The session ended (logout or expiry): log in again. */
+  session_ended: () => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (request: SubscribeRequest, answer: (result: SubscribeAnswer) => void) => void;
+}
+
+/** The most batches a client receives per second. */
+export const LIVE_MAX_BATCHES_PER_SEC = 10;
+/** Cookie carrying the session token (also accepted as `Authorization: Bearer` and socket `auth.token`). */
+export const SESSION_COOKIE = 'ch_session';

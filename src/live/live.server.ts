@@ -1,0 +1,246 @@
+/**
+ * The live socket (socket.io, design.md §8). The handshake needs a login session; each
+ * client subscribes to compounds in its scope and/or to the alerts assigned to it, and
+ * receives a snapshot, then batches of changes at most every 100 ms.
+ *
+ * Clients with the same subscription share one room (`devices:c01`, `worker:wang-fang`,
+ * `summary:…`): a batch is built and encoded once per room, and each client is in exactly one
+ * subscription room, so it never gets more than 10 batches a second.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import { Server, type Socket } from 'socket.io';
+import { fastifyCookie } from '@fastify/cookie';
+import type { Logger } from 'pino';
+import { inScope, type Me } from '../contracts/access.ts';
+import {
+  LIVE_MAX_BATCHES_PER_SEC,
+  SESSION_COOKIE,
+  type ClientToServerEvents,
+  type DeviceView,
+  type LiveBatch,
+  type LiveSnapshot,
+  type ServerToClientEvents,
+  type SubscribeAnswer,
+  type SubscribeRequest,
+} from '../contracts/live-events.ts';
+import type { Alert } from '../alerts/alert.types.ts';
+import type { AlertBook } from '../alerts/alert-book.ts';
+import type { AlertsConfig } from '../alerts/sla.config.ts';
+import type { RegisteredDevice, Registry } from '../registry/registry.ts';
+import type { HubMetrics } from '../metrics/hub.metrics.ts';
+import type { AccessDeps } from '../api/api.types.ts';
+import { describeUser } from '../auth/user-scope.ts';
+import type { DeviceStates } from './device-state.ts';
+import { compoundSummaries, deviceView } from './device-view.ts';
+
+export interface LiveDeps {
+  registry: Registry;
+  deviceStates: DeviceStates;
+  alerts: AlertBook;
+  alertsConfig: AlertsConfig;
+  access: AccessDeps;
+  metrics: HubMetrics;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** One shared subscription (a room). */
+interface Subscription {
+  compounds: ReadonlySet<string>;
+  devices: boolean;
+  /** Worker id whose assigned alerts are followed. */
+  mine?: string;
+}
+
+interface SocketData {
+  me: Me;
+  sessionId: string;
+  room?: string;
+}
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const MAX_SUBSCRIBED_COMPOUNDS = 10_000;
+
+function roomOf(request: SubscribeRequest, me: Me): { room: string; sub: Subscription } {
+  const compounds = [...new Set(request.compounds ?? [])].sort();
+  const devices = request.detail !== 'summary';
+  const sub: Subscription = { compounds: new Set(compounds), devices, ...(request.mine ? { mine: me.id } : {}) };
+  if (!compounds.length && request.mine) return { room: `worker:${me.id}`, sub };
+  if (compounds.length === 1 && !request.mine) return { room: `${devices ? 'devices' : 'summary'}:${compounds[0]}`, sub };
+  const digest = createHash('sha256').update(JSON.stringify([compounds, devices, sub.mine ?? ''])).digest('base64url').slice(0, 16);
+  return { room: `sub:${digest}`, sub };
+}
+
+export class LiveServer {
+  readonly #io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  readonly #deps: LiveDeps;
+  readonly #rooms = new Map<string, Subscription>();
+  /** How many rooms follow each compound: changes elsewhere are not even noted. */
+  readonly #watched = new Map<string, number>();
+  readonly #dirtyDevices = new Set<RegisteredDevice>();
+  readonly #dirtyAlerts = new Map<string, Alert>();
+  /** Who held each open alert at the last batch, so a reassigned worker hears it left them. */
+  readonly #lastAssignee = new Map<string, string>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #log: Logger;
+
+  constructor(httpServer: HttpServer, deps: LiveDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger.child({ stage: 'live' });
+    this.#io = new Server(httpServer, {
+      serveClient: false,
+      maxHttpBufferSize: 16 * 1024,
+      // Cross-site pages may not open a socket with the user's cookie.
+      allowRequest: (req, callback) => {
+        const origin = req.headers.origin;
+        callback(null, !origin || new URL(origin).host === req.headers.host);
+      },
+    });
+    this.#io.use((socket, next) => {
+      const now = deps.now?.() ?? Date.now();
+      const token = fastifyCookie.parse(socket.request.headers.cookie ?? '')[SESSION_COOKIE];
+      const session = deps.access.sessions.touch(token, now);
+      const user = session && deps.access.users.get(session.userId);
+      if (!session || !user) {
+        deps.metrics.liveRefused.inc({ reason: 'unauthorized' });
+        return next(new Error('UNAUTHORIZED'));
+      }
+      socket.data = { me: describeUser(user, deps.alertsConfig.grids), sessionId: session.id };
+      next();
+    });
+    this.#io.on('connection', (socket) => this.#connected(socket));
+    this.#io.of('/').adapter.on('delete-room', (room: string) => this.#forget(room));
+    deps.access.sessions.onEnded((session) => {
+      for (const socket of this.#io.of('/').sockets.values()) {
+        if (socket.data.sessionId !== session.id) continue;
+        socket.emit('session_ended');
+        socket.disconnect(true);
+      }
+    });
+    this.#timer = setInterval(() => this.flush(), 1000 / LIVE_MAX_BATCHES_PER_SEC);
+    this.#timer.unref();
+  }
+
+  /** A device's state changed (called for every accepted reading: keep it cheap). */
+  deviceChanged(device: RegisteredDevice): void {
+    if (this.#watched.has(device.compound)) this.#dirtyDevices.add(device);
+  }
+
+  alertChanged(alert: Alert): void {
+    this.#dirtyAlerts.set(alert.id, alert);
+  }
+
+  get clients(): number {
+    return this.#io.of('/').sockets.size;
+  }
+
+  /** Sends one batch to each room with changes (the timer calls it every 100 ms). */
+  flush(): void {
+    if (!this.#dirtyDevices.size && !this.#dirtyAlerts.size) return;
+    const at = this.#deps.now?.() ?? Date.now();
+    const devicesBy = new Map<string, DeviceView[]>();
+    const touched = new Set<string>();
+    for (const d of this.#dirtyDevices) {
+      devicesBy.set(d.compound, [...(devicesBy.get(d.compound) ?? []), deviceView(d, this.#deps.deviceStates)]);
+      touched.add(d.compound);
+    }
+    const alertsBy = new Map<string, Alert[]>();
+    const alertsOf = new Map<string, Alert[]>();
+    for (const alert of this.#dirtyAlerts.values()) {
+      alertsBy.set(alert.compound, [...(alertsBy.get(alert.compound) ?? []), alert]);
+      touched.add(alert.compound);
+      const holders = new Set([this.#lastAssignee.get(alert.id), alert.assignee]);
+      for (const holder of holders) if (holder) alertsOf.set(holder, [...(alertsOf.get(holder) ?? []), alert]);
+      if (alert.workflow === 'closed' || !alert.assignee) this.#lastAssignee.delete(alert.id);
+      else this.#lastAssignee.set(alert.id, alert.assignee);
+    }
+    this.#dirtyDevices.clear();
+    this.#dirtyAlerts.clear();
+    const summaries = new Map(
+      compoundSummaries(this.#deps.registry, this.#deps.deviceStates, this.#deps.alerts, touched).map((c) => [c.id, c]),
+    );
+
+    for (const [room, sub] of this.#rooms) {
+      const batch: LiveBatch = { at, compounds: [], devices: [], alerts: [] };
+      const seen = new Set<string>();
+      const addAlerts = (list: Alert[] | undefined) => {
+        for (const a of list ?? []) if (!seen.has(a.id)) seen.add(a.id) && batch.alerts.push(a);
+      };
+      for (const compound of sub.compounds) {
+        const summary = summaries.get(compound);
+        if (summary) batch.compounds.push(summary);
+        if (sub.devices) batch.devices.push(...(devicesBy.get(compound) ?? []));
+        addAlerts(alertsBy.get(compound));
+      }
+      if (sub.mine) addAlerts(alertsOf.get(sub.mine));
+      if (!batch.compounds.length && !batch.devices.length && !batch.alerts.length) continue;
+      this.#io.to(room).emit('update', batch);
+      this.#deps.metrics.liveBatches.inc();
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#io.disconnectSockets(true);
+    // The HTTP server is closed by fastify; only the engine's timers are ours.
+    this.#io.engine.close();
+  }
+
+  #connected(socket: LiveSocket): void {
+    this.#deps.metrics.liveClients.set(this.clients);
+    socket.emit('hello', socket.data.me);
+    socket.on('subscribe', (request, answer) => {
+      if (typeof answer !== 'function') return;
+      answer(this.#subscribe(socket, request));
+    });
+    socket.on('disconnect', () => this.#deps.metrics.liveClients.set(this.clients));
+  }
+
+  #subscribe(socket: LiveSocket, request: SubscribeRequest): SubscribeAnswer {
+    const me = socket.data.me;
+    const compounds = request?.compounds ?? [];
+    if (typeof request !== 'object' || !Array.isArray(compounds) || compounds.length > MAX_SUBSCRIBED_COMPOUNDS || compounds.some((c) => typeof c !== 'string')) {
+      this.#deps.metrics.liveRefused.inc({ reason: 'bad_request' });
+      return { ok: false, error: 'BAD_REQUEST', message: `compounds: a list of at most ${MAX_SUBSCRIBED_COMPOUNDS} compound ids` };
+    }
+    const outside = compounds.filter((c) => !inScope(me, c) || !this.#deps.registry.compound(c));
+    if (outside.length) {
+      this.#deps.metrics.liveRefused.inc({ reason: 'forbidden' });
+      return { ok: false, error: 'FORBIDDEN', message: `outside your scope or unknown: ${outside.slice(0, 5).join(', ')}` };
+    }
+    const { room, sub } = roomOf(request, me);
+    if (socket.data.room && socket.data.room !== room) socket.leave(socket.data.room);
+    if (!this.#rooms.has(room)) {
+      this.#rooms.set(room, sub);
+      for (const c of sub.compounds) this.#watched.set(c, (this.#watched.get(c) ?? 0) + 1);
+    }
+    socket.data.room = room;
+    socket.join(room);
+    this.#log.debug({ user: me.id, room }, 'subscribed');
+    return { ok: true, snapshot: this.#snapshot(sub) };
+  }
+
+  #snapshot(sub: Subscription): LiveSnapshot {
+    const { registry, deviceStates, alerts } = this.#deps;
+    const open = alerts.list({ open: true });
+    return {
+      at: this.#deps.now?.() ?? Date.now(),
+      compounds: compoundSummaries(registry, deviceStates, alerts, sub.compounds),
+      devices: sub.devices ? [...sub.compounds].flatMap((c) => registry.devicesOf(c).map((d) => deviceView(d, deviceStates))) : [],
+      alerts: open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && a.assignee === sub.mine)),
+    };
+  }
+
+  #forget(room: string): void {
+    const sub = this.#rooms.get(room);
+    if (!sub) return;
+    this.#rooms.delete(room);
+    for (const c of sub.compounds) {
+      const n = (this.#watched.get(c) ?? 1) - 1;
+      if (n > 0) this.#watched.set(c, n);
+      else this.#watched.delete(c);
+    }
+  }
+}
