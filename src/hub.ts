@@ -27,6 +27,7 @@ import { ActiveConditions } from './rules/active-conditions.ts';
 import { AlertBook } from './alerts/alert-book.ts';
 import { loadAlertsConfig, type AlertsConfig } from './alerts/sla.config.ts';
 import { Silences } from './alerts/silences.ts';
+import { keepSilences, loadSilences } from './alerts/silences.file.ts';
 import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
 import type { AccessDeps, BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
@@ -202,7 +203,10 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
       }
     });
-    const silences = new Silences();
+    // Silences (maintenance windows) are kept on disk across restarts.
+    const silencesFile = path.join(config.dataDir, 'silences.json');
+    const silences = new Silences(await loadSilences(silencesFile, Date.now(), logger));
+    keepSilences(silences, silencesFile, logger);
 
     rules.onChange((change) => {
       conditions.apply(change);

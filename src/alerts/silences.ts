@@ -21,6 +21,22 @@ export interface Silence {
 
 export class Silences {
   readonly #silences = new Map<string, Silence>();
+  readonly #changed: Array<(all: Silence[]) => void> = [];
+
+  /** Starts with silences kept from an earlier run. */
+  constructor(initial: Iterable<Silence> = []) {
+    for (const s of initial) this.#silences.set(s.id, s);
+  }
+
+  /** Called with every silence after each add or remove (to keep them on disk). */
+  onChange(listener: (all: Silence[]) => void): void {
+    this.#changed.push(listener);
+  }
+
+  #emit(): void {
+    const all = [...this.#silences.values()];
+    for (const listener of this.#changed) listener(all);
+  }
 
   add(silence: Omit<Silence, 'id'>): Silence {
     if (!silence.compound && !silence.deviceKey && !silence.ruleId && !silence.type) {
@@ -29,11 +45,13 @@ export class Silences {
     if (silence.until <= silence.from) throw new HubError('BAD_REQUEST', 'until: must be after from');
     const created = { ...silence, id: `s-${randomBytes(4).toString('hex')}` };
     this.#silences.set(created.id, created);
+    this.#emit();
     return created;
   }
 
   remove(id: string): void {
     if (!this.#silences.delete(id)) throw new HubError('NOT_FOUND', `silence ${id} does not exist`);
+    this.#emit();
   }
 
   /** Silences not yet over at `now`; expired ones are forgotten. */

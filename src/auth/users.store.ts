@@ -3,8 +3,8 @@
  * atomically (temp file + rename, mode 0600). A missing default file is created with one
  * `admin` whose generated password is returned once, to be printed at start.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { HubError } from '../errors.ts';
 import { formatIssues } from '../config/config.loader.ts';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
@@ -103,9 +103,6 @@ export class UsersStore {
   }
 
   async #save(): Promise<void> {
-    await mkdir(path.dirname(this.#file), { recursive: true });
-    const temp = `${this.#file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(this.#data, null, 2)}\n`, { mode: 0o600 });
-    await rename(temp, this.#file);
+    await writeFileAtomic(this.#file, `${JSON.stringify(this.#data, null, 2)}\n`);
   }
 }
