@@ -1,0 +1,16 @@
+/** What every view gets from the shell. */
+import type { Me } from '../../../src/contracts/live-events.ts';
+
+export interface AppContext {
+  me: Me;
+  /** Shows a message in the shell's notice bar. */
+  report(message: string): void;
+  connection(online: boolean): void;
+  /** The session is over: back to login. */
+  loggedOut(): void;
+}
+
+/** A mounted view; `dispose` closes its socket and timers. */
+export interface View {
+  dispose(): void;
+}

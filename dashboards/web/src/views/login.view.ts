@@ -1,0 +1,71 @@
+/** Log in; and the password change a first-run login is asked for. */
+import type { Me } from '../../../../src/contracts/live-events.ts';
+import { h, fill } from '../dom.ts';
+import { t } from '../i18n.ts';
+import { api, ApiError } from '../api.client.ts';
+
+export function loginView(root: HTMLElement, done: (me: Me) => void): void {
+  const username = h('input', { id: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', 'data-testid': 'login-username' });
+  const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'login-error' });
+  const submit = h('button', { type: 'submit', class: 'primary big', 'data-testid': 'login-submit' }, t('login.submit'));
+  let countdown: ReturnType<typeof setInterval> | undefined;
+  const form = h('form', {
+    class: 'login card',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      fill(error);
+      try {
+        const { user } = await api<{ user: Me }>('POST', '/api/auth/login', { username: username.value.trim(), password: password.value });
+        clearInterval(countdown);
+        done(user);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 429 && err.retryAfterSec) {
+          let left = err.retryAfterSec;
+          submit.disabled = true;
+          clearInterval(countdown);
+          countdown = setInterval(() => {
+            left -= 1;
+            error.textContent = t('login.limited', { s: left });
+            if (left <= 0) (clearInterval(countdown), (submit.disabled = false), fill(error));
+          }, 1000);
+          error.textContent = t('login.limited', { s: left });
+        } else {
+          error.textContent = err instanceof ApiError && err.status === 401 ? t('login.wrong') : t('error', { m: (err as Error).message });
+        }
+      }
+    },
+  },
+    h('h1', {}, t('product')),
+    h('label', { for: 'username' }, t('login.username')), username,
+    h('label', { for: 'password' }, t('login.password')), password,
+    error,
+    submit,
+  );
+  fill(root, h('div', { class: 'center' }, form));
+  username.focus();
+}
+
+export function passwordView(root: HTMLElement, done: () => void): void {
+  const current = h('input', { id: 'current', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'password-current' });
+  const next = h('input', { id: 'next', type: 'password', autocomplete: 'new-password', required: true, minlength: 10, 'data-testid': 'password-next' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  fill(root, h('div', { class: 'center' }, h('form', {
+    class: 'login card',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      try {
+        await api('POST', '/api/auth/password', { current: current.value, next: next.value });
+        done();
+      } catch (err) {
+        error.textContent = (err as Error).message;
+      }
+    },
+  },
+    h('h1', {}, t('password.title')),
+    h('label', { for: 'current' }, t('password.current')), current,
+    h('label', { for: 'next' }, t('password.next')), next,
+    error,
+    h('button', { type: 'submit', class: 'primary big', 'data-testid': 'password-submit' }, t('password.submit')),
+  )));
+}
