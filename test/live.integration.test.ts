@@ -128,6 +128,17 @@ describe('live socket', () => {
     expect(await closed).toBe('io server disconnect');
   });
 
+  it('answers malformed subscriptions with BAD_REQUEST and keeps running', async () => {
+    const zhao = await live('zhao');
+    const send = (request: unknown) => zhao.socket.timeout(5000).emitWithAck('subscribe', request as never);
+    for (const bad of [null, 'h1', 42, [], { compounds: 'h1' }, { compounds: [1] }, { compounds: ['h1'], detail: 'everything' }, { mine: 'yes' }, { compounds: Array.from({ length: 10_001 }, () => 'h1') }]) {
+      expect(await send(bad), JSON.stringify(bad)?.slice(0, 40)).toMatchObject({ ok: false, error: 'BAD_REQUEST' });
+    }
+    zhao.socket.emit('subscribe', { compounds: ['h1'] }, null as never); // no answer callback: ignored
+    expect((await zhao.subscribe({ compounds: ['h1'] })).ok).toBe(true);
+    expect((await fetch(`${hub.info.httpUrl}/healthz`)).status).toBe(200);
+  });
+
   it('refuses a socket opened from another site', async () => {
     const cookie = await loginCookie(hub, 'zhao');
     const { io } = await import('socket.io-client');

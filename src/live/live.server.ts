@@ -91,11 +91,19 @@ export class LiveServer {
     this.#log = deps.logger.child({ stage: 'live' });
     this.#io = new Server(httpServer, {
       serveClient: false,
-      maxHttpBufferSize: 16 * 1024,
+      // Room for a district's subscription (10,000 compound ids); larger packets close the socket.
+      maxHttpBufferSize: 1_000_000,
       // Cross-site pages may not open a socket with the user's cookie.
       allowRequest: (req, callback) => {
         const origin = req.headers.origin;
-        callback(null, !origin || new URL(origin).host === req.headers.host);
+        let sameSite = !origin;
+        try {
+          sameSite ||= new URL(origin!).host === req.headers.host;
+        } catch {
+          sameSite = false;
+        }
+        if (!sameSite) deps.metrics.liveRefused.inc({ reason: 'origin' });
+        callback(null, sameSite);
       },
     });
     this.#io.use((socket, next) => {
@@ -200,8 +208,16 @@ export class LiveServer {
 
   #subscribe(socket: LiveSocket, request: SubscribeRequest): SubscribeAnswer {
     const me = socket.data.me;
-    const compounds = request?.compounds ?? [];
-    if (typeof request !== 'object' || !Array.isArray(compounds) || compounds.length > MAX_SUBSCRIBED_COMPOUNDS || compounds.some((c) => typeof c !== 'string')) {
+    // Whatever a client sends is untrusted: check its shape before using it.
+    const valid =
+      typeof request === 'object' &&
+      request !== null &&
+      !Array.isArray(request) &&
+      (request.compounds === undefined || (Array.isArray(request.compounds) && request.compounds.length <= MAX_SUBSCRIBED_COMPOUNDS && request.compounds.every((c) => typeof c === 'string'))) &&
+      (request.detail === undefined || request.detail === 'devices' || request.detail === 'summary') &&
+      (request.mine === undefined || typeof request.mine === 'boolean');
+    const compounds = valid ? (request.compounds ?? []) : [];
+    if (!valid) {
       this.#deps.metrics.liveRefused.inc({ reason: 'bad_request' });
       return { ok: false, error: 'BAD_REQUEST', message: `compounds: a list of at most ${MAX_SUBSCRIBED_COMPOUNDS} compound ids` };
     }
