@@ -117,7 +117,6 @@ async function openAccess(config: HubConfig, demo: DemoSetup | undefined, grids:
   return {
     deps,
     usersFile,
-    sessions: deps.sessions,
     created: created?.map((c) => ({ ...c, role: users.get(c.id)!.role })),
     demoPassword: demo && loopbackOnly && !config.auth.usersFile ? DEMO_PASSWORD : undefined,
   };
@@ -220,7 +219,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       const now = Date.now();
       rules.tick(now);
       alerts.tick(now);
-      access.sessions.sweep(now);
+      access.deps.sessions.sweep(now);
     }, 1000);
     cleanups.push(async () => clearInterval(ticker));
 
