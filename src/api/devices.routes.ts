@@ -26,6 +26,7 @@ const deviceSchema = z.object({
   lastSeen: z.number().optional(),
   lastTelemetryTs: z.number().optional(),
   fields: z.record(z.string(), fieldValue),
+  fieldSince: z.record(z.string(), z.number()),
   lastEvent: z.object({ event: z.string(), code: z.string().optional(), ts: z.number() }).optional(),
 });
 const compoundSchema = z.object({

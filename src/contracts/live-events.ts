@@ -25,6 +25,8 @@ export interface DeviceView {
   lastSeen?: number | undefined;
   lastTelemetryTs?: number | undefined;
   fields: Record<string, FieldValue>;
+  /** Per field: since when (sample time) it has had its current value. */
+  fieldSince: Record<string, number>;
   lastEvent?: { event: string; code?: string | undefined; ts: number } | undefined;
 }
 
@@ -60,7 +62,7 @@ export interface LiveSnapshot {
   at: number;
   compounds: CompoundSummary[];
   devices: DeviceView[];
-  /** Open alerts (and ones closed in the last hour) in the subscription. */
+  /** Open alerts in the subscription. */
   alerts: Alert[];
 }
 

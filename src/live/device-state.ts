@@ -13,6 +13,8 @@ export interface DeviceSnapshot {
   /** Sample time of the latest telemetry. */
   lastTelemetryTs?: number;
   fields: Record<string, FieldValue>;
+  /** Per field: sample time since which it has had its current value (how long a lane is blocked). */
+  fieldSince: Record<string, number>;
   lastEvent?: { event: string; code?: string; ts: number };
 }
 
@@ -24,7 +26,7 @@ export class DeviceStates {
   apply(reading: Reading, key: string): void {
     let state = this.#states.get(key);
     if (!state) {
-      state = { online: false, fields: {} };
+      state = { online: false, fields: {}, fieldSince: {} };
       this.#states.set(key, state);
     }
     state.lastSeen = reading.receivedAt;
@@ -36,6 +38,9 @@ export class DeviceStates {
         this.#setOnline(state, true, reading.compound);
         // Out-of-order samples must not overwrite newer state.
         if (state.lastTelemetryTs === undefined || reading.ts >= state.lastTelemetryTs) {
+          for (const [field, value] of Object.entries(reading.fields)) {
+            if (state.fields[field] !== value) state.fieldSince[field] = reading.ts;
+          }
           Object.assign(state.fields, reading.fields);
           state.lastTelemetryTs = reading.ts;
         }
@@ -61,7 +66,7 @@ export class DeviceStates {
   }
 
   get(device: RegisteredDevice): DeviceSnapshot {
-    return this.#states.get(device.key) ?? { online: false, fields: {} };
+    return this.#states.get(device.key) ?? { online: false, fields: {}, fieldSince: {} };
   }
 
   get onlineCount(): number {

@@ -36,7 +36,7 @@ export function keyFields(d: DeviceView, now = Date.now()): Array<[string, strin
         ['batteryPct', `${t('f.battery')} ${num(f.batteryPct, 0)}%`],
       ];
     case 'fire_lane': {
-      const since = d.lastTelemetryTs ?? d.lastSeen;
+      const since = d.fieldSince.occupied;
       return f.occupied === true
         ? [['occupied', `${t('blocked')}${since ? ` · ${t('blocked.for', { d: duration(now - since) })}` : ''}`], ['objectType', String(f.objectType ?? '')]]
         : [['occupied', t('clear')]];
