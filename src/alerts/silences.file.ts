@@ -9,7 +9,8 @@ import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Silence, Silences } from './silences.ts';
 
-const silenceSchema = z.strictObject({
+/** A silence as stored and as the API returns it. */
+export const silenceSchema = z.strictObject({
   id: z.string().max(64),
   compound: z.string().optional(),
   deviceKey: z.string().optional(),

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import type { ApiDeps } from './api.types.ts';
+import { silenceSchema } from '../alerts/silences.file.ts';
 import { HubError } from '../errors.ts';
 import { inScope } from '../contracts/access.ts';
 import { me, requireAction, requireCompound } from './access.guard.ts';
@@ -11,18 +12,6 @@ import { me, requireAction, requireCompound } from './access.guard.ts';
 const id = z.string().regex(ID_PATTERN);
 /** The compound a silence covers: its own, or its device's; none for a district-wide silence. */
 const compoundOf = (s: { compound?: string | undefined; deviceKey?: string | undefined }) => s.compound ?? s.deviceKey?.split('/')[0];
-
-const silenceSchema = z.object({
-  id: z.string(),
-  compound: z.string().optional(),
-  deviceKey: z.string().optional(),
-  type: z.enum(DEVICE_TYPES).optional(),
-  ruleId: z.string().optional(),
-  from: z.number(),
-  until: z.number(),
-  reason: z.string(),
-  actor: z.string(),
-});
 
 export const silenceRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>

@@ -116,11 +116,9 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
     });
   };
 
-  const live = follow({ compounds: [compoundId], detail: 'devices' }, state, {
+  const live = follow({ compounds: [compoundId], detail: 'devices' }, state, app, {
     changed: render,
     refused: (message) => fill(root, h('p', { class: 'notice', 'data-testid': 'no-access' }, `${t('noAccess')}: ${message}`)),
-    connection: app.connection,
-    sessionEnded: app.loggedOut,
   });
   const ticker = setInterval(() => tickCountdowns(state.alerts), 1000);
   return {

@@ -89,12 +89,7 @@ export function districtView(root: HTMLElement, app: AppContext): View {
   let live: Live | undefined;
   void api<{ compounds: CompoundSummary[] }>('GET', '/api/compounds')
     .then(({ compounds }) => {
-      live = follow({ compounds: compounds.map((c) => c.id), detail: 'summary' }, state, {
-        changed: render,
-        refused: (message) => app.report(message),
-        connection: app.connection,
-        sessionEnded: app.loggedOut,
-      });
+      live = follow({ compounds: compounds.map((c) => c.id), detail: 'summary' }, state, app, { changed: render });
     })
     .catch((error: Error) => app.report(error.message));
   void loadStats();

@@ -59,12 +59,7 @@ export function workerView(root: HTMLElement, app: AppContext): View {
     })
     .catch((error: Error) => app.report(error.message));
 
-  const live = follow({ mine: true }, state, {
-    changed: render,
-    refused: (message) => app.report(message),
-    connection: app.connection,
-    sessionEnded: app.loggedOut,
-  });
+  const live = follow({ mine: true }, state, app, { changed: render });
   const ticker = setInterval(() => tickCountdowns(state.alerts), 1000);
   return {
     dispose() {
