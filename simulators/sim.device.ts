@@ -43,7 +43,9 @@ export interface SimDevice {
   /**
    * Steps the behaviour up to `nowMs` and returns the events of that interval (each stamped
    * with when it happened) followed by the telemetry sample at `nowMs`; `seq` increases by
-   * one per message. A `nowMs` behind the clock counts as no time passing.
+   * one per message. A `nowMs` behind the clock counts as no time passing. No two messages
+   * of a device share a millisecond (InfluxDB keeps one point per series and time): a
+   * message that would is stamped a millisecond after the one before.
    */
   advance(nowMs: number): SimMessage[];
 }
@@ -60,6 +62,8 @@ export function createSimDevice(spec: SimDeviceSpec, options: SimDeviceOptions):
   const eventTopic = deviceTopic(root, ref, 'event');
   let clock = Math.round(options.startMs);
   let seq = 0;
+  let lastTs = -Infinity;
+  const stamp = (ts: number) => (lastTs = Math.max(ts, lastTs + 1));
 
   return {
     spec,
@@ -77,12 +81,12 @@ export function createSimDevice(spec: SimDeviceSpec, options: SimDeviceOptions):
       const { telemetry, events } = behaviour.step((now - clock) * scale);
       const messages: SimMessage[] = [];
       for (const { atMs, ...event } of events) {
-        const ts = Math.min(now, clock + Math.round(atMs / scale));
+        const ts = stamp(Math.min(now, clock + Math.round(atMs / scale)));
         seq += 1;
         messages.push({ channel: 'event', ref, topic: eventTopic, payload: { ts, seq, ...event } });
       }
       seq += 1;
-      messages.push({ channel: 'telemetry', ref, topic: telemetryTopic, payload: { ts: now, seq, ...telemetry } });
+      messages.push({ channel: 'telemetry', ref, topic: telemetryTopic, payload: { ts: stamp(now), seq, ...telemetry } });
       clock = now;
       return messages;
     },

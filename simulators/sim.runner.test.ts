@@ -153,7 +153,9 @@ describe('simulation runner', () => {
   it('publishes contract-valid telemetry and events from every device and counts them', async () => {
     const broker = new FakeBroker();
     const devices = fleet(2);
-    const sim = start(broker, { devices, qos: 0, topicRoot: 'estates', scenario: 'faults', timeScale: 3600 });
+    const taken: string[] = [];
+    const onPublished = (key: string, m: { topic: string; payload: { seq?: number } }) => taken.push(`${key} ${m.topic} ${m.payload.seq}`);
+    const sim = start(broker, { devices, qos: 0, topicRoot: 'estates', scenario: 'faults', timeScale: 3600, onPublished });
     await sim.ready;
     await vi.waitFor(() => {
       const senders = new Set(broker.payloads((s) => s.topic.endsWith('/telemetry')).map((s) => s.topic));
@@ -175,6 +177,9 @@ describe('simulation runner', () => {
     }
     const stats = sim.stats();
     expect(stats.published).toBe(messages.length);
+    // onPublished hears of each message the broker took, with its device.
+    const sent = messages.map((m) => `${m.topic.split('/').slice(1, 4).join('/')} ${m.topic} ${JSON.parse(m.payload).seq}`);
+    expect(taken.sort()).toEqual(sent.sort());
     expect(stats.events).toBe(messages.filter((m) => m.topic.endsWith('/event')).length);
     expect(stats.byType.elevator).toBe(messages.filter((m) => m.topic.includes('/elevator/') && m.topic.endsWith('/telemetry')).length);
     expect(stats.byType.parking + stats.byType.manhole + stats.byType.fire_lane + stats.byType.elevator + stats.events).toBe(stats.published);

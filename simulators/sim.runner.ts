@@ -63,6 +63,8 @@ export interface SimulationOptions {
   timeScale?: number;
   reconnect?: Backoff;
   logger?: SimLogger;
+  /** Each telemetry or event message the broker took (QoS 1: once acknowledged), with its device key. */
+  onPublished?: (deviceKey: string, message: SimMessage) => void;
   /** For tests: how MQTT clients are made (default mqtt.connect). */
   createClient?: ClientFactory;
 }
@@ -192,6 +194,7 @@ export function startSimulation(options: SimulationOptions): Simulation {
       stats.published += 1;
       if (message.channel === 'event') stats.events += 1;
       else stats.byType[d.sim.spec.type] += 1;
+      options.onPublished?.(d.sim.key, message);
     });
   };
 

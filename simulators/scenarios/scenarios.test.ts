@@ -30,8 +30,9 @@ describe('scenarios', () => {
     const out = events(runOffline({ devices: fleet, seed: 3, scenario, startMs: start, stepMs: 10_000, durationMs: 600_000 }));
     const trapped = out.filter((e) => e.event === 'trapped');
     expect(trapped.map((e) => e.key)).toEqual(['t1/elevator/elev-01']); // b1 holds elev-01 (and elev-04, not in this fleet)
-    expect(trapped[0]!.ts).toBe(start + 60_000);
-    expect(out.filter((e) => e.event === 'impact')).toEqual([{ key: 't2/manhole/mh-02', event: 'impact', ts: start + 120_000 }]);
+    // At its time, one millisecond after the sample stamped at that same time (a device never stamps two messages alike).
+    expect(trapped[0]!.ts).toBe(start + 60_000 + 1);
+    expect(out.filter((e) => e.event === 'impact')).toEqual([{ key: 't2/manhole/mh-02', event: 'impact', ts: start + 120_000 + 1 }]);
     // After untilMs the elevator moves again.
     const elev = [...runOffline({ devices: fleet.filter((d) => d.key === 't1/elevator/elev-01'), seed: 3, scenario, startMs: start, stepMs: 10_000, durationMs: 1_800_000 })]
       .filter((m) => m.channel === 'telemetry')
