@@ -23,17 +23,24 @@ declare module 'fastify' {
   }
 }
 
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/** Constant-time comparison of the bytes (a string's length is not its byte length). */
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 
 export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
   const now = deps.now ?? Date.now;
   app.decorateRequest('me', null);
   app.decorateRequest('session', null);
   app.addHook('onRequest', async (request) => {
-    const url = request.url;
-    const guarded = url.startsWith('/api/') || url === '/metrics' || url.startsWith('/metrics?');
-    if (!guarded || request.routeOptions.config.public) return;
-    if (url.startsWith('/metrics') && deps.access.metricsToken) {
+    // Decided on the route that matched, not on the raw URL: `/%6Detrics` is routed to `/metrics` too.
+    const route = request.routeOptions.url;
+    if (route === undefined) return; // no route: 404
+    const metrics = route === '/metrics';
+    if (!(route.startsWith('/api/') || metrics) || request.routeOptions.config.public) return;
+    if (metrics && deps.access.metricsToken) {
       const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
       if (bearer && sameSecret(bearer, deps.access.metricsToken)) return;
     }
@@ -42,7 +49,7 @@ export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
     if (!session || !user) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
     request.session = session;
     request.me = describeUser(user, deps.alertsConfig.grids);
-    if (url.startsWith('/metrics')) requireAction(request, 'ops');
+    if (metrics) requireAction(request, 'ops');
   });
 }
 

@@ -34,13 +34,20 @@ async function login(app: FastifyInstance, username: string): Promise<Client> {
 type TestApi = Client & { close(): Promise<void>; app: FastifyInstance; as(user: string): Promise<Client> };
 
 /** The API with fixture data; `inject` is the admin's, `as(user)` another user's. */
-async function build(options: { history?: HistoryReader; storage?: StorageStatus; brokerConnected?: boolean } = {}): Promise<TestApi> {
+interface BuildOptions {
+  history?: HistoryReader;
+  storage?: StorageStatus;
+  brokerConnected?: boolean;
+  metricsToken?: string;
+}
+
+async function build(options: BuildOptions = {}): Promise<TestApi> {
   const app = await buildApp(options);
   const admin = await login(app, 'root');
   return { ...admin, app, as: (user) => login(app, user), close: () => app.close() };
 }
 
-async function buildApp(options: { history?: HistoryReader; storage?: StorageStatus; brokerConnected?: boolean }) {
+async function buildApp(options: BuildOptions) {
   const registry = fixtureRegistry();
   const deviceStates = new DeviceStates();
   const deadLetters = new DeadLetters(5);
@@ -62,7 +69,7 @@ async function buildApp(options: { history?: HistoryReader; storage?: StorageSta
   alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
   alerts.applyCondition({ change: 'raised', ruleId: 'manhole-tilt', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at: at + 1, count: 1 });
   return buildHttpServer({
-    access: await accessFixture(),
+    access: { ...(await accessFixture()), metricsToken: options.metricsToken },
     registry,
     deviceStates,
     deadLetters,
@@ -261,6 +268,35 @@ describe('logins and scopes', () => {
     expect((await api.app.inject('/metrics')).statusCode).toBe(401);
     const forged = await api.app.inject({ url: '/api/alerts', headers: { cookie: 'ch_session=forged' } });
     expect(forged.statusCode).toBe(401);
+    await api.close();
+  });
+
+  it('answers 401 however the path of a guarded route is spelled', async () => {
+    const api = await build();
+    const doc = (await api.app.inject('/docs')).json() as { paths: Record<string, Record<string, unknown>> };
+    const hex = (c: string) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    const routes = [...Object.keys(doc.paths).filter((r) => !PUBLIC.has(r)), '/metrics'];
+    for (const route of routes) {
+      const url = route.replace(/\{[^}]+\}/g, (p) => (p === '{type}' ? 'elevator' : p === '{compound}' ? 'c01' : 'a1'));
+      // The router decodes percent-encoded letters: each spelling reaches the route, none passes the guard.
+      for (const spelled of [url.replace(/^\/(.)/, (_, c: string) => `/${hex(c)}`), url.replace(/^\/(.)/, (_, c: string) => `/${hex(c).toUpperCase()}`), url.replace(/(.)$/, (c) => hex(c))]) {
+        const res = await api.app.inject({ method: Object.hasOwn(doc.paths[route] ?? {}, 'get') || route === '/metrics' ? 'GET' : 'POST', url: spelled, payload: {} });
+        expect([401, 404], spelled).toContain(res.statusCode);
+        if (res.statusCode !== 404) expect(res.json().error, spelled).toBe('UNAUTHORIZED');
+      }
+    }
+    expect((await api.app.inject('/%6Detrics')).statusCode).toBe(401);
+    await api.close();
+  });
+
+  it('lets Prometheus read /metrics with METRICS_TOKEN, and nothing else', async () => {
+    const token = 'prometheus-token-0123456789abcdef';
+    const api = await build({ metricsToken: token });
+    const bearer = (value: string, url = '/metrics') => api.app.inject({ url, headers: { authorization: `Bearer ${value}` } });
+    expect((await bearer(token)).statusCode).toBe(200);
+    // Same length in characters, not in bytes: refused, not a 500 from the comparison.
+    for (const wrong of [token.slice(0, -1) + 'x', `é${token.slice(1)}`, `${token}x`, '']) expect((await bearer(wrong)).statusCode, wrong).toBe(401);
+    expect((await bearer(token, '/api/alerts')).statusCode).toBe(401);
     await api.close();
   });
 
