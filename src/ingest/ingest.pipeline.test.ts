@@ -54,6 +54,15 @@ describe('IngestPipeline', () => {
     expect(deadLetters.list()[0]!.sample.length).toBeLessThanOrEqual(200);
   });
 
+  it('keeps a rejection detail short however much the payload gets wrong', () => {
+    const { pipeline, deadLetters } = setup();
+    const keys = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, 1]));
+    pipeline.handle('compounds/c01/elevator/elev-1/telemetry', Buffer.from(JSON.stringify(keys)));
+    const [rejection] = deadLetters.list();
+    expect(rejection).toMatchObject({ reason: 'schema', detail: expect.stringMatching(/^\(payload\): Unrecognized keys: "k0", "k1"/) });
+    expect(rejection!.detail.length).toBe(200);
+  });
+
   it('refuses a device type that does not match the registry', () => {
     const { pipeline, accepted, deadLetters } = setup();
     pipeline.handle('compounds/c01/manhole/elev-1/telemetry', Buffer.from('{"tiltDeg":1}'));

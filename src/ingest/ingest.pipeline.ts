@@ -32,6 +32,8 @@ export interface IngestDeps {
 }
 
 const SAMPLE_BYTES = 200;
+/** A detail is about the message, not a copy of it: a payload of 1,000 unknown keys must not make a 16 kB one. */
+const DETAIL_CHARS = 200;
 
 export class IngestPipeline {
   readonly #now: () => number;
@@ -75,7 +77,7 @@ export class IngestPipeline {
   #reject(reason: RejectReason, detail: string, topic: string, payload: Buffer, receivedAt: number): void {
     const rejection: Rejection = {
       reason,
-      detail,
+      detail: detail.slice(0, DETAIL_CHARS),
       topic: topic.slice(0, 256),
       receivedAt,
       sample: payload.subarray(0, SAMPLE_BYTES).toString('utf8'),
@@ -83,6 +85,6 @@ export class IngestPipeline {
     };
     this.deps.metrics.rejected.inc({ reason });
     this.deps.deadLetters.add(rejection);
-    this.#log.debug({ reason, detail, topic: rejection.topic }, 'message rejected');
+    this.#log.debug({ reason, detail: rejection.detail, topic: rejection.topic }, 'message rejected');
   }
 }

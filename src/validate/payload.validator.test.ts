@@ -70,6 +70,14 @@ describe('PayloadValidator', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses bytes that are not UTF-8, wherever they are, as invalid JSON', () => {
+    const v = validator();
+    const bad = (text: string) => Buffer.concat([Buffer.from(text), Buffer.from([0xff]), Buffer.from('"}')]);
+    expect(run(v, topic('fire_lane', 'telemetry'), bad('{"objectType":"car'))).toEqual({ ok: false, reason: 'invalid_json', detail: 'payload is not valid UTF-8' });
+    expect(run(v, topic('elevator', 'telemetry'), Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]))).toMatchObject({ reason: 'invalid_json' });
+    expect(run(v, topic('elevator', 'telemetry'), Buffer.from('{"floor":3,"moving":false}'))).toMatchObject({ ok: true });
+  });
+
   it('names the failing path of a schema violation', () => {
     const result = run(validator(), topic('manhole', 'telemetry'), '{"tiltDeg":500}');
     expect(result.ok).toBe(false);

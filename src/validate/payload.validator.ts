@@ -3,6 +3,7 @@
  * a typed Reading, or a Rejection with a reason and a human-readable detail.
  * Pure apart from the per-device seq window; never throws on input.
  */
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import type { DeviceTopic } from '../contracts/topics.ts';
 import { EVENT_SCHEMAS, TELEMETRY_SCHEMAS, type FieldValue } from '../contracts/payloads.ts';
@@ -51,6 +52,8 @@ export class PayloadValidator {
       return { ok: true, reading: { ...base, kind: 'status', ts: receivedAt, online: text === 'online' } };
     }
 
+    // JSON is UTF-8 (RFC 8259 §8.1); decoding anything else would turn bytes into U+FFFD silently.
+    if (!isUtf8(payload)) return reject('invalid_json', 'payload is not valid UTF-8');
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
