@@ -8,7 +8,7 @@ import { HubError } from '../errors.ts';
 
 const metrics = createHubMetrics();
 const broker = new EmbeddedBroker(
-  { host: '127.0.0.1', port: 0, topicRoot: 'compounds' },
+  { host: '127.0.0.1', port: 0, topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 },
   { registry: fixtureRegistry(), metrics, logger: pino({ level: 'silent' }) },
 );
 const received: string[] = [];
@@ -73,7 +73,7 @@ describe('EmbeddedBroker', () => {
 
   it('stops promptly with devices still connected', async () => {
     const other = new EmbeddedBroker(
-      { host: '127.0.0.1', port: 0, topicRoot: 'compounds' },
+      { host: '127.0.0.1', port: 0, topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 },
       { registry: fixtureRegistry(), metrics: createHubMetrics(), logger: pino({ level: 'silent' }) },
     );
     await other.start();
@@ -88,7 +88,7 @@ describe('EmbeddedBroker', () => {
 
   it('names the setting to change when its port is taken', async () => {
     const second = new EmbeddedBroker(
-      { host: '127.0.0.1', port: Number(new URL(broker.url).port), topicRoot: 'compounds' },
+      { host: '127.0.0.1', port: Number(new URL(broker.url).port), topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 },
       { registry: fixtureRegistry(), metrics: createHubMetrics(), logger: pino({ level: 'silent' }) },
     );
     const error = await second.start().then(() => undefined, (e: unknown) => e);

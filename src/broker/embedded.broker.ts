@@ -10,11 +10,17 @@ import type { Registry, RegisteredDevice } from '../registry/registry.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import { HubError } from '../errors.ts';
 import { authenticateDevice, mayPublish, maySubscribe } from './device-acl.ts';
+import { guardPacketSize } from './packet-size.guard.ts';
+import { countedError, refusalOf } from './client-errors.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   topicRoot: string;
+  /** Largest MQTT packet taken; a larger one ends the connection before its body is read. */
+  maxPacketBytes: number;
+  /** A connection must complete CONNECT this soon, however slowly its bytes trickle in. */
+  connectTimeoutMs: number;
 }
 
 export interface EmbeddedBrokerDeps {
@@ -57,8 +63,8 @@ export class EmbeddedBroker {
 
   async start(): Promise<void> {
     const { registry, metrics } = this.deps;
-    const { topicRoot } = this.options;
-    const refuse = (action: string, client: Client | null, detail: string) => {
+    const { topicRoot, maxPacketBytes, connectTimeoutMs } = this.options;
+    const refuse = (action: string, client: Client | null | undefined, detail: string) => {
       metrics.brokerRefused.inc({ action });
       this.#log.warn({ action, clientId: client?.id, detail }, 'broker refused a client action');
     };
@@ -66,12 +72,12 @@ export class EmbeddedBroker {
       // Bounded per-client queue so a slow device cannot pin memory.
       queueLimit: 100,
       maxClientsIdLength: 128,
-      connectTimeout: 10_000,
+      connectTimeout: connectTimeoutMs,
       authenticate: (client: DeviceClient, username, password, done) => {
         const device = authenticateDevice(registry, username, password);
         if (!device) {
           refuse('connect', client, `bad credentials for ${username ?? '(no username)'}`);
-          const error = new Error('bad username or password') as AuthenticateError;
+          const error = countedError('bad username or password') as AuthenticateError;
           error.returnCode = BAD_USERNAME_OR_PASSWORD;
           done(error, false);
           return;
@@ -84,7 +90,7 @@ export class EmbeddedBroker {
         if (client === null) return done(null);
         if (client.device && mayPublish(topicRoot, client.device, packet.topic)) return done(null);
         refuse('publish', client, `topic ${packet.topic.slice(0, 200)}`);
-        done(new Error('publish not authorised'));
+        done(countedError('publish not authorised'));
       },
       authorizeSubscribe: (client: DeviceClient, subscription, done) => {
         if (client.device && maySubscribe(topicRoot, client.device, subscription.topic)) {
@@ -94,11 +100,21 @@ export class EmbeddedBroker {
         done(null, null);
       },
     });
-    aedes.on('clientError', (client, error) => this.#log.debug({ clientId: client.id, err: error.message }, 'client error'));
-    aedes.on('connectionError', (client, error) => this.#log.debug({ clientId: client.id, err: error.message }, 'connection error'));
+    // Aedes ends the connection on each of these; malformed or hostile input is counted.
+    const onClientError = (client: Client, error: Error) => {
+      const action = refusalOf(error);
+      if (action) refuse(action, client, error.message);
+      else this.#log.debug({ clientId: client.id, err: error.message }, 'client connection ended');
+    };
+    aedes.on('clientError', onClientError);
+    aedes.on('connectionError', onClientError);
     this.#aedes = aedes;
 
-    const server = net.createServer((socket) => aedes.handle(socket));
+    const server = net.createServer((socket) => {
+      const client: Client | undefined = aedes.handle(
+        guardPacketSize(socket, maxPacketBytes, () => refuse('packet_too_large', client, `a packet over ${maxPacketBytes} bytes`)),
+      );
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {

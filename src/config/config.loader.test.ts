@@ -15,7 +15,7 @@ function failure(env: Record<string, string>): string {
 describe('loadConfig', () => {
   it('has sensible defaults: embedded broker, managed storage, demo on', () => {
     const c = loadConfig({});
-    expect(c.broker).toEqual({ kind: 'embedded', host: '127.0.0.1', port: 1883 });
+    expect(c.broker).toEqual({ kind: 'embedded', host: '127.0.0.1', port: 1883, maxPacketBytes: 65_536, connectTimeoutMs: 10_000 });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(c.storage).toEqual({ kind: 'managed' });
     expect(c.demo.enabled).toBe(true);
@@ -42,6 +42,12 @@ describe('loadConfig', () => {
     expect(c.storage.kind).toBe('managed');
     expect(c.demo.intervalMs).toBe(2000);
     expect(c.influx.flushIntervalMs).toBe(250);
+  });
+
+  it('bounds MQTT packets to what a payload may be, and sets how long a CONNECT may take', () => {
+    expect(loadConfig({ MAX_PAYLOAD_BYTES: '1048576', MQTT_CONNECT_TIMEOUT: '2s' }).broker).toMatchObject({ maxPacketBytes: 1_048_576 + 1024, connectTimeoutMs: 2000 });
+    expect(loadConfig({ MQTT_MAX_PACKET_BYTES: '20000' }).broker).toMatchObject({ maxPacketBytes: 20_000 });
+    expect(failure({ MQTT_MAX_PACKET_BYTES: '16384' })).toMatch(/^MQTT_MAX_PACKET_BYTES: must be at least MAX_PAYLOAD_BYTES \+ 1024 \(17408\)/);
   });
 
   it('fails fast with NAME: message lines', () => {

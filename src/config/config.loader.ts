@@ -5,13 +5,17 @@ import { HubError } from '../errors.ts';
 import { envSchema, type Env } from './config.schema.ts';
 import type { StoreSettings } from '../store/store.types.ts';
 
+const DEFAULT_MAX_PACKET_BYTES = 65_536;
+/** Bytes of an MQTT PUBLISH besides its payload: fixed header, topic, packet id. */
+const PACKET_OVERHEAD_BYTES = 1024;
+
 export interface HubConfig {
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   http: { host: string; port: number };
   topicRoot: string;
   broker:
-    | { kind: 'embedded'; host: string; port: number }
+    | { kind: 'embedded'; host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number }
     | { kind: 'external'; url: string; username?: string; password?: string; clientId: string };
   storage:
     | { kind: 'external'; settings: StoreSettings }
@@ -62,6 +66,11 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   } else {
     storage = e.INFLUX_MANAGED === 'auto' ? { kind: 'managed' } : { kind: 'none' };
   }
+  // Room for the largest payload the hub takes plus its topic: larger payloads still arrive, to be refused as `too_large`.
+  const minPacketBytes = e.MAX_PAYLOAD_BYTES + PACKET_OVERHEAD_BYTES;
+  if (e.MQTT_MAX_PACKET_BYTES !== undefined && e.MQTT_MAX_PACKET_BYTES < minPacketBytes) {
+    problems.push(`MQTT_MAX_PACKET_BYTES: must be at least MAX_PAYLOAD_BYTES + ${PACKET_OVERHEAD_BYTES} (${minPacketBytes})`);
+  }
   if (e.MQTT_URL && e.DEMO === 'on') {
     // The demo registers simulated devices with the embedded broker's auth; an external
     // broker has its own users, so the demo devices would need to be provisioned there.
@@ -77,7 +86,13 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     topicRoot: e.TOPIC_ROOT,
     broker: e.MQTT_URL
       ? { kind: 'external', url: e.MQTT_URL, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD, clientId: e.MQTT_CLIENT_ID }
-      : { kind: 'embedded', host: e.MQTT_HOST, port: e.MQTT_PORT },
+      : {
+          kind: 'embedded',
+          host: e.MQTT_HOST,
+          port: e.MQTT_PORT,
+          maxPacketBytes: e.MQTT_MAX_PACKET_BYTES ?? Math.max(DEFAULT_MAX_PACKET_BYTES, minPacketBytes),
+          connectTimeoutMs: e.MQTT_CONNECT_TIMEOUT,
+        },
     storage,
     influx: {
       batchSize: e.INFLUX_BATCH_SIZE,

@@ -35,6 +35,10 @@ export const envSchema = z.object({
   // Embedded broker (used when MQTT_URL is not set)
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
   MQTT_PORT: port.default(1883),
+  /** Largest MQTT packet the embedded broker takes; unset: 64 KiB, or MAX_PAYLOAD_BYTES + 1 KiB if larger. */
+  MQTT_MAX_PACKET_BYTES: positiveInt.max(16_777_216).optional(),
+  /** A new connection must complete its CONNECT within this time (a slowloris is dropped then). */
+  MQTT_CONNECT_TIMEOUT: duration.default(10_000),
   // External broker
   MQTT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
   MQTT_USERNAME: z.string().optional(),

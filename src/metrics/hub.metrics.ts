@@ -29,7 +29,7 @@ export function createHubMetrics() {
   for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
   const brokerRefused = new Counter({
     name: 'compound_hub_broker_refused_total',
-    help: 'Embedded broker refusals, by action (connect, publish, subscribe)',
+    help: 'Embedded broker refusals, by action (connect, publish, subscribe, packet_too_large, connect_timeout, protocol)',
     labelNames: ['action'] as const,
     registers: [registry],
   });
