@@ -35,9 +35,10 @@ describe('embedded source', () => {
       logger,
       sink: {
         accept: (reading) => {
+          const seq = reading.kind === 'status' ? 0 : (reading.seq ?? 0);
           accepted += 1;
-          if ((reading.seq ?? 0) < lastSeq) overtaken += 1;
-          lastSeq = reading.seq ?? 0;
+          if (seq < lastSeq) overtaken += 1;
+          lastSeq = seq;
         },
         whenReady: () => paused,
       },
