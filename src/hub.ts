@@ -29,6 +29,7 @@ import { loadAlertsConfig, type AlertsConfig } from './alerts/sla.config.ts';
 import { Silences } from './alerts/silences.ts';
 import { keepSilences, loadSilences } from './alerts/silences.file.ts';
 import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
+import { keepOpenAlerts, loadOpenAlerts } from './alerts/open-alerts.file.ts';
 import type { AccessDeps, BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
 import { DEMO_PASSWORD, demoGrids, demoUsers, prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
@@ -182,8 +183,14 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // The demo routes its compounds to demo grid workers unless an ALERTS_FILE says otherwise.
     if (demo && !config.alertsFile) alertsConfig.grids = demoGrids(demo.registry);
     const alerts = new AlertBook(alertsConfig, rules.rules);
-    if (storage.settings) {
-      // Open alerts and their timers come back from the event log.
+    // Open alerts and their timers come back from DATA_DIR/open-alerts.json (kept on every change, so
+    // InfluxDB need not be up at start), or, at a first start, from the event log.
+    const openAlertsFile = path.join(config.dataDir, 'open-alerts.json');
+    const savedAlerts = await loadOpenAlerts(openAlertsFile, logger);
+    if (savedAlerts) {
+      alerts.adopt(savedAlerts);
+      logger.info({ open: savedAlerts.length }, 'open alerts taken back from the last run');
+    } else if (storage.settings) {
       try {
         alerts.restore(await readAlertEvents(storage.settings, ALERT_REBUILD_DAYS));
         logger.info({ open: alerts.list({ open: true }).length }, 'alerts rebuilt from the event log');
@@ -191,6 +198,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         logger.error({ err: (error as Error).message }, 'OPEN ALERTS NOT REBUILT: the alert event log could not be read');
       }
     }
+    const keptAlerts = keepOpenAlerts(alerts, openAlertsFile, logger);
+    cleanups.push(() => keptAlerts.flush());
     // Logins: USERS_FILE, or a users file in the data dir made at first run.
     const access = await openAccess(config, demo, alertsConfig.grids);
     let live: LiveServer | undefined;

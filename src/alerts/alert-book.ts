@@ -177,6 +177,16 @@ export class AlertBook {
     for (const [id, alert] of this.#alerts) if (alert.workflow === 'closed') this.#alerts.delete(id);
   }
 
+  /** Takes back the open alerts an earlier run saved (open-alerts.file.ts), as they were, without notifying anyone again. */
+  adopt(saved: readonly Alert[]): void {
+    for (const alert of saved) {
+      if (alert.workflow === 'closed') continue;
+      const copy: Alert = { ...alert, name: this.#names.get(alert.ruleId) ?? alert.name, history: [...alert.history] };
+      this.#alerts.set(copy.id, copy);
+      this.#open.set(`${copy.deviceKey}|${copy.ruleId}`, copy.id);
+    }
+  }
+
   #create(base: { id: string; ruleId: string; severity: Alert['severity']; compound: string; type: Alert['type']; device: string; at: number; value?: FieldValue }): Alert {
     const alert: Alert = {
       id: base.id,

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
-import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
-import { ALERT_EVENT_KINDS, WORKFLOW_STATES, type Alert } from '../alerts/alert.types.ts';
+import { ALERT_EVENT_KINDS, type Alert } from '../alerts/alert.types.ts';
+import { alertSchema } from '../alerts/alert.schema.ts';
 import type { ApiDeps } from './api.types.ts';
 import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
 import type { Action } from '../contracts/access.ts';
@@ -18,36 +18,6 @@ import { inMyScope, requireAction, requireCompound } from './access.guard.ts';
 
 const id = z.string().regex(ID_PATTERN);
 const note = z.string().max(2000);
-const eventSchema = z.object({
-  alertId: z.string(),
-  kind: z.enum(ALERT_EVENT_KINDS),
-  at: z.number(),
-  actor: z.string(),
-  note: z.string().optional(),
-  assignee: z.string().optional(),
-});
-export const alertSchema = z.object({
-  id: z.string(),
-  ruleId: z.string(),
-  name: z.object({ zh: z.string(), en: z.string() }),
-  severity: z.enum(SEVERITIES),
-  deviceKey: z.string(),
-  compound: z.string(),
-  type: z.enum(DEVICE_TYPES),
-  device: z.string(),
-  workflow: z.enum(WORKFLOW_STATES),
-  condition: z.enum(['active', 'cleared']),
-  raisedAt: z.number(),
-  lastSeenAt: z.number(),
-  count: z.number(),
-  value: z.union([z.number(), z.boolean(), z.string()]).optional(),
-  clearedAt: z.number().optional(),
-  assignee: z.string().optional(),
-  escalationLevel: z.number(),
-  dueAt: z.number().optional(),
-  history: z.array(eventSchema),
-});
-
 const ORDER = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
 const byUrgency = (a: Alert, b: Alert) => ORDER[a.severity]! - ORDER[b.severity]! || b.raisedAt - a.raisedAt;
 

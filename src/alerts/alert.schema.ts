@@ -1,0 +1,36 @@
+/** One schema of an alert and its events: what the API returns and what open-alerts.json holds. */
+import { z } from 'zod';
+import { DEVICE_TYPES } from '../contracts/device-types.ts';
+import { SEVERITIES } from '../rules/rule.schema.ts';
+import { ALERT_EVENT_KINDS, WORKFLOW_STATES } from './alert.types.ts';
+
+export const alertEventSchema = z.object({
+  alertId: z.string(),
+  kind: z.enum(ALERT_EVENT_KINDS),
+  at: z.number(),
+  actor: z.string(),
+  note: z.string().optional(),
+  assignee: z.string().optional(),
+});
+
+export const alertSchema = z.object({
+  id: z.string(),
+  ruleId: z.string(),
+  name: z.object({ zh: z.string(), en: z.string() }),
+  severity: z.enum(SEVERITIES),
+  deviceKey: z.string(),
+  compound: z.string(),
+  type: z.enum(DEVICE_TYPES),
+  device: z.string(),
+  workflow: z.enum(WORKFLOW_STATES),
+  condition: z.enum(['active', 'cleared']),
+  raisedAt: z.number(),
+  lastSeenAt: z.number(),
+  count: z.number(),
+  value: z.union([z.number(), z.boolean(), z.string()]).optional(),
+  clearedAt: z.number().optional(),
+  assignee: z.string().optional(),
+  escalationLevel: z.number(),
+  dueAt: z.number().optional(),
+  history: z.array(alertEventSchema),
+});
