@@ -4,7 +4,7 @@
  * device, assignee, value). Open alerts are rebuilt from it at start.
  */
 import type { FieldValue } from '../contracts/payloads.ts';
-import { escapeMeasurement, escapeTag, quoteString } from '../store/line-protocol.ts';
+import { escapeMeasurement, escapeTag, quoteString, quoteText, readStoredText } from '../store/line-protocol.ts';
 import { influxQuery, type StoreSettings } from '../store/index.ts';
 import { ALERT_EVENT_KINDS, type Alert, type AlertEvent, type StoredAlertEvent } from './alert.types.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
@@ -27,7 +27,8 @@ export class AlertEventLines {
     this.#lastTs.set(series, ts);
     if (this.#lastTs.size > 10_000) this.#lastTs.clear(); // bounded; collisions need equal ms anyway
     let fields = `alertId=${quoteString(event.alertId)},state=${quoteString(event.kind)},actor=${quoteString(event.actor)},device=${quoteString(alert.device)},at=${event.at}i`;
-    if (event.note !== undefined) fields += `,note=${quoteString(event.note)}`;
+    // Notes are what people typed, line breaks included: stored so that they read back exactly.
+    if (event.note !== undefined) fields += `,note=${quoteText(event.note)}`;
     if (event.assignee !== undefined) fields += `,assignee=${quoteString(event.assignee)}`;
     if (event.kind === 'raised' && alert.value !== undefined) fields += `,value=${quoteString(JSON.stringify(alert.value))}`;
     return `${series} ${fields} ${ts}`;
@@ -59,7 +60,7 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
       kind: kind as StoredAlertEvent['kind'],
       at: Number(get('at') ?? row[0]),
       actor: String(get('actor') ?? 'hub'),
-      ...(typeof get('note') === 'string' ? { note: get('note') as string } : {}),
+      ...(typeof get('note') === 'string' ? { note: readStoredText(get('note') as string) } : {}),
       ...(typeof get('assignee') === 'string' ? { assignee: get('assignee') as string } : {}),
       ruleId: String(get('rule')),
       severity: severity as StoredAlertEvent['severity'],

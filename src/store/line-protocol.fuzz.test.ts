@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeMeasurement, escapeTag, toLine } from './line-protocol.ts';
+import { escapeMeasurement, escapeTag, quoteText, readStoredText, toLine } from './line-protocol.ts';
 import { parseLine, type ParsedField } from '../testing/line-protocol.parser.ts';
 import { isHubError } from '../errors.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
@@ -120,6 +120,19 @@ describe('line writer (property)', () => {
           fields: [['tiltDeg', { type: 'float', value: 1.5 }]],
           timestamp: 1n,
         });
+      }),
+      RUN,
+    );
+  });
+
+  it('stores free text (alert notes) so that it reads back exactly, line breaks and backslashes included', () => {
+    fc.assert(
+      fc.property(anyText, (note) => {
+        const line = `alert_events,compound=c01 note=${quoteText(note)},state="commented" 1`;
+        expect(line).not.toMatch(/[\n\r]/);
+        const parsed = parseLine(line);
+        expect(parsed.fields.map(([k]) => k)).toEqual(['note', 'state']);
+        expect(readStoredText(stringField(parsed.fields, 'note')!)).toBe(note);
       }),
       RUN,
     );

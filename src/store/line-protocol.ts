@@ -12,6 +12,8 @@
  *   swallow the escape; trailing backslashes are dropped from names and tag values,
  *   because InfluxDB 1.x rejects a tag value ending in one even when it is escaped.
  * Identifiers are validated upstream (ids, registry tags); this escaping is defence.
+ * Free text that must come back exactly (alert notes) goes through `quoteText` and
+ * `readStoredText`: line breaks survive the round trip through InfluxDB.
  */
 import { HubError } from '../errors.ts';
 import { DEVICE_TYPES, type DeviceType } from '../contracts/device-types.ts';
@@ -73,6 +75,20 @@ export function quoteString(value: string): string {
     else out += c;
   }
   return `${out}"`;
+}
+
+/**
+ * Free text as a string field that reads back exactly: InfluxDB keeps the `\n` that stands in
+ * for a line break as two characters, so the stored text also writes a backslash as `\\`,
+ * and `readStoredText` turns both back.
+ */
+export function quoteText(value: string): string {
+  return quoteString(value.replace(/[\\\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : '\\r')));
+}
+
+/** The text `quoteText` wrote, from what InfluxDB stored (a lone backslash, as older lines hold, stays). */
+export function readStoredText(stored: string): string {
+  return stored.replace(/\\([\\nr])/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
 }
 
 function invalid(reading: Reading, why: string): HubError {
