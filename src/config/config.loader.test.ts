@@ -31,6 +31,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a user and password out of INFLUX_URL, so that no URL carries them', () => {
+    expect(loadConfig({ INFLUX_URL: 'http://hub:p%40ss%3Aword@db:8086/' }).storage).toEqual({
+      kind: 'external', settings: expect.objectContaining({ url: 'http://db:8086', username: 'hub', password: 'p@ss:word' }),
+    });
+    const message = failure({ INFLUX_URL: 'http://hub:url-secret@db:8086', INFLUX_PASSWORD: 'env-secret' });
+    expect(message).toMatch(/^INFLUX_URL: holds a user and password, and INFLUX_USERNAME\/INFLUX_PASSWORD are set too/);
+    expect(message).not.toMatch(/secret/);
+  });
+
   it('uses an external broker and turns the demo off', () => {
     const c = loadConfig({ MQTT_URL: 'mqtt://broker:1883', REGISTRY_FILE: 'r.json' });
     expect(c.broker).toMatchObject({ kind: 'external', url: 'mqtt://broker:1883', clientId: 'compound-hub' });

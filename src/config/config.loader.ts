@@ -30,6 +30,19 @@ export interface HubConfig {
   auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string };
 }
 
+/**
+ * Credentials written into INFLUX_URL (`http://user:password@host:8086`) are taken out of it:
+ * fetch refuses URLs that carry them, and a URL travels into logs, error messages and /readyz.
+ */
+function splitCredentials(raw: string): { url: string; username?: string; password?: string } {
+  const url = new URL(raw);
+  if (url.username === '' && url.password === '') return { url: raw };
+  const credentials = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  url.username = '';
+  url.password = '';
+  return { url: url.toString(), ...credentials };
+}
+
 /** Formats zod issues as `NAME: message` lines. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
@@ -46,18 +59,22 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   let storage: HubConfig['storage'];
   if (e.INFLUX_URL) {
     const api = e.INFLUX_API ?? (e.INFLUX_TOKEN ? 'v2' : 'v1');
+    const influx = splitCredentials(e.INFLUX_URL);
+    if (influx.username !== undefined && (e.INFLUX_USERNAME !== undefined || e.INFLUX_PASSWORD !== undefined)) {
+      problems.push('INFLUX_URL: holds a user and password, and INFLUX_USERNAME/INFLUX_PASSWORD are set too: give them once');
+    }
     if (api === 'v2' && (!e.INFLUX_TOKEN || !e.INFLUX_ORG || !e.INFLUX_BUCKET)) {
       problems.push('INFLUX_API: v2 needs INFLUX_TOKEN, INFLUX_ORG and INFLUX_BUCKET');
     }
     storage = {
       kind: 'external',
       settings: {
-        url: e.INFLUX_URL.replace(/\/+$/, ''),
+        url: influx.url.replace(/\/+$/, ''),
         api,
         database: e.INFLUX_DATABASE,
         retentionPolicy: e.INFLUX_RP,
-        username: e.INFLUX_USERNAME,
-        password: e.INFLUX_PASSWORD,
+        username: influx.username ?? e.INFLUX_USERNAME,
+        password: influx.password ?? e.INFLUX_PASSWORD,
         token: e.INFLUX_TOKEN,
         org: e.INFLUX_ORG,
         bucket: e.INFLUX_BUCKET,
