@@ -25,6 +25,31 @@ async function unwritableDir(): Promise<{ dir: string; fix: () => Promise<void> 
 }
 
 describe('Spool', () => {
+  it('counts lines on their way to disk: never empty while a write is in progress (the replayer must not go live and leave them behind)', async () => {
+    const dir = await tmp();
+    const spool = new Spool(dir, 1e6, quiet);
+    await spool.open();
+    const seen: Array<[boolean, number]> = [];
+    for (const first of [true, false]) {
+      // The first write also creates a segment file; the second appends to it.
+      expect(spool.append(['a', 'b', 'c'])).toBe(true);
+      let done = false;
+      const flushing = spool.flush().then(() => (done = true));
+      while (!done) {
+        seen.push([spool.isEmpty, spool.lines]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await flushing;
+      expect(spool.lines, `after the ${first ? 'first' : 'second'} write`).toBe(first ? 3 : 6);
+      expect(spool.pendingLines).toBe(0);
+    }
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.filter(([empty, lines]) => empty || (lines !== 3 && lines !== 6))).toEqual([]);
+    expect(await drain(spool)).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+    expect(spool.isEmpty).toBe(true);
+    await spool.close();
+  });
+
   it('persists lines across instances and replays them oldest first, deleting a segment only when removed', async () => {
     const dir = await tmp();
     const a = new Spool(dir, 1e6, quiet, { segmentBytes: 20 });

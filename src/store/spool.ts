@@ -50,6 +50,9 @@ export class Spool {
   #current?: { segment: Segment; handle: FileHandle };
   #pending: string[] = [];
   #pendingBytes = 0;
+  /** Lines taken from #pending by the write in progress: still waiting until they are on disk. */
+  #writingLines = 0;
+  #writingBytes = 0;
   #diskBytes = 0;
   #diskLines = 0;
   #nextId = 1;
@@ -75,23 +78,23 @@ export class Spool {
     return this.#serial(() => this.#openNow());
   }
 
-  /** Bytes waiting (on disk and queued). */
+  /** Bytes waiting (on disk, being written, and queued). */
   get bytes(): number {
-    return this.#diskBytes + this.#pendingBytes;
+    return this.#diskBytes + this.#writingBytes + this.#pendingBytes;
   }
 
-  /** Lines waiting (on disk and queued). */
+  /** Lines waiting (on disk, being written, and queued). */
   get lines(): number {
-    return this.#diskLines + this.#pending.length;
+    return this.#diskLines + this.#writingLines + this.#pending.length;
   }
 
-  /** Lines queued in memory, not yet on disk. */
+  /** Lines in memory, not yet on disk (queued or being written). */
   get pendingLines(): number {
-    return this.#pending.length;
+    return this.#pending.length + this.#writingLines;
   }
 
   get isEmpty(): boolean {
-    return this.#pending.length === 0 && this.#segments.length === 0;
+    return this.#pending.length === 0 && this.#writingLines === 0 && this.#segments.length === 0;
   }
 
   /** Near the byte bound: stop feeding it (a little headroom is kept for lines already on their way). */
@@ -107,7 +110,7 @@ export class Spool {
   /** Queues lines for disk. Returns false (and takes none of them) when they do not fit the bounds, or after close. */
   append(lines: readonly string[]): boolean {
     if (this.#closed) return false;
-    if (this.#pending.length + lines.length > this.#maxPendingLines) return false;
+    if (this.pendingLines + lines.length > this.#maxPendingLines) return false;
     let bytes = 0;
     for (const line of lines) bytes += Buffer.byteLength(line) + 1;
     if (this.bytes + bytes > this.maxBytes) return false;
@@ -228,11 +231,14 @@ export class Spool {
         return;
       }
     }
-    // Take the batch before awaiting: appends during the write go to a fresh buffer.
+    // Take the batch before awaiting: appends during the write go to a fresh buffer. The batch
+    // still counts as waiting (#writing…) until it is on disk, so the spool never looks empty meanwhile.
     const lines = this.#pending;
     const bytes = this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#writingLines = lines.length;
+    this.#writingBytes = bytes;
     let current = this.#current;
     try {
       if (!current || current.segment.bytes >= this.#segmentBytes) {
@@ -249,9 +255,13 @@ export class Spool {
       current.segment.lines += lines.length;
       this.#diskBytes += bytes;
       this.#diskLines += lines.length;
+      this.#writingLines = 0;
+      this.#writingBytes = 0;
       this.#error = undefined;
       this.#onChange();
     } catch (error) {
+      this.#writingLines = 0;
+      this.#writingBytes = 0;
       this.#pending = lines.concat(this.#pending);
       this.#pendingBytes += bytes;
       if (current) await this.#abandon(current);
