@@ -40,6 +40,30 @@ describe('rules engine with the default pack', () => {
     expect(seen().at(-1)).toBe('cleared:elevator-trapped');
   });
 
+  it('keeps to the newest sample when samples arrive out of order: a late older one neither clears nor re-raises', async () => {
+    const { engine, seen } = await setup();
+    const m = dev('manhole');
+    engine.ingest(telemetry(m, T0 + 1000, { waterLevelCm: 100 }), m);
+    engine.ingest(telemetry(m, T0 + 3000, { waterLevelCm: 200 }), m);
+    engine.ingest(telemetry(m, T0 + 2000, { waterLevelCm: 100 }), m); // sent before the rise, arrives after it
+    engine.ingest(telemetry(m, T0 + 4000, { waterLevelCm: 210 }), m);
+    expect(seen()).toEqual(['raised:manhole-water-high']);
+    engine.ingest(telemetry(m, T0 + 5000, { waterLevelCm: 90 }), m);
+    expect(seen()).toEqual(['raised:manhole-water-high', 'cleared:manhole-water-high']);
+  });
+
+  it('a late event does not move its rule\'s quiet period back', async () => {
+    const { engine, seen } = await setup();
+    const e = dev('elevator');
+    engine.ingest(event(e, T0, 'trapped'), e);
+    engine.ingest(event(e, T0 + 600_000, 'trapped'), e);
+    engine.ingest(event(e, T0 + 1000, 'trapped'), e); // a redelivery of an early one, late
+    engine.tick(T0 + 1000 + 1_800_000);
+    expect(seen()).toEqual(['raised:elevator-trapped', 'repeated:elevator-trapped', 'repeated:elevator-trapped']);
+    engine.tick(T0 + 600_000 + 1_800_000);
+    expect(seen().at(-1)).toBe('cleared:elevator-trapped');
+  });
+
   it('ignores a manhole tilt shorter than 30 s (a passing car) and alarms on one held longer', async () => {
     const { engine, seen } = await setup();
     const m = dev('manhole');

@@ -41,6 +41,8 @@ interface DeviceState {
   lastSeen: number;
   offline: boolean;
   fields: Record<string, FieldValue>;
+  /** Sample time of the newest telemetry applied to `fields`. */
+  telemetryTs?: number;
   rules: Rule[];
   states: Map<string, RuleState>;
 }
@@ -121,7 +123,13 @@ export class RulesEngine {
     d.lastSeen = Math.max(d.lastSeen, reading.receivedAt);
     if (reading.kind === 'status') d.offline = !reading.online;
     else d.offline = false;
-    if (reading.kind === 'telemetry') Object.assign(d.fields, reading.fields);
+    // A sample older than the newest one applied arrived late (reordered or redelivered): it is
+    // stored, and it shows the device is alive, but it must not turn the state back.
+    const late = reading.kind === 'telemetry' && d.telemetryTs !== undefined && at < d.telemetryTs;
+    if (reading.kind === 'telemetry' && !late) {
+      Object.assign(d.fields, reading.fields);
+      d.telemetryTs = at;
+    }
 
     for (const rule of d.rules) {
       const c = rule.condition;
@@ -130,7 +138,7 @@ export class RulesEngine {
         case 'threshold':
         case 'duration':
         case 'state_age':
-          if (reading.kind === 'telemetry') this.#evaluateComparison(rule, c, d, s, at);
+          if (reading.kind === 'telemetry' && !late) this.#evaluateComparison(rule, c, d, s, at);
           break;
         case 'event':
           if (reading.kind === 'event' && reading.event === c.event) this.#occurrence(rule, d, s, at, reading.event);
@@ -225,7 +233,7 @@ export class RulesEngine {
   }
 
   #occurrence(rule: Rule, d: DeviceState, s: RuleState, at: number, value: FieldValue): void {
-    s.lastAt = at;
+    s.lastAt = Math.max(s.lastAt ?? at, at); // a late event does not move the quiet period back
     s.value = value;
     if (s.active) {
       s.count += 1;
