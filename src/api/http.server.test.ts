@@ -383,6 +383,22 @@ describe('logins and scopes', () => {
     await api.close();
   });
 
+  it('refuses JSON bodies that carry __proto__ or constructor.prototype, and leaves prototypes alone', async () => {
+    const api = await build();
+    const silence = '"reason":"x","compound":"c01","durationMin":5';
+    for (const [url, body] of [
+      ['/api/silences', `{${silence},"__proto__":{"polluted":true}}`],
+      ['/api/silences', `{${silence},"constructor":{"prototype":{"polluted":true}}}`],
+      ['/api/auth/login', '{"username":"root","password":"x","__proto__":{"polluted":true}}'],
+    ] as const) {
+      const res = await api.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: body });
+      expect(res.statusCode, body).toBe(400);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await api.inject('/api/silences')).json().silences).toEqual([]);
+    await api.close();
+  });
+
   it('sets security headers and refuses oversized bodies with 413', async () => {
     const api = await build();
     const res = await api.inject('/api/auth/me');
