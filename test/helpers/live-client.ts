@@ -1,8 +1,7 @@
 /** A dashboard's live socket from a test: socket.io-client with a user's session cookie. */
 import { io, type Socket } from 'socket.io-client';
-import type { Hub } from '../../src/hub.ts';
 import type { ClientToServerEvents, LiveBatch, ServerToClientEvents, SubscribeAnswer, SubscribeRequest } from '../../src/contracts/live-events.ts';
-import { loginCookie } from './test-hub.ts';
+import { loginCookie, type HubHandle } from './test-hub.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -15,7 +14,7 @@ export interface LiveClient {
 }
 
 /** Connects as `user` (or with `cookie` as given; `null` for none) and waits for the handshake's answer. */
-export async function connectLive(hub: Hub, user: string | null, options: { cookie?: string } = {}): Promise<LiveClient> {
+export async function connectLive(hub: HubHandle, user: string | null, options: { cookie?: string } = {}): Promise<LiveClient> {
   const cookie = options.cookie ?? (user ? await loginCookie(hub, user) : undefined);
   const socket: LiveSocket = io(hub.info.httpUrl, {
     transports: ['websocket'],

@@ -28,6 +28,8 @@ export interface MosquittoOptions {
   allowAnonymous?: boolean;
   /** A fixed port (default: a free one). */
   port?: number;
+  /** Keep sessions and their queued messages across restarts (mosquitto.db in the temp dir); default false. */
+  persistence?: boolean;
 }
 
 export interface Mosquitto {
@@ -120,10 +122,12 @@ class MosquittoExited extends Error {
 
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'compound-hub-mosquitto-'));
-  // Started as root, mosquitto drops to its own user before reading the password and ACL files.
-  await chmod(dir, 0o755);
+  // Started as root, mosquitto drops to its own user before reading the password and ACL files
+  // (and before writing its database, which then needs a folder it may write to).
+  await chmod(dir, options.persistence ? 0o777 : 0o755);
   const configFile = path.join(dir, 'mosquitto.conf');
-  const lines = ['persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_timestamp_format %H:%M:%S'];
+  const persistence = options.persistence ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false'];
+  const lines = [...persistence, 'log_dest stderr', 'log_type error', 'log_type warning', 'log_timestamp_format %H:%M:%S'];
   if (options.passwords) {
     const file = path.join(dir, 'passwords');
     await writeFile(file, Object.entries(options.passwords).map(([user, pw]) => `${user}:${pw}\n`).join(''), { mode: 0o644 });

@@ -40,10 +40,15 @@ export async function startTestHub(env: Record<string, string>): Promise<Hub> {
   return startHub(config, pino({ level: env.LOG_LEVEL ?? 'silent' }));
 }
 
-const cookies = new WeakMap<Hub, Map<string, string>>();
+/** What the HTTP helpers need of a hub: an in-process `Hub`, or a hub child process (hub-process.ts). */
+export interface HubHandle {
+  readonly info: { readonly httpUrl: string };
+}
+
+const cookies = new WeakMap<HubHandle, Map<string, string>>();
 
 /** The session cookie of `user` on `hub` (logs in once per hub and user). */
-export async function loginCookie(hub: Hub, user = 'root'): Promise<string> {
+export async function loginCookie(hub: HubHandle, user = 'root'): Promise<string> {
   const mine = cookies.get(hub) ?? new Map<string, string>();
   cookies.set(hub, mine);
   const known = mine.get(user);
@@ -59,18 +64,23 @@ export async function loginCookie(hub: Hub, user = 'root'): Promise<string> {
   return cookie;
 }
 
+/** Forgets the sessions of `hub` (a restarted hub process knows none of them). */
+export function forgetLogins(hub: HubHandle): void {
+  cookies.delete(hub);
+}
+
 /** fetch() on the hub's HTTP API as a logged-in user (default: the admin). */
-export async function apiFetch(hub: Hub, url: string, init: RequestInit = {}, user = 'root'): Promise<Response> {
+export async function apiFetch(hub: HubHandle, url: string, init: RequestInit = {}, user = 'root'): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set('cookie', await loginCookie(hub, user));
   if (init.body !== undefined) headers.set('content-type', 'application/json');
   return fetch(`${hub.info.httpUrl}${url}`, { ...init, headers });
 }
 
-export async function getJson<T = any>(hub: Hub, url: string, user = 'root'): Promise<T> {
+export async function getJson<T = any>(hub: HubHandle, url: string, user = 'root'): Promise<T> {
   return (await (await apiFetch(hub, url, {}, user)).json()) as T;
 }
 
-export function postJson(hub: Hub, url: string, body: object, user = 'root'): Promise<Response> {
+export function postJson(hub: HubHandle, url: string, body: object, user = 'root'): Promise<Response> {
   return apiFetch(hub, url, { method: 'POST', body: JSON.stringify(body) }, user);
 }
