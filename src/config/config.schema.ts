@@ -56,7 +56,8 @@ export const envSchema = z.object({
   INFLUX_BUCKET: z.string().optional(),
   INFLUX_MANAGED: z.enum(['auto', 'off']).default('auto'),
   INFLUX_BATCH_SIZE: positiveInt.default(5000),
-  INFLUX_FLUSH_INTERVAL: duration.default(1000),
+  // Longest a point waits in the write buffer: also what a hard kill of the hub can lose (docs/architecture.md).
+  INFLUX_FLUSH_INTERVAL: duration.default(200),
   SPOOL_MAX_MB: positiveInt.default(1024),
   // Devices and ingest
   REGISTRY_FILE: z.string().min(1).optional(),

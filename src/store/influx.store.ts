@@ -55,7 +55,7 @@ type DropReason = (typeof STORE_DROP_REASONS)[number];
 
 const DEFAULTS = {
   batchSize: 5000,
-  flushIntervalMs: 1000,
+  flushIntervalMs: 200,
   maxBufferLines: 100_000,
   requestTimeoutMs: 10_000,
   replayMinDelayMs: 500,

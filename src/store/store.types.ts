@@ -22,7 +22,7 @@ export interface StoreConfig extends StoreSettings {
   spoolMaxBytes: number;
   /** Lines per write request (default 5000). */
   batchSize?: number;
-  /** Longest wait before a partial batch is sent, ms (default 1000). */
+  /** Longest wait before a partial batch is sent, ms (default 200): what a hard kill can lose, at most. */
   flushIntervalMs?: number;
   /**
    * Lines held in memory (handed to the client and not yet answered, or queued for the
