@@ -256,7 +256,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     let brokerUrl: string;
     let publish: MqttPublish;
     if (config.broker.kind === 'embedded') {
-      const broker = new EmbeddedBroker({ ...config.broker, topicRoot: config.topicRoot }, { registry, metrics, logger });
+      const broker = new EmbeddedBroker({ ...config.broker, topicRoot: config.topicRoot }, { registry, metrics, logger, whenReady: () => pipeline.whenReady() });
       await broker.start();
       cleanups.push(async () => {
         await broker.publish(hubStatusTopic(config.topicRoot), 'offline', { retain: true }).catch(() => undefined);

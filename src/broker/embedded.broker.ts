@@ -1,7 +1,8 @@
 /**
  * The embedded MQTT broker (Aedes) with device authentication and topic ACLs from
  * the registry. The hub ingests in-process through `subscribe()`, so there is no
- * loopback client; a slow consumer holds the callback and so pauses the publisher.
+ * loopback client. While the hub cannot take more (storage full), each device's publishes
+ * wait at authorisation, which stops Aedes reading from that device's connection.
  */
 import net from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
@@ -27,12 +28,23 @@ export interface EmbeddedBrokerDeps {
   registry: Registry;
   metrics: HubMetrics;
   logger: Logger;
+  /**
+   * Undefined while the hub takes messages, else a promise to wait on (storage full). A
+   * device's publishes then wait at authorisation, in order: Aedes reads no more from that
+   * connection, so the backlog stays in the devices' sockets, not in the broker's memory.
+   */
+  whenReady?: () => Promise<void> | undefined;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer, done: () => void) => void;
 
 /** Aedes client with the device it authenticated as. */
-type DeviceClient = Client & { device?: RegisteredDevice };
+type DeviceClient = Client & {
+  device?: RegisteredDevice;
+  /** Publishes of this client waiting for the hub (see `whenReady`), and the last of them. */
+  waiting?: number;
+  tail?: Promise<void>;
+};
 
 const BAD_USERNAME_OR_PASSWORD = 4;
 
@@ -88,7 +100,7 @@ export class EmbeddedBroker {
       authorizePublish: (client: DeviceClient | null, packet, done) => {
         // client === null: the hub's own publications (alerts, hub status).
         if (client === null) return done(null);
-        if (client.device && mayPublish(topicRoot, client.device, packet.topic)) return done(null);
+        if (client.device && mayPublish(topicRoot, client.device, packet.topic)) return this.#admit(client, done);
         refuse('publish', client, `topic ${packet.topic.slice(0, 200)}`);
         done(countedError('publish not authorised'));
       },
@@ -181,6 +193,17 @@ export class EmbeddedBroker {
     }
     this.#server = undefined;
     this.#aedes = undefined;
+  }
+
+  /** Lets an authorised publish through now, or once the hub takes messages again, in order. */
+  #admit(client: DeviceClient, done: (error: Error | null) => void): void {
+    if (!client.waiting && !this.deps.whenReady?.()) return done(null);
+    client.waiting = (client.waiting ?? 0) + 1;
+    client.tail = (client.tail ?? Promise.resolve()).then(async () => {
+      await this.deps.whenReady?.();
+      client.waiting! -= 1;
+      done(null);
+    });
   }
 
   #requireAedes(): Aedes {

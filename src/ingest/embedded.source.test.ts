@@ -1,29 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import mqtt from 'mqtt';
 import { EmbeddedBroker } from '../broker/embedded.broker.ts';
 import { createHubMetrics } from '../metrics/hub.metrics.ts';
-import { fixtureRegistry } from '../testing/registry.fixture.ts';
+import { FIXTURE_SECRET, fixtureRegistry } from '../testing/registry.fixture.ts';
 import { PayloadValidator } from '../validate/payload.validator.ts';
 import { DeadLetters } from '../validate/dead-letters.ts';
 import { IngestPipeline } from './ingest.pipeline.ts';
 import { attachEmbeddedSource } from './embedded.source.ts';
 
-let broker: EmbeddedBroker | undefined;
+const stops: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
-  await broker?.stop();
-  broker = undefined;
+  for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-describe('embedded source', () => {
-  it('takes every message queued in the broker during a storage pause, however many, in the order they came', async () => {
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 500 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
+describe('embedded source under storage backpressure', () => {
+  it('holds a device while the hub cannot take more, then takes every message in the order sent', async () => {
     const metrics = createHubMetrics();
     const logger = pino({ level: 'silent' });
     const registry = fixtureRegistry();
-    broker = new EmbeddedBroker({ host: '127.0.0.1', port: 0, topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 }, { registry, metrics, logger });
-    await broker.start();
-    let accepted = 0;
-    let lastSeq = 0;
-    let overtaken = 0;
     let resume!: () => void;
     let paused: Promise<void> | undefined = new Promise<void>((resolve) => (resume = resolve));
     const pipeline = new IngestPipeline({
@@ -33,27 +32,33 @@ describe('embedded source', () => {
       deadLetters: new DeadLetters(10),
       metrics,
       logger,
-      sink: {
-        accept: (reading) => {
-          const seq = reading.kind === 'status' ? 0 : (reading.seq ?? 0);
-          accepted += 1;
-          if (seq < lastSeq) overtaken += 1;
-          lastSeq = seq;
-        },
-        whenReady: () => paused,
-      },
+      sink: { accept: (reading) => seqs.push(reading.kind === 'status' ? -1 : (reading.seq ?? -1)), whenReady: () => paused },
     });
-    await attachEmbeddedSource(broker, pipeline, 'compounds');
-
-    const count = 30_000;
-    const published = Array.from({ length: count }, (_, i) =>
-      broker!.publish('compounds/c01/elevator/elev-1/telemetry', JSON.stringify({ seq: i + 1, floor: i % 20 }), { qos: 0 }),
+    const seqs: number[] = [];
+    const broker = new EmbeddedBroker(
+      { host: '127.0.0.1', port: 0, topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 },
+      { registry, metrics, logger, whenReady: () => pipeline.whenReady() },
     );
-    // Storage is back: the broker releases its queue into the pipeline.
+    await broker.start();
+    stops.push(() => broker.stop());
+    await attachEmbeddedSource(broker, pipeline, 'compounds');
+    const device = await mqtt.connectAsync(broker.url, { username: 'c01/elevator/elev-1', password: FIXTURE_SECRET, clientId: 'elev-1', reconnectPeriod: 0 });
+    stops.push(() => device.endAsync(true));
+
+    const count = 3000;
+    let acked = 0;
+    for (let seq = 1; seq <= count; seq += 1) {
+      device.publish('compounds/c01/elevator/elev-1/telemetry', JSON.stringify({ seq, floor: seq % 20 }), { qos: 1 }, () => (acked += 1));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Storage full: nothing taken, nothing acknowledged.
+    expect(seqs).toEqual([]);
+    expect(acked).toBe(0);
+
     paused = undefined;
     resume();
-    await Promise.all(published);
-    expect(accepted).toBe(count);
-    expect(overtaken).toBe(0);
+    await until(() => acked === count);
+    expect(acked).toBe(count);
+    expect(seqs).toEqual(Array.from({ length: count }, (_, i) => i + 1));
   });
 });
