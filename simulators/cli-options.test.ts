@@ -110,4 +110,16 @@ describe('compound-sim options', () => {
     expect(usage(['--connection', 'shared', '--write-registry', 'f.json'])).toMatch(/^--fleet-key: required with --write-registry/);
     expect(usage([], { SIM_FLEET_KEY: '' })).toMatch(/^--fleet-key: required/);
   });
+
+  it('takes the load mode with --rate, and its options only with it', () => {
+    expect(parseCli(['--fleet-key', 'k', '--rate', '5000']).load).toEqual({ rate: 5000, alertShare: 0.001, inflight: 64 });
+    expect(parseCli(['--fleet-key', 'k', '--rate', 'max', '--alert-share', '0.5', '--inflight', '8', '--report', 'r.json']).load).toEqual({
+      rate: 'max', alertShare: 0.5, inflight: 8, reportFile: 'r.json',
+    });
+    expect(parseCli(['--fleet-key', 'k']).load).toBeUndefined();
+    expect(usage(['--fleet-key', 'k', '--rate', 'fast'])).toMatch(/^--rate: expected a whole number/);
+    expect(usage(['--fleet-key', 'k', '--rate', '0'])).toMatch(/^--rate: expected a whole number/);
+    expect(usage(['--fleet-key', 'k', '--rate', '10', '--alert-share', '2'])).toMatch(/^--alert-share: expected a share from 0 to 1/);
+    expect(usage(['--fleet-key', 'k', '--inflight', '8'])).toMatch(/^--inflight: only used in load mode/);
+  });
 });

@@ -32,6 +32,13 @@ ${scenarioNames()
   --concurrency N        connection attempts in flight at once (default 50)
   --progress D           progress line every D; 0 for none (default 5s)
   --write-registry FILE  write the fleet's registry JSON for the hub (REGISTRY_FILE) and exit
+
+Load mode (benchmarks): --rate replaces the behaviours and scenarios with plain telemetry.
+  --rate N|max           messages per second over the whole fleet, or max: as fast as the
+                         broker acknowledges
+  --alert-share X        share of messages with values the default rules act on (default 0.001)
+  --inflight N           unacknowledged messages per device before it waits (default 64)
+  --report FILE          write the run's JSON report (messages accepted per device) at the end
   --help                 this text
 `;
 
@@ -54,7 +61,16 @@ export interface CliOptions {
   /** 0: no progress lines. */
   progressMs: number;
   writeRegistry?: string;
+  /** Set: load mode. */
+  load?: LoadOptions;
   help: boolean;
+}
+
+export interface LoadOptions {
+  rate: number | 'max';
+  alertShare: number;
+  inflight: number;
+  reportFile?: string;
 }
 
 /** A mistake on the command line: the message names the option. */
@@ -127,6 +143,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         concurrency: { type: 'string' },
         progress: { type: 'string', default: '5s' },
         'write-registry': { type: 'string' },
+        rate: { type: 'string' },
+        'alert-share': { type: 'string' },
+        inflight: { type: 'string' },
+        report: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -184,6 +204,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     if (v.username !== undefined) throw new UsageError('--username: only used with --connection shared (devices log in as themselves)');
     if (v.password !== undefined) throw new UsageError('--password: only used with --connection shared (devices log in as themselves)');
   }
+  const load = loadOptions(v);
   return {
     url: v.url,
     compounds,
@@ -202,7 +223,26 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     connectConcurrency,
     progressMs,
     ...(v['write-registry'] !== undefined ? { writeRegistry: v['write-registry'] } : {}),
+    ...(load ? { load } : {}),
     help: false,
+  };
+}
+
+function loadOptions(v: { rate?: string; 'alert-share'?: string; inflight?: string; report?: string }): LoadOptions | undefined {
+  if (v.rate === undefined) {
+    const stray = (['alert-share', 'inflight', 'report'] as const).find((name) => v[name] !== undefined);
+    if (stray) throw new UsageError(`--${stray}: only used in load mode (with --rate)`);
+    return undefined;
+  }
+  const rate = v.rate === 'max' ? 'max' : wholeNumber('rate', v.rate, 0, 1, 10_000_000);
+  const share = v['alert-share'] ?? '0.001';
+  const alertShare = Number(share);
+  if (!/^\d*\.?\d+$/.test(share) || alertShare > 1) throw new UsageError(`--alert-share: expected a share from 0 to 1 such as 0.001, got "${share}"`);
+  return {
+    rate,
+    alertShare,
+    inflight: wholeNumber('inflight', v.inflight, 64, 1, 65_535),
+    ...(v.report !== undefined ? { reportFile: v.report } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { buildFleet, fleetToRegistry } from './fleet.ts';
 import { ConnectionRefusedError, startSimulation } from './sim.runner.ts';
 import { USAGE, UsageError, parseCli, type CliOptions } from './cli-options.ts';
+import { runLoadCli } from './load.command.ts';
 
 export interface CliIo {
   out(text: string): void;
@@ -55,6 +56,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     );
     return 0;
   }
+  if (options.load) return runLoadCli(options, options.load, devices, io);
 
   io.out(
     `compound-sim: ${devices.length} devices in ${compounds} compounds → ${options.url} ` +
