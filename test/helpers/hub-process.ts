@@ -107,14 +107,14 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
 }
 
 /**
- * Starts the hub with `env` on top of test defaults (DEMO off, LOG_LEVEL warn, the test logins,
+ * Starts the hub with `env` on top of test defaults (DEMO off, LOG_LEVEL info, the test logins,
  * free HTTP and MQTT ports) and waits until /readyz answers (200 or 503).
  */
 export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
   const metricsToken = randomBytes(18).toString('hex');
   const fullEnv: Record<string, string> = {
     DEMO: 'off',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     USERS_FILE: await writeUsersFile(HUB_TEST_USERS),
     HTTP_PORT: String(await freePort()),
     MQTT_PORT: String(await freePort()),
