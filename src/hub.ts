@@ -206,7 +206,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const eventLines = new AlertEventLines();
     alerts.onEvent((event, alert) => {
       store?.writeLine(eventLines.line(event, alert));
-      live?.alertChanged(alert);
+      live?.alertChanged(alert, event.kind !== 'repeated');
       if (event.kind !== 'repeated') {
         logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
       }

@@ -1,7 +1,9 @@
 /**
  * The live socket (socket.io, design.md §8). The handshake needs a login session; each
  * client subscribes to compounds in its scope and/or to the alerts assigned to it, and
- * receives a snapshot, then batches of changes at most every 100 ms.
+ * receives a snapshot, then batches of changes on a 100 ms tick. An alert step that someone
+ * must see (raised, dispatched, escalated …) goes out at once to a room that had no batch in
+ * the last 100 ms, instead of waiting up to 100 ms for the tick.
  *
  * Clients with the same subscription share one room (`devices:c01`, `worker:wang-fang`,
  * `summary:…`): a batch is built and encoded once per room, and each client is in exactly one
@@ -10,13 +12,13 @@
 import type { Server as HttpServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
-import { fastifyCookie } from '@fastify/cookie';
 import type { Logger } from 'pino';
 import { inScope, type Me } from '../contracts/access.ts';
 import {
   LIVE_MAX_BATCHES_PER_SEC,
   SESSION_COOKIE,
   type ClientToServerEvents,
+  type CompoundSummary,
   type DeviceView,
   type LiveBatch,
   type LiveSnapshot,
@@ -43,6 +45,8 @@ export interface LiveDeps {
   metrics: HubMetrics;
   logger: Logger;
   now?: () => number;
+  /** The batch tick (default 100 ms: at most 10 batches a second per client). */
+  tickMs?: number;
 }
 
 /** One shared subscription (a room). */
@@ -62,6 +66,7 @@ interface SocketData {
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const MAX_SUBSCRIBED_COMPOUNDS = 10_000;
+const TICK_MS = 1000 / LIVE_MAX_BATCHES_PER_SEC;
 
 function roomOf(request: SubscribeRequest, me: Me): { room: string; sub: Subscription } {
   const compounds = [...new Set(request.compounds ?? [])].sort();
@@ -71,6 +76,23 @@ function roomOf(request: SubscribeRequest, me: Me): { room: string; sub: Subscri
   if (compounds.length === 1 && !request.mine) return { room: `${devices ? 'devices' : 'summary'}:${compounds[0]}`, sub };
   const digest = createHash('sha256').update(JSON.stringify([compounds, devices, sub.mine ?? ''])).digest('base64url').slice(0, 16);
   return { room: `sub:${digest}`, sub };
+}
+
+/**
+ * The session token from a Cookie header. Parsed here rather than with @fastify/cookie's
+ * `parse`, which only works once that plugin has been registered on a fastify instance.
+ */
+function sessionToken(header: string | undefined): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 export class LiveServer {
@@ -83,7 +105,14 @@ export class LiveServer {
   readonly #dirtyAlerts = new Map<string, Alert>();
   /** Who held each open alert at the last batch, so a reassigned worker hears it left them. */
   readonly #lastAssignee = new Map<string, string>();
+  /** Alert changes to send ahead of the tick, and how often each alert has changed. */
+  readonly #urgent = new Map<string, Alert>();
+  readonly #alertVersion = new Map<string, number>();
+  /** When each room last got a batch; what it got ahead of the coming tick. */
+  readonly #lastSent = new Map<string, number>();
+  #sentEarly = new Map<string, Map<string, number>>();
   readonly #timer: NodeJS.Timeout;
+  readonly #tickMs: number;
   readonly #log: Logger;
 
   constructor(httpServer: HttpServer, deps: LiveDeps) {
@@ -108,7 +137,7 @@ export class LiveServer {
     });
     this.#io.use((socket, next) => {
       const now = deps.now?.() ?? Date.now();
-      const token = fastifyCookie.parse(socket.request.headers.cookie ?? '')[SESSION_COOKIE];
+      const token = sessionToken(socket.request.headers.cookie);
       const session = deps.access.sessions.touch(token, now);
       const user = session && deps.access.users.get(session.userId);
       if (!session || !user) {
@@ -127,7 +156,8 @@ export class LiveServer {
         socket.disconnect(true);
       }
     });
-    this.#timer = setInterval(() => this.flush(), 1000 / LIVE_MAX_BATCHES_PER_SEC);
+    this.#tickMs = deps.tickMs ?? TICK_MS;
+    this.#timer = setInterval(() => this.flush(), this.#tickMs);
     this.#timer.unref();
   }
 
@@ -136,8 +166,17 @@ export class LiveServer {
     if (this.#watched.has(device.compound)) this.#dirtyDevices.add(device);
   }
 
-  alertChanged(alert: Alert): void {
+  /**
+   * An alert changed. `urgent` (a step someone must see: raised, dispatched, escalated …)
+   * goes out at once to each room that had no batch in the last 100 ms, ahead of the tick;
+   * other changes (repeats) wait for the tick.
+   */
+  alertChanged(alert: Alert, urgent = false): void {
     this.#dirtyAlerts.set(alert.id, alert);
+    this.#alertVersion.set(alert.id, (this.#alertVersion.get(alert.id) ?? 0) + 1);
+    if (!urgent) return;
+    this.#urgent.set(alert.id, alert);
+    if (this.#urgent.size === 1) setImmediate(() => this.#flushUrgent());
   }
 
   get clients(): number {
@@ -146,21 +185,20 @@ export class LiveServer {
 
   /** Sends one batch to each room with changes (the timer calls it every 100 ms). */
   flush(): void {
+    const sentEarly = this.#sentEarly;
+    this.#sentEarly = new Map();
     if (!this.#dirtyDevices.size && !this.#dirtyAlerts.size) return;
-    const at = this.#deps.now?.() ?? Date.now();
+    const at = this.#now();
     const devicesBy = new Map<string, DeviceView[]>();
     const touched = new Set<string>();
     for (const d of this.#dirtyDevices) {
-      devicesBy.set(d.compound, [...(devicesBy.get(d.compound) ?? []), deviceView(d, this.#deps.deviceStates)]);
+      const list = devicesBy.get(d.compound) ?? [];
+      if (!list.length) devicesBy.set(d.compound, list);
+      list.push(deviceView(d, this.#deps.deviceStates));
       touched.add(d.compound);
     }
-    const alertsBy = new Map<string, Alert[]>();
-    const alertsOf = new Map<string, Alert[]>();
+    const { alertsBy, alertsOf } = this.#byRoomKind(this.#dirtyAlerts.values(), touched);
     for (const alert of this.#dirtyAlerts.values()) {
-      alertsBy.set(alert.compound, [...(alertsBy.get(alert.compound) ?? []), alert]);
-      touched.add(alert.compound);
-      const holders = new Set([this.#lastAssignee.get(alert.id), alert.assignee]);
-      for (const holder of holders) if (holder) alertsOf.set(holder, [...(alertsOf.get(holder) ?? []), alert]);
       if (alert.workflow === 'closed' || !alert.assignee) this.#lastAssignee.delete(alert.id);
       else this.#lastAssignee.set(alert.id, alert.assignee);
     }
@@ -171,22 +209,83 @@ export class LiveServer {
     );
 
     for (const [room, sub] of this.#rooms) {
-      const batch: LiveBatch = { at, compounds: [], devices: [], alerts: [] };
-      const seen = new Set<string>();
-      const addAlerts = (list: Alert[] | undefined) => {
-        for (const a of list ?? []) if (!seen.has(a.id)) seen.add(a.id) && batch.alerts.push(a);
-      };
-      for (const compound of sub.compounds) {
-        const summary = summaries.get(compound);
-        if (summary) batch.compounds.push(summary);
-        if (sub.devices) batch.devices.push(...(devicesBy.get(compound) ?? []));
-        addAlerts(alertsBy.get(compound));
-      }
-      if (sub.mine) addAlerts(alertsOf.get(sub.mine));
-      if (!batch.compounds.length && !batch.devices.length && !batch.alerts.length) continue;
-      this.#io.to(room).emit('update', batch);
-      this.#deps.metrics.liveBatches.inc();
+      const early = sentEarly.get(room);
+      // An alert this room got ahead of the tick is not sent again unless it changed since.
+      const fresh = (a: Alert) => early?.get(a.id) !== this.#alertVersion.get(a.id);
+      this.#emit(room, this.#batchFor(sub, at, summaries, devicesBy, alertsBy, alertsOf, fresh));
     }
+    this.#alertVersion.clear();
+  }
+
+  /** Urgent alert changes to the rooms that had no batch in the last 100 ms. */
+  #flushUrgent(): void {
+    const urgent = [...this.#urgent.values()];
+    this.#urgent.clear();
+    const at = this.#now();
+    const touched = new Set<string>();
+    const { alertsBy, alertsOf } = this.#byRoomKind(urgent, touched);
+    const summaries = new Map(
+      compoundSummaries(this.#deps.registry, this.#deps.deviceStates, this.#deps.alerts, touched).map((c) => [c.id, c]),
+    );
+    for (const [room, sub] of this.#rooms) {
+      if (at - (this.#lastSent.get(room) ?? 0) < this.#tickMs) continue;
+      const batch = this.#batchFor(sub, at, summaries, new Map(), alertsBy, alertsOf, () => true);
+      if (!batch || !batch.alerts.length) continue;
+      this.#emit(room, batch);
+      this.#sentEarly.set(room, new Map(batch.alerts.map((a) => [a.id, this.#alertVersion.get(a.id) ?? 0])));
+    }
+  }
+
+  /** Alerts by compound, and by the workers who hold them (now, or at the last batch). */
+  #byRoomKind(alerts: Iterable<Alert>, touched: Set<string>) {
+    const alertsBy = new Map<string, Alert[]>();
+    const alertsOf = new Map<string, Alert[]>();
+    const add = (map: Map<string, Alert[]>, key: string, alert: Alert) => {
+      const list = map.get(key);
+      if (list) list.push(alert);
+      else map.set(key, [alert]);
+    };
+    for (const alert of alerts) {
+      add(alertsBy, alert.compound, alert);
+      touched.add(alert.compound);
+      for (const holder of new Set([this.#lastAssignee.get(alert.id), alert.assignee])) if (holder) add(alertsOf, holder, alert);
+    }
+    return { alertsBy, alertsOf };
+  }
+
+  #batchFor(
+    sub: Subscription,
+    at: number,
+    summaries: Map<string, CompoundSummary>,
+    devicesBy: Map<string, DeviceView[]>,
+    alertsBy: Map<string, Alert[]>,
+    alertsOf: Map<string, Alert[]>,
+    include: (alert: Alert) => boolean,
+  ): LiveBatch | undefined {
+    const batch: LiveBatch = { at, compounds: [], devices: [], alerts: [] };
+    const seen = new Set<string>();
+    const addAlerts = (list: Alert[] | undefined) => {
+      for (const a of list ?? []) if (!seen.has(a.id) && include(a)) seen.add(a.id) && batch.alerts.push(a);
+    };
+    for (const compound of sub.compounds) {
+      const summary = summaries.get(compound);
+      if (summary) batch.compounds.push(summary);
+      if (sub.devices) batch.devices.push(...(devicesBy.get(compound) ?? []));
+      addAlerts(alertsBy.get(compound));
+    }
+    if (sub.mine) addAlerts(alertsOf.get(sub.mine));
+    return batch.compounds.length || batch.devices.length || batch.alerts.length ? batch : undefined;
+  }
+
+  #emit(room: string, batch: LiveBatch | undefined): void {
+    if (!batch) return;
+    this.#io.to(room).emit('update', batch);
+    this.#lastSent.set(room, batch.at);
+    this.#deps.metrics.liveBatches.inc();
+  }
+
+  #now(): number {
+    return this.#deps.now?.() ?? Date.now();
   }
 
   async close(): Promise<void> {
@@ -253,6 +352,7 @@ export class LiveServer {
     const sub = this.#rooms.get(room);
     if (!sub) return;
     this.#rooms.delete(room);
+    this.#lastSent.delete(room);
     for (const c of sub.compounds) {
       const n = (this.#watched.get(c) ?? 1) - 1;
       if (n > 0) this.#watched.set(c, n);

@@ -1,0 +1,88 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import { LiveServer } from './live.server.ts';
+import { DeviceStates } from './device-state.ts';
+import { AlertBook } from '../alerts/alert-book.ts';
+import { alertsConfigSchema } from '../alerts/sla.config.ts';
+import type { Alert } from '../alerts/alert.types.ts';
+import { loadRules } from '../rules/rules.loader.ts';
+import { createHubMetrics } from '../metrics/hub.metrics.ts';
+import { fixtureRegistry } from '../testing/registry.fixture.ts';
+import { accessFixture } from '../testing/access.fixture.ts';
+import { SESSION_COOKIE, type LiveBatch } from '../contracts/live-events.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A live server with a clock the test moves; its tick is an hour, so the test ticks it (flush()). */
+const TICK_MS = 3_600_000;
+
+async function setup() {
+  let now = 1_800_000_000_000;
+  const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] });
+  const alerts = new AlertBook(alertsConfig, await loadRules(undefined));
+  const access = await accessFixture();
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const live = new LiveServer(server, {
+    registry: fixtureRegistry(), deviceStates: new DeviceStates(), alerts, alertsConfig, access,
+    metrics: createHubMetrics(), logger: pino({ level: 'silent' }), now: () => now, tickMs: TICK_MS,
+  });
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)), () => live.close());
+  const { token } = access.sessions.create('wang', now);
+  const socket: Socket = io(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+    transports: ['websocket'], reconnection: false, extraHeaders: { cookie: `${SESSION_COOKIE}=${token}` },
+  });
+  cleanups.push(() => socket.close());
+  const batches: LiveBatch[] = [];
+  socket.on('update', (batch: LiveBatch) => batches.push(batch));
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  await socket.timeout(5000).emitWithAck('subscribe', { mine: true });
+  const raised: Alert[] = [];
+  alerts.onEvent((event, alert) => event.kind === 'dispatched' && raised.push(alert));
+  const raise = (device: string) =>
+    alerts.applyCondition({
+      change: 'raised', ruleId: 'elevator-alarm-button', severity: 'major', deviceKey: `c01/elevator/${device}`, compound: 'c01', type: 'elevator', device, at: now, count: 1, value: 'alarm_button',
+    });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+  return { live, batches, raised, raise, settle, advance: (ms: number) => (now += ms) };
+}
+
+describe('live batches', () => {
+  it('pushes an urgent alert at once to a quiet room, holds the rest for the tick, and never sends an alert twice unchanged', async () => {
+    const { live, batches, raised, raise, settle, advance } = await setup();
+    raise('e1');
+    live.alertChanged(raised[0]!, true);
+    await settle();
+    // Ahead of the tick: the worker's room had no batch yet.
+    expect(batches.map((b) => b.alerts.map((a) => a.deviceKey))).toEqual([['c01/elevator/e1']]);
+
+    // Soon after, another alert: the room had a batch within the tick, so it waits for the tick.
+    advance(20);
+    raise('e2');
+    live.alertChanged(raised[1]!, true);
+    live.alertChanged(raised[0]!, false); // a repeat of the first: never ahead of the tick
+    await settle();
+    expect(batches).toHaveLength(1);
+
+    live.flush();
+    await settle();
+    expect(batches).toHaveLength(2);
+    expect(batches[1]!.alerts.map((a) => a.deviceKey).sort()).toEqual(['c01/elevator/e1', 'c01/elevator/e2']);
+
+    // Quiet for a whole tick: urgent again goes at once, and the tick after it does not repeat it.
+    advance(TICK_MS);
+    raise('e3');
+    live.alertChanged(raised[2]!, true);
+    await settle();
+    expect(batches).toHaveLength(3);
+    live.flush();
+    await settle();
+    expect(batches).toHaveLength(3);
+  });
+});
