@@ -30,7 +30,10 @@ export interface LoadSpec {
   connection: 'per-device' | 'shared';
   username?: string;
   password?: string;
-  /** How long to wait at the end for messages in flight (default 10 s). */
+  /**
+   * How long to wait at the end for messages in flight and for the goodbye (default 60 s):
+   * at QoS 0 a broker that pauses reading holds the last messages in the socket until then.
+   */
   drainMs?: number;
 }
 
@@ -208,17 +211,19 @@ export function startLoad(spec: LoadSpec): LoadRun {
     clearInterval(timer);
     // Wait for what is in flight, then say goodbye.
     const inflight = () => publishers.reduce((n, p) => n + p.inflight, 0);
+    const drainUntil = Date.now() + (spec.drainMs ?? 60_000);
     if (inflight() > 0) {
       await new Promise<void>((resolve) => {
         const check = () => inflight() === 0 && resolve();
         drained.add(check);
-        setTimeout(resolve, spec.drainMs ?? 10_000);
+        setTimeout(resolve, drainUntil - Date.now()).unref();
       });
     }
     lastAckAt = Date.now();
-    // A connection the broker dropped is closed at once; the others say goodbye (within 5 s).
+    // A connection the broker dropped is closed at once; the others say goodbye once the
+    // broker has read what they wrote.
     const goodbyes = Promise.all(clients.map((c) => c.endAsync(!c.connected).catch(() => undefined)));
-    await Promise.race([goodbyes, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await Promise.race([goodbyes, new Promise((resolve) => setTimeout(resolve, Math.max(1000, drainUntil - Date.now())).unref())]);
     const elapsedMs = Math.max(1, lastAckAt - started);
     return {
       ...stats,
