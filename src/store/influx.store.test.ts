@@ -156,6 +156,7 @@ describe('failures', () => {
     expect(logs.filter((l) => String(l.msg).startsWith('InfluxDB unavailable: spooling'))).toHaveLength(1);
     expect(influx.writes().length).toBeGreaterThanOrEqual(2); // the failed batch, then its replay
     expect(new Set(influx.accepted)).toEqual(new Set(range(1, 5).map(line)));
+    await expect.poll(() => store.state().spooling).toBe(false); // the replayer pings before it goes live
     expect(store.state()).toMatchObject({ spoolLines: 0, spooling: false, connected: true });
     expect(await dropped(metrics)).toBe(0);
     if (answer === 404) expect(influx.requests.filter((r) => r.path === '/query')).toHaveLength(2); // created again
@@ -230,6 +231,7 @@ describe('failures', () => {
     const influx = await fake({ port });
     await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(10);
     expect(influx.accepted).toEqual(range(1, 10).map(line));
+    await expect.poll(() => store.state().spooling).toBe(false); // the replayer pings before it goes live
     expect(store.state()).toMatchObject({ connected: true, spooling: false });
     expect(store.state().lastError).toBeUndefined();
   });
@@ -276,14 +278,18 @@ describe('backpressure and bounds', () => {
     await expect.poll(() => store.state().spooling).toBe(false);
   });
 
-  it('with the spool full, stops accepting; a line written anyway is dropped and counted, never thrown', async () => {
+  it('with the spool full, stops accepting; lines on their way are still kept, and only beyond twice the bound dropped and counted, never thrown', async () => {
     const influx = await fake();
     influx.answerPing(503);
     const { store, metrics } = await open(influx.url, { spoolMaxBytes: 1000 });
     let n = 0;
     while (store.accepting) store.write(reading((n += 1)));
     expect(store.state().spoolBytes).toBeGreaterThan(900);
+    // A burst admitted before the pause took effect: kept.
+    for (let i = 0; i < 5; i += 1) expect(() => store.write(reading((n += 1)))).not.toThrow();
     expect(await dropped(metrics)).toBe(0);
+    expect(store.state().spoolLines).toBe(n);
+    while (store.state().spoolBytes < 2000 - 100) store.write(reading((n += 1)));
     for (let i = 0; i < 5; i += 1) expect(() => store.write(reading((n += 1)))).not.toThrow();
     expect(await dropped(metrics, 'spool_full')).toBeGreaterThan(0);
     const kept = store.state().spoolLines;

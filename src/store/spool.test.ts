@@ -99,16 +99,18 @@ describe('Spool', () => {
     await b.close();
   });
 
-  it('refuses lines beyond its byte bound, and reports full a little before it', async () => {
+  it('reports full a little before its byte bound, still takes what was on its way up to twice the bound, and refuses beyond', async () => {
     const spool = new Spool(await tmp(), 100, quiet);
     await spool.open();
     expect(spool.append(['x'.repeat(89)])).toBe(true); // 90 bytes with its newline
     expect(spool.full).toBe(false);
     expect(spool.append(['y'.repeat(5)])).toBe(true); // 96: within 5 % of the bound
     expect(spool.full).toBe(true);
-    expect(spool.append(['z'.repeat(3)])).toBe(true); // exactly 100: still fits
+    expect(spool.hardMaxBytes).toBe(200);
+    expect(spool.append(['z'.repeat(3), 'v'.repeat(99)])).toBe(true); // exactly 200: lines on their way still fit
     expect(spool.append(['w'])).toBe(false);
-    expect(spool.lines).toBe(3);
+    expect(spool.lines).toBe(4);
+    expect(new Spool('unused', 1024 ** 3, quiet).hardMaxBytes).toBe(1024 ** 3 + 64 * 1024 ** 2);
     await spool.close();
     expect(spool.append(['after close'])).toBe(false);
   });

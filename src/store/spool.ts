@@ -4,6 +4,11 @@
  * The oldest segment is replayed first and deleted only after InfluxDB acknowledged
  * it; segments survive a restart of the hub.
  *
+ * `maxBytes` is where the spool reports itself full, so that the store stops accepting. Lines
+ * already on their way then (a burst the broker had admitted, alert events) are still taken,
+ * up to `maxBytes` plus as much again (at most 64 MiB more): a line is refused, and so lost,
+ * only beyond that, which backpressure keeps from happening.
+ *
  * Lines are queued in memory (`append`, synchronous) and written in batches by a
  * serial writer. A failed disk write (unwritable folder, disk full) keeps the lines
  * queued (bounded by `maxPendingLines`), reports the error and retries; the segment
@@ -14,6 +19,8 @@ import { mkdir, open, readdir, readFile, rm, truncate, type FileHandle } from 'n
 import path from 'node:path';
 
 const DEFAULT_SEGMENT_MAX_BYTES = 4 * 1024 * 1024;
+/** Room beyond `maxBytes` for lines on their way when the spool became full. */
+const MAX_OVERSHOOT_BYTES = 64 * 1024 * 1024;
 const FLUSH_DELAY_MS = 50;
 const FLUSH_NOW_LINES = 2000;
 const RETRY_DELAY_MS = 1000;
@@ -107,13 +114,21 @@ export class Spool {
     return this.#error;
   }
 
-  /** Queues lines for disk. Returns false (and takes none of them) when they do not fit the bounds, or after close. */
+  /** Bytes beyond which `append` refuses: `maxBytes`, plus room for what was on its way when the spool became full. */
+  get hardMaxBytes(): number {
+    return this.maxBytes + Math.min(this.maxBytes, MAX_OVERSHOOT_BYTES);
+  }
+
+  /**
+   * Queues lines for disk. Returns false (and takes none of them) when they do not fit the
+   * bounds (`hardMaxBytes`, `maxPendingLines`), or after close.
+   */
   append(lines: readonly string[]): boolean {
     if (this.#closed) return false;
     if (this.pendingLines + lines.length > this.#maxPendingLines) return false;
     let bytes = 0;
     for (const line of lines) bytes += Buffer.byteLength(line) + 1;
-    if (this.bytes + bytes > this.maxBytes) return false;
+    if (this.bytes + bytes > this.hardMaxBytes) return false;
     for (const line of lines) this.#pending.push(line);
     this.#pendingBytes += bytes;
     this.#schedule(this.#pending.length >= FLUSH_NOW_LINES ? 0 : FLUSH_DELAY_MS);
