@@ -224,8 +224,12 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       if (change.change !== 'repeated') logger.info({ stage: 'rules', ...change }, `condition ${change.change}`);
     });
     rules.track(registry.devices());
+    // Set once the broker is up (below); the ticker reads it from its first tick.
+    let brokerStatus = (): BrokerStatus => ({ kind: config.broker.kind, url: '', connected: false });
     const ticker = setInterval(() => {
       const now = Date.now();
+      // While devices' messages wait before the hub (storage full, broker connection down), their silence is not theirs.
+      if ((store && !store.accepting) || !brokerStatus().connected) rules.excuseSilence(now);
       rules.tick(now);
       alerts.tick(now);
       access.deps.sessions.sweep(now);
@@ -252,7 +256,6 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     });
 
     // Broker
-    let brokerStatus: () => BrokerStatus;
     let brokerUrl: string;
     let publish: MqttPublish;
     if (config.broker.kind === 'embedded') {

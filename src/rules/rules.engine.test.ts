@@ -134,6 +134,24 @@ describe('rules engine with the default pack', () => {
     expect(seen().at(-1)).toBe('cleared:device-offline');
   });
 
+  it('does not take a device for offline while its messages are held up before the hub (storage full, broker connection down)', async () => {
+    const { engine, seen } = await setup(true);
+    const p = dev('parking', 'p1', 10);
+    engine.track([p]);
+    engine.ingest(telemetry(p, T0 + 1000, { occupied: false }), p);
+    // 60 s without a message, but the hub was not taking any from T0 + 10 s to T0 + 60 s.
+    for (let t = T0 + 10_000; t <= T0 + 60_000; t += 1000) {
+      engine.excuseSilence(t);
+      engine.tick(t);
+    }
+    expect(seen()).toEqual([]);
+    // Silence counts again from when the hub took messages again.
+    engine.tick(T0 + 89_000);
+    expect(seen()).toEqual([]);
+    engine.tick(T0 + 91_000);
+    expect(seen()).toEqual(['raised:device-offline']);
+  });
+
   it('applies preconditions: only a fire-engine space raises the fire-space rule', async () => {
     const { engine, seen } = await setup();
     const fire = dev('parking', 'f1');

@@ -168,6 +168,14 @@ export class RulesEngine {
     for (const d of this.#devices.values()) this.#tickDevice(d, now);
   }
 
+  /**
+   * Messages are held up before the hub (storage backpressure, the broker connection down): the
+   * devices are not silent, the hub is not listening. Silence counts again from `now`.
+   */
+  excuseSilence(now: number): void {
+    for (const d of this.#devices.values()) d.lastSeen = Math.max(d.lastSeen, now);
+  }
+
   /** Makes every registered device known, so a device that never reports is found offline. */
   track(devices: Iterable<RegisteredDevice>): void {
     for (const device of devices) this.#state(device);
