@@ -37,4 +37,13 @@ describe('silences file', () => {
     await writeFile(file, JSON.stringify([{ id: 'x', from: 'yesterday' }]));
     expect(await loadSilences(file, T0, logger)).toEqual([]);
   });
+
+  it('starts with no silences, and says so, when the data dir cannot be read (a file where a folder should be)', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'silences-'));
+    await writeFile(path.join(dir, 'blocker'), 'not a folder');
+    const errors: string[] = [];
+    const spy = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line).msg) });
+    expect(await loadSilences(path.join(dir, 'blocker', 'silences.json'), T0, spy)).toEqual([]);
+    expect(errors).toEqual(['SILENCES NOT RESTORED: the silences file cannot be read']);
+  });
 });

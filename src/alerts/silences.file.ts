@@ -22,14 +22,16 @@ export const silenceSchema = z.strictObject({
   actor: z.string(),
 });
 
-/** The silences kept in `file` that are not over at `now`; none when there is no file. A broken file is reported and set aside. */
+/** The silences kept in `file` that are not over at `now`; none when there is no file. A broken or unreadable file is reported and set aside. */
 export async function loadSilences(file: string, now: number, logger: Logger): Promise<Silence[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    // An unreadable data dir must not keep the hub from watching: it starts without silences, loudly.
+    logger.error({ err: (error as Error).message, file }, 'SILENCES NOT RESTORED: the silences file cannot be read');
+    return [];
   }
   let json: unknown;
   try {

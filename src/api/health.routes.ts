@@ -19,6 +19,7 @@ const readySchema = z.object({
     bufferedLines: z.number(),
     pointsWritten: z.number(),
     lastError: z.string().optional(),
+    spoolError: z.string().optional(),
   }),
   devices: z.object({ registered: z.number(), online: z.number() }),
 });
@@ -40,6 +41,7 @@ export const healthRoutes =
         if (!broker.connected) warnings.push('MQTT broker is not connected: no data is received');
         if (storage.mode === 'live-only') warnings.push('LIVE-ONLY: no InfluxDB configured, nothing is stored (set INFLUX_URL)');
         else if (!storage.connected) warnings.push(`InfluxDB unreachable: data waits in the on-disk spool (${storage.spoolLines} points)`);
+        if (storage.spoolError) warnings.push(`spool not writable, an InfluxDB outage cannot be bridged: ${storage.spoolError}`);
         if (!storage.accepting) warnings.push('storage backpressure: ingest is paused until the spool drains');
         const ready = broker.connected && storage.accepting;
         reply.code(ready ? 200 : 503);

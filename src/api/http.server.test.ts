@@ -121,6 +121,16 @@ describe('HTTP API', () => {
     await Promise.all([down.close(), full.close()]);
   });
 
+  it('says on /readyz when the spool cannot be written (still ready: live writes go on)', async () => {
+    const spoolError = 'spool /data/spool: ENOTDIR: not a directory';
+    const api = await build({ storage: { ...liveOnly, mode: 'influxdb', connected: true, lastError: spoolError, spoolError } });
+    const res = await api.inject('/readyz');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().storage).toMatchObject({ spoolError, lastError: spoolError });
+    expect(res.json().warnings).toEqual([`spool not writable, an InfluxDB outage cannot be bridged: ${spoolError}`]);
+    await api.close();
+  });
+
   it('serves Prometheus metrics', async () => {
     const res = await app.inject('/metrics');
     expect(res.statusCode).toBe(200);
