@@ -19,7 +19,8 @@ beforeAll(async () => {
       'compounds/+/+/+/+',
       (packet, done) => {
         const parsed = parseDeviceTopic('compounds', packet.topic);
-        if (parsed.ok) {
+        // (status: the QoS 0 run's closing marker)
+        if (parsed.ok && parsed.topic.channel !== 'status') {
           const t = parsed.topic;
           received.push({ key: `${t.compound}/${t.type}/${t.device}`, channel: t.channel, payload: JSON.parse(packet.payload.toString()) });
         }

@@ -219,6 +219,14 @@ export function startLoad(spec: LoadSpec): LoadRun {
         setTimeout(resolve, drainUntil - Date.now()).unref();
       });
     }
+    // At QoS 0 nothing says the broker has read what was written. One QoS 1 message after the
+    // rest (the device's own retained-style status) is acknowledged only once the broker has
+    // handled everything before it on that connection; hanging up sooner cuts off the tail.
+    if (spec.qos === 0) {
+      const markers = publishers.filter((p, i) => p.client?.connected && (spec.connection === 'per-device' || i === 0));
+      const acked = Promise.all(markers.map((p) => p.client!.publishAsync(deviceTopic(spec.topicRoot, p.device, 'status'), 'online', { qos: 1 }).catch(fail)));
+      await Promise.race([acked, new Promise((resolve) => setTimeout(resolve, Math.max(0, drainUntil - Date.now())).unref())]);
+    }
     lastAckAt = Date.now();
     // A connection the broker dropped is closed at once; the others say goodbye once the
     // broker has read what they wrote.
