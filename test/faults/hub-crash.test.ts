@@ -58,7 +58,7 @@ async function crashUnderLoad(name: string, hubEnv: (registryFile: string) => Re
   const cover = devices.find((d) => d.type === 'manhole')!.key;
   sim.fault(cover, 'open');
   await expect.poll(async () => (await getJson(hub, '/api/alerts?open=true')).alerts.length, { timeout: 20_000 }).toBeGreaterThan(0);
-  await sleep(3000);
+  await sleep(500); // open-alerts.json is written within 100 ms of a change
   const rate = ledger.total; // messages acknowledged so far…
   const t0 = Date.now();
   await sleep(2000);
@@ -66,9 +66,9 @@ async function crashUnderLoad(name: string, hubEnv: (registryFile: string) => Re
   hub.kill('SIGKILL');
   const killedAt = ledger.total;
   expect(await hub.exited()).toEqual({ code: null, signal: 'SIGKILL' });
-  await sleep(3000);
+  await sleep(2000);
   await hub.restart();
-  await sleep(5000);
+  await sleep(3000);
   await sim.stop();
   const report = await settledDelivery(settings, ledger);
   const places = Object.entries(report.lost).flatMap(([device, seqs]) => seqs.map((seq) => ledger.place(device, seq)! - killedAt));

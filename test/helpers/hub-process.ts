@@ -1,5 +1,5 @@
 /**
- * The hub as a child process, as `npm start` runs it (`node --import tsx src/main.ts`), for
+ * The hub as a child process, as `npx compound-hub` runs it (`node bin/compound-hub.js`: src/main.ts through tsx), for
  * fault tests: fixed HTTP and embedded-broker ports (free ones, kept across restarts), the
  * test logins, a metrics token, stopped by PID. Whatever happens to the test, the hub does
  * not outlive the test process.
@@ -132,7 +132,8 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
   const launch = async () => {
     output = '';
     const processEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('INFLUX') && !key.startsWith('MQTT_')));
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...processEnv, ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: signals meant for the test's group (a terminal's Ctrl-C, a runner ending a job) do not reach it; it is stopped by PID.
+    const proc = spawn(process.execPath, ['bin/compound-hub.js'], { cwd: ROOT, env: { ...processEnv, ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
     track(proc);
     const keep = (chunk: Buffer) => {
