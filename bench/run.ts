@@ -61,7 +61,7 @@ const pkgVersion = (name: string) => {
 };
 
 const shape = fleetShape(20, 25);
-const probes = buildFleet({ compounds: [PROBE_COMPOUND], perCompound: { elevator: quick ? 100 : 250, manhole: 0, fire_lane: 0, parking: 0 }, fleetKey: FLEET_KEY, reportIntervalSec: 3600 });
+const probes = buildFleet({ compounds: [PROBE_COMPOUND], perCompound: { elevator: quick ? 60 : 200, manhole: 0, fire_lane: 0, parking: 0 }, fleetKey: FLEET_KEY, reportIntervalSec: 3600 });
 const dir = await mkdtemp(path.join(os.tmpdir(), 'compound-bench-'));
 const results: BenchResults = {
   startedAt: new Date().toISOString(),

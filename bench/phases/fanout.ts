@@ -26,7 +26,8 @@ export async function fanOut(ctx: BenchContext, clients: number, rate: number): 
   try {
     const windowSec = ctx.options.quick ? 5 : 10;
     const dir = await ctx.subdir('fanout');
-    const load = startLoadProcess({ url: hub.info.brokerUrl, shape: ctx.shape, qos: 1, rate, durationSec: 2 * windowSec + 12, dir });
+    // Runs until stopped below (connecting 200 sockets takes a while).
+    const load = startLoadProcess({ url: hub.info.brokerUrl, shape: ctx.shape, qos: 1, rate, durationSec: 3600, dir });
     await waitForOutput(load.child, /devices connected/, 60_000);
     await sleep(2000);
     let watch = watchProcess(hub.pid!);
@@ -35,10 +36,15 @@ export async function fanOut(ctx: BenchContext, clients: number, rate: number): 
 
     // Property managers: each socket follows one compound's devices.
     const compounds = compoundIds(ctx.shape.compounds);
-    for (let i = 0; i < clients; i += 1) {
-      const live = await connectLive(hub, 'root');
-      await live.subscribe({ compounds: [compounds[i % compounds.length]!], detail: 'devices' });
-      sockets.push(live);
+    for (let i = 0; i < clients; i += 20) {
+      const group = await Promise.all(
+        Array.from({ length: Math.min(20, clients - i) }, async (_, j) => {
+          const live = await connectLive(hub, 'root');
+          await live.subscribe({ compounds: [compounds[(i + j) % compounds.length]!], detail: 'devices' });
+          return live;
+        }),
+      );
+      sockets.push(...group);
     }
     await sleep(1000);
     const received = () => sockets.reduce((n, s) => n + s.batches.length, 0);
@@ -47,6 +53,7 @@ export async function fanOut(ctx: BenchContext, clients: number, rate: number): 
     await sleep(windowSec * 1000);
     const withClients = watch.stop();
     const batches = received() - before;
+    load.child.proc.kill('SIGTERM'); // the generator stops cleanly and reports
     await load.result;
     return {
       rate,
