@@ -218,16 +218,19 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
     const reason: DropReason = phase === 'closed' ? 'closed' : spool.error !== undefined && !spool.full ? 'spool_unwritable' : 'spool_full';
     drop(reason, lines.length);
   };
-  const startSpooling = (reason: string, unreachable: boolean) => {
-    if (unreachable) {
-      connected = false;
-      lastError = reason;
-    }
-    if (mode === 'live') {
-      if (unreachable) log.warn({ err: reason }, 'InfluxDB unavailable: spooling to disk until it answers again');
-      else log.warn({ inFlight, maxBufferLines }, 'InfluxDB slower than ingest: overflow goes to the spool');
-    }
+  const startSpooling = (reason: string) => {
+    connected = false;
+    lastError = reason;
+    if (mode === 'live') log.warn({ err: reason }, 'InfluxDB unavailable: spooling to disk until it answers again');
     mode = 'spooling';
+    replayer.wake();
+  };
+  let overflowLoggedAt = 0;
+  const overflow = () => {
+    if (Date.now() - overflowLoggedAt > 60_000) {
+      overflowLoggedAt = Date.now();
+      log.warn({ inFlight, maxBufferLines }, 'InfluxDB slower than ingest: ingest held back, overflow to the spool');
+    }
     replayer.wake();
   };
 
@@ -251,7 +254,7 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
       } else {
         if (kind === 'missing_database') databaseReady = !(config.api === 'v1' && config.createDatabase);
         toSpool(lines);
-        startSpooling(describe(error), true);
+        startSpooling(describe(error));
       }
       notify();
       return Promise.resolve(); // handled: the client neither retries nor logs
@@ -300,8 +303,8 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
     let cursor: (SpoolBatch & { next: number }) | undefined;
     try {
       while (phase === 'running') {
-        if (mode === 'live') {
-          await replayer.sleep(3_600_000); // woken when the store starts spooling, or closes
+        if (mode === 'live' && !cursor && spool.isEmpty) {
+          await replayer.sleep(3_600_000); // woken when the store spools or overflows, or closes
           continue;
         }
         try {
@@ -310,9 +313,9 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
           connected = true;
           if (!cursor) {
             if (spool.isEmpty) {
+              if (mode === 'spooling') log.info({ pointsWritten }, 'spool drained: writing live again');
               mode = 'live';
               lastError = undefined;
-              log.info({ pointsWritten }, 'spool drained: writing live again');
               notify();
               continue;
             }
@@ -356,7 +359,10 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
     if (phase === 'closed') return drop('closed', 1);
     if (phase === 'closing' || mode === 'spooling') return toSpool([line]);
     if (inFlight >= maxBufferLines) {
-      startSpooling('overflow', false);
+      // InfluxDB is slower than ingest, not gone: ingest is held back (`accepting`), and only
+      // what was already on its way spills to the spool, replayed beside the live writes.
+      // Sending everything through the disk would make a slow InfluxDB slower still.
+      overflow();
       return toSpool([line]);
     }
     inFlight += 1;
