@@ -206,9 +206,11 @@ export function startLoad(spec: LoadSpec): LoadRun {
         }
       }, TICK_MS);
     }
-    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, spec.durationMs))]);
+    let end: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise((resolve) => (end = setTimeout(resolve, spec.durationMs)))]);
     stopping = true;
     clearInterval(timer);
+    clearTimeout(end);
     // Wait for what is in flight, then say goodbye.
     const inflight = () => publishers.reduce((n, p) => n + p.inflight, 0);
     const drainUntil = Date.now() + (spec.drainMs ?? 60_000);
@@ -228,10 +230,10 @@ export function startLoad(spec: LoadSpec): LoadRun {
       await Promise.race([acked, new Promise((resolve) => setTimeout(resolve, Math.max(0, drainUntil - Date.now())).unref())]);
     }
     lastAckAt = Date.now();
-    // A connection the broker dropped is closed at once; the others say goodbye once the
-    // broker has read what they wrote.
+    // A connection the broker dropped is closed at once; the others say goodbye (within 5 s).
     const goodbyes = Promise.all(clients.map((c) => c.endAsync(!c.connected).catch(() => undefined)));
-    await Promise.race([goodbyes, new Promise((resolve) => setTimeout(resolve, Math.max(1000, drainUntil - Date.now())).unref())]);
+    await Promise.race([goodbyes, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    for (const c of clients) if (!c.disconnected) c.end(true); // whoever has not said goodbye by now
     const elapsedMs = Math.max(1, lastAckAt - started);
     return {
       ...stats,

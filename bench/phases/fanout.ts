@@ -1,5 +1,6 @@
 /** What live dashboards cost: the hub's CPU at the same load without and with 200 dashboard sockets. */
 import { connectLive, type LiveClient } from '../../test/helpers/live-client.ts';
+import { loginCookie } from '../../test/helpers/test-hub.ts';
 import { compoundIds } from '../../simulators/fleet.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { startBenchHub } from '../lib/hub-bench.ts';
@@ -33,9 +34,11 @@ export async function fanOut(ctx: BenchContext, clients: number, rate: number): 
     let watch = watchProcess(hub.pid!);
     await sleep(windowSec * 1000);
     const without = watch.stop();
+    ctx.say(`  without clients: ${without.cores.toFixed(2)} cores; connecting ${clients} sockets …`);
 
     // Property managers: each socket follows one compound's devices.
     const compounds = compoundIds(ctx.shape.compounds);
+    await loginCookie(hub, 'root'); // one session for all of them (as one browser's tabs)
     for (let i = 0; i < clients; i += 20) {
       const group = await Promise.all(
         Array.from({ length: Math.min(20, clients - i) }, async (_, j) => {
@@ -46,6 +49,7 @@ export async function fanOut(ctx: BenchContext, clients: number, rate: number): 
       );
       sockets.push(...group);
     }
+    ctx.say(`  ${sockets.length} sockets connected`);
     await sleep(1000);
     const received = () => sockets.reduce((n, s) => n + s.batches.length, 0);
     const before = received();
