@@ -19,8 +19,10 @@ if (values.count) {
     aedes.subscribe(
       'compounds/+/+/+/+',
       (packet, done) => {
-        // compounds/{compound}/{type}/{device}/{channel} → compound/type/device
+        // compounds/{compound}/{type}/{device}/{channel} → compound/type/device; only the
+        // readings count (the load generator's closing `status` marker is not a reading)
         const topic = packet.topic;
+        if (topic.endsWith('/status')) return done();
         const key = topic.slice(topic.indexOf('/') + 1, topic.lastIndexOf('/'));
         counts.set(key, (counts.get(key) ?? 0) + 1);
         done();
