@@ -7,6 +7,7 @@
  * outage. Prints progress and a table, and writes bench/results/latest.{json,md,svg}.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,9 +53,10 @@ const version = (cmd: string, args: string[]) => {
     return 'not found';
   }
 };
+/** The installed version of a dependency (read from its folder: not every package exports `./package.json`). */
 const pkgVersion = (name: string) => {
   try {
-    return (JSON.parse(execFileSync('node', ['-p', `JSON.stringify(require('${name}/package.json').version)`], { cwd: ROOT, encoding: 'utf8' })) as string);
+    return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '?';
   }

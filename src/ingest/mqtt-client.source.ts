@@ -8,6 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { hubStatusTopic, ingestSubscriptions } from '../contracts/topics.ts';
 import { HubError } from '../errors.ts';
+import { redactUrl } from '../util/redact-url.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 
 export interface MqttSourceOptions {
@@ -115,17 +116,5 @@ export class MqttClientSource {
     }
     await client.endAsync();
     this.#connected = false;
-  }
-}
-
-/** The URL without credentials, for logs and status output. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid url)';
   }
 }

@@ -27,6 +27,7 @@ import { PRECISION, v2WritePath } from './influx.endpoint.ts';
 import type { StoreConfig, StoreState } from './store.types.ts';
 import { createDatabase } from './history.query.ts';
 import { isHubError } from '../errors.ts';
+import { redactUrl } from '../util/redact-url.ts';
 
 export interface StoreDeps {
   logger: Logger;
@@ -91,16 +92,6 @@ function droppedCount(error: unknown, lines: number): number {
   return match ? Math.min(Number(match[1]), lines) : lines;
 }
 
-/** The URL without credentials, for state and logs. */
-export function publicUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
-}
-
 /** Times write requests (not pings or queries) into the write-latency histogram. */
 function timedTransport(inner: Transport, metrics: HubMetrics): Transport {
   const isWrite = (path: string) => path.startsWith('/api/v2/write');
@@ -155,7 +146,7 @@ function wakeableSleep() {
 }
 
 export function createStore(deps: StoreDeps, config: StoreConfig): Store {
-  const log = deps.logger.child({ stage: 'store', influx: publicUrl(config.url), api: config.api });
+  const log = deps.logger.child({ stage: 'store', influx: redactUrl(config.url), api: config.api });
   const { metrics } = deps;
   const batchSize = config.batchSize ?? DEFAULTS.batchSize;
   const maxBufferLines = config.maxBufferLines ?? DEFAULTS.maxBufferLines;
@@ -427,7 +418,7 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
       const spoolError = spool.error;
       return {
         api: config.api,
-        url: publicUrl(config.url),
+        url: redactUrl(config.url),
         connected,
         accepting: isAccepting(),
         spooling: mode === 'spooling',
