@@ -41,6 +41,9 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger.child({ stage: 'api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // A request (headers and body) must arrive within 30 s, else 408 and the connection is
+    // closed: a client trickling a body cannot hold a connection open (Node checks every 30 s).
+    requestTimeout: 30_000,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
