@@ -34,6 +34,8 @@ export interface EmbeddedBrokerDeps {
    * connection, so the backlog stays in the devices' sockets, not in the broker's memory.
    */
   whenReady?: () => Promise<void> | undefined;
+  /** When the port is in use: the message naming what holds it, if it is known (an earlier hub of ours); else the usual one. */
+  portInUseMessage?: (host: string, port: number) => Promise<string | undefined>;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer, done: () => void) => void;
@@ -131,13 +133,12 @@ export class EmbeddedBroker {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') {
-          reject(
-            new HubError(
-              'PORT_IN_USE',
-              `MQTT_PORT: ${this.options.host}:${this.options.port} is already in use (a system Mosquitto?). ` +
-                'Set MQTT_PORT to a free port, or MQTT_URL to use that broker.',
-            ),
-          );
+          const usual =
+            `MQTT_PORT: ${this.options.host}:${this.options.port} is already in use (a system Mosquitto?). ` +
+            'Set MQTT_PORT to a free port, or MQTT_URL to use that broker.';
+          void (this.deps.portInUseMessage?.(this.options.host, this.options.port) ?? Promise.resolve(undefined))
+            .catch(() => undefined)
+            .then((known) => reject(new HubError('PORT_IN_USE', known ?? usual)));
         } else reject(error);
       });
       server.listen(this.options.port, this.options.host, () => resolve());

@@ -4,11 +4,14 @@
  * influxd 1.6.7 is started in test/store.integration.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { findInfluxd, startLocalInfluxd } from './local-influxd.ts';
+import { findInfluxd, INFLUXD_PID_FILE, startLocalInfluxd } from './local-influxd.ts';
 import { isHubError } from '../errors.ts';
+import { processStartTicks, waitForExit } from '../util/proc.ts';
 
 const savedPath = process.env.PATH;
 afterEach(() => {
@@ -86,5 +89,79 @@ describe('startLocalInfluxd', () => {
     const error = await rejection(startLocalInfluxd({ dataDir: os.tmpdir(), binary: '/nonexistent/influxd' }));
     expect(isHubError(error, 'INFLUXD_START_FAILED')).toBe(true);
     expect(error.message).toMatch(/cannot run \/nonexistent\/influxd/);
+  });
+});
+
+/** Processes these tests started, killed by PID if a test leaves one. */
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** A running process that looks like an influxd left by a hub: `node …/influxd run -config <configFile>` (a node script named influxd that waits). */
+async function leftoverInfluxd(configFile: string): Promise<ChildProcess> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'leftover-influxd-'));
+  const script = path.join(dir, 'influxd');
+  await writeFile(script, "process.stdout.write('up\\n'); setInterval(() => {}, 60_000);\n");
+  const child = spawn(process.execPath, [script, 'run', '-config', configFile], { stdio: ['ignore', 'pipe', 'ignore'] });
+  started.push(child);
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  return child;
+}
+
+/** Another live process (an owner that still runs). */
+function liveProcess(): ChildProcess {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
+  started.push(child);
+  return child;
+}
+
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
+describe('an influxd left behind in the data dir (influxd.pid)', () => {
+  it('is stopped by PID when the hub that started it is gone, before a new one starts', async () => {
+    const fake = await fakeInfluxd('1.6.7');
+    const dataDir = path.join(fake.dir, 'data');
+    await mkdir(dataDir);
+    const leftover = await leftoverInfluxd(path.join(dataDir, 'influxd.conf'));
+    await writeFile(path.join(dataDir, INFLUXD_PID_FILE), JSON.stringify({ pid: leftover.pid, owner: await deadPid() }));
+    // The stand-in binary then fails to start: what matters is that the leftover went first.
+    const error = await rejection(startLocalInfluxd({ dataDir, binary: fake.binary }));
+    expect(error.message).toMatch(/exited \(3\)/);
+    expect(await waitForExit(leftover.pid!, 10_000)).toBe(true);
+    expect(leftover.signalCode ?? (await new Promise((resolve) => leftover.once('exit', (_code, signal) => resolve(signal))))).toBe('SIGTERM');
+    expect(existsSync(path.join(dataDir, INFLUXD_PID_FILE))).toBe(false);
+  });
+
+  it('is not touched when the PID is not an influxd of this data dir (another config, a reused PID)', async () => {
+    const fake = await fakeInfluxd('1.6.7');
+    const dataDir = path.join(fake.dir, 'data');
+    await mkdir(dataDir);
+    const otherDirs = await leftoverInfluxd(path.join(fake.dir, 'elsewhere', 'influxd.conf'));
+    const notInflux = liveProcess();
+    for (const pid of [otherDirs.pid, notInflux.pid]) {
+      await writeFile(path.join(dataDir, INFLUXD_PID_FILE), JSON.stringify({ pid, owner: await deadPid() }));
+      await rejection(startLocalInfluxd({ dataDir, binary: fake.binary }));
+    }
+    expect(otherDirs.exitCode ?? otherDirs.signalCode).toBeNull();
+    expect(notInflux.exitCode ?? notInflux.signalCode).toBeNull();
+  });
+
+  it('refuses to start while the process that started it still runs, and leaves it running', async () => {
+    const fake = await fakeInfluxd('1.6.7');
+    const dataDir = path.join(fake.dir, 'data');
+    await mkdir(dataDir);
+    const running = await leftoverInfluxd(path.join(dataDir, 'influxd.conf'));
+    const owner = liveProcess();
+    await writeFile(path.join(dataDir, INFLUXD_PID_FILE), JSON.stringify({ pid: running.pid, owner: owner.pid, ownerStartTicks: processStartTicks(owner.pid!) }));
+    const error = await rejection(startLocalInfluxd({ dataDir, binary: fake.binary }));
+    expect(isHubError(error, 'INFLUXD_START_FAILED')).toBe(true);
+    expect(error.message).toContain(`in use by influxd (pid ${running.pid}) of a running process (pid ${owner.pid})`);
+    expect(running.exitCode ?? running.signalCode).toBeNull();
+    expect(existsSync(path.join(dataDir, INFLUXD_PID_FILE))).toBe(true);
   });
 });

@@ -3,15 +3,20 @@
  * `influxd` 1.x is on PATH), and by the integration tests: HTTP and RPC bound to free
  * loopback ports, reporting disabled, meta/data/wal under a given dir, a generated
  * config file, stopped by PID (SIGTERM, then SIGKILL after a grace period).
+ * Its PID is kept in `influxd.pid` under the data dir while it runs: an influxd left there by a
+ * hub that died hard (SIGKILL) is stopped by the next start, after checking by
+ * /proc/PID/cmdline that it is an influxd run with this data dir's config (never by name).
  * InfluxDB 2.x/3.x binaries are not managed: run them yourself and set INFLUX_URL.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { HubError } from '../errors.ts';
+import { isAlive, processArgs, processStartTicks, waitForExit } from '../util/proc.ts';
 
 const STOP_GRACE_MS = 5000;
 const START_TIMEOUT_MS = 30_000;
@@ -32,6 +37,57 @@ export interface LocalInfluxd {
   kill(signal: NodeJS.Signals): void;
   /** Starts it again on the same ports and data dir (stopping it first if it still runs). */
   restart(): Promise<void>;
+}
+
+/** Written under the data dir while influxd runs: which process it is, and which process started it. */
+export const INFLUXD_PID_FILE = 'influxd.pid';
+
+interface PidRecord {
+  pid: number;
+  /** The process that started it (a hub, a test), and its /proc start time: tells a live owner from a reused PID. */
+  owner: number;
+  ownerStartTicks?: number;
+}
+
+/** influxd processes this process runs (by PID). */
+const ownInfluxds = new Set<number>();
+
+/** Whether `pid` is an influxd run with `configFile` (its /proc/PID/cmdline names both). */
+function isInfluxdOf(pid: number, configFile: string): boolean {
+  const args = processArgs(pid);
+  return Boolean(args?.some((arg) => path.basename(arg) === 'influxd') && args.includes(configFile));
+}
+
+/**
+ * Stops an influxd left in this data dir by an earlier hub that is gone (known by the pid file).
+ * One whose starter still runs is not touched: the start is refused instead.
+ */
+async function stopLeftover(dataDir: string, configFile: string, log: Logger | undefined): Promise<void> {
+  const pidFile = path.join(dataDir, INFLUXD_PID_FILE);
+  let saved: Partial<PidRecord>;
+  try {
+    saved = JSON.parse(await readFile(pidFile, 'utf8')) as Partial<PidRecord>;
+  } catch {
+    await rm(pidFile, { force: true });
+    return; // none, or not readable as one
+  }
+  const pid = saved.pid;
+  if (Number.isInteger(pid) && isAlive(pid!) && isInfluxdOf(pid!, configFile)) {
+    const owner = saved.owner;
+    const ownerRuns =
+      owner !== undefined && isAlive(owner) && (saved.ownerStartTicks === undefined || processStartTicks(owner) === saved.ownerStartTicks);
+    if (ownInfluxds.has(pid!) || (ownerRuns && owner !== process.pid)) {
+      throw new HubError('INFLUXD_START_FAILED', `${dataDir} is in use by influxd (pid ${pid}) of a running process (pid ${owner}); stop that one first`);
+    }
+    log?.warn({ pid, dataDir }, 'stopping an influxd left behind by an earlier hub');
+    process.kill(pid!, 'SIGCONT');
+    process.kill(pid!, 'SIGTERM');
+    if (!(await waitForExit(pid!, STOP_GRACE_MS))) {
+      process.kill(pid!, 'SIGKILL');
+      await waitForExit(pid!, STOP_GRACE_MS);
+    }
+  }
+  await rm(pidFile, { force: true });
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -140,17 +196,40 @@ export async function startLocalInfluxd(options: { dataDir: string; binary?: str
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const configFile = path.join(dataDir, 'influxd.conf');
+  const pidFile = path.join(dataDir, INFLUXD_PID_FILE);
+  await stopLeftover(dataDir, configFile, log);
   let port = options.port ?? (await freePort());
   let rpcPort = await freePort();
   let child: ChildProcess | undefined;
   let stderrTail: string[] = [];
-  const killOnExit = () => child?.kill('SIGKILL');
+  // Never leave an orphan influxd behind when the process exits (a hub that dies hard leaves its pid file instead).
+  const killOnExit = () => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    try {
+      unlinkSync(pidFile);
+    } catch {
+      // gone already
+    }
+  };
 
   const launch = async () => {
     await writeFile(configFile, configText(dataDir, port, rpcPort));
     stderrTail = [];
     const proc = spawn(binary, ['run', '-config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
     child = proc;
+    if (proc.pid !== undefined) {
+      const pid = proc.pid;
+      ownInfluxds.add(pid);
+      proc.once('exit', () => ownInfluxds.delete(pid));
+      const ownerStartTicks = processStartTicks(process.pid);
+      const record: PidRecord = { pid, owner: process.pid, ...(ownerStartTicks !== undefined ? { ownerStartTicks } : {}) };
+      try {
+        writeFileSync(pidFile, `${JSON.stringify(record)}\n`);
+      } catch (error) {
+        log?.warn({ err: (error as Error).message, pidFile }, 'influxd pid file not written: a hard kill of the hub would leave this influxd running');
+      }
+    }
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (chunk: string) => {
       stderrTail.push(...chunk.split('\n').filter(Boolean));
@@ -170,15 +249,20 @@ export async function startLocalInfluxd(options: { dataDir: string; binary?: str
 
   async function stop(): Promise<void> {
     const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+      await rm(pidFile, { force: true });
+      return;
+    }
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill('SIGCONT'); // in case a test stopped it
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
+    await rm(pidFile, { force: true });
   }
 
+  process.on('exit', killOnExit);
   // A port found free can be taken before influxd binds it: try fresh ports (unless one was asked for).
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -186,13 +270,15 @@ export async function startLocalInfluxd(options: { dataDir: string; binary?: str
       break;
     } catch (error) {
       const portRace = /address already in use/i.test((error as Error).message);
-      if (!portRace || attempt >= PORT_ATTEMPTS) throw error;
+      if (!portRace || attempt >= PORT_ATTEMPTS) {
+        process.removeListener('exit', killOnExit);
+        throw error;
+      }
       if (options.port === undefined) port = await freePort();
       rpcPort = await freePort();
       log?.warn({ attempt }, 'influxd port taken meanwhile: trying other ports');
     }
   }
-  process.once('exit', killOnExit); // never leave an orphan influxd behind
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -211,9 +297,9 @@ export async function startLocalInfluxd(options: { dataDir: string; binary?: str
     },
     restart: async () => {
       await stop();
-      await launch();
       process.removeListener('exit', killOnExit);
-      process.once('exit', killOnExit);
+      process.on('exit', killOnExit);
+      await launch();
     },
   };
 }
