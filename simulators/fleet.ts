@@ -186,6 +186,17 @@ export const DEFAULT_PLACES = {
   community: { id: 'cuiyuan', name: '翠苑社区' },
 } as const satisfies Record<'district' | 'street' | 'community', Place>;
 
+/** What the fleet's building and zone tags are called: `b2` → 2号楼, `north` → 北区. */
+function placeNames(devices: readonly FleetDevice[]): { buildings: Record<string, string>; zones: Record<string, string> } {
+  const buildings: Record<string, string> = {};
+  const zones: Record<string, string> = {};
+  for (const d of devices) {
+    buildings[d.building] ??= /^b\d+$/.test(d.building) ? `${d.building.slice(1)}号楼` : d.building;
+    zones[d.zone] ??= ZONE_NAMES[d.zone as (typeof ZONES)[number]] ?? d.zone;
+  }
+  return { buildings, zones };
+}
+
 /** The registry file (hashes only, never secrets) that registers a fleet with the hub. */
 export function fleetToRegistry(devices: readonly FleetDevice[], meta: RegistryMeta = {}): RegistryFile {
   const byCompound = new Map<string, FleetDevice[]>();
@@ -213,6 +224,7 @@ export function fleetToRegistry(devices: readonly FleetDevice[], meta: RegistryM
                   id,
                   name: meta.compoundNames?.[id] ?? compoundName(index),
                   ...(perGrid > 0 ? { grid: `grid-${String(Math.floor(index / perGrid) + 1).padStart(2, '0')}` } : {}),
+                  ...placeNames(byCompound.get(id)!),
                   devices: byCompound.get(id)!.map((d) => ({
                     id: d.device,
                     type: d.type,

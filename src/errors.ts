@@ -19,17 +19,25 @@ export const ERROR_CODES = {
   UNAUTHORIZED: 'log in first, or the login is wrong',
   FORBIDDEN: 'outside the role or scope of the logged-in user',
   RATE_LIMITED: 'too many attempts; wait before trying again',
+  CONDITION_ACTIVE: 'the condition is still active: the alert cannot be closed without a note and force',
+  ASSIGNEE_INVALID: 'that person may not act on this alert',
+  SILENCE_TOO_LONG: 'a silence may not be that long',
+  SILENCE_NEEDS_ADMIN: 'silencing a critical rule needs an admin',
+  ROUTING_INVALID: 'a routing or escalation entry resolves to nobody',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export class HubError extends Error {
   readonly code: ErrorCode;
+  /** Values the dashboards put into their translation of the code (alert id, state, limit, …). */
+  readonly params: Record<string, string | number> | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; params?: Record<string, string | number> }) {
     super(message, options);
     this.name = 'HubError';
     this.code = code;
+    this.params = options?.params;
   }
 }
 

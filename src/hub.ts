@@ -25,17 +25,17 @@ import { buildHttpServer } from './api/http.server.ts';
 import { RulesEngine } from './rules/rules.engine.ts';
 import { loadRules } from './rules/rules.loader.ts';
 import { ActiveConditions } from './rules/active-conditions.ts';
-import { AlertBook } from './alerts/alert-book.ts';
 import { loadAlertsConfig, type AlertsConfig } from './alerts/sla.config.ts';
-import { Silences } from './alerts/silences.ts';
-import { keepSilences, loadSilences } from './alerts/silences.file.ts';
+import { createAlertsStage } from './alerts/alerts.stage.ts';
 import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
-import { keepOpenAlerts, loadOpenAlerts } from './alerts/open-alerts.file.ts';
+import { describeUser } from './auth/user-scope.ts';
 import type { AccessDeps, BrokerStatus, StorageStatus } from './api/api.types.ts';
 import { HubError } from './errors.ts';
-import { DEMO_PASSWORD, demoGrids, demoUsers, prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
+import { DEMO_PASSWORD, demoRouting, demoUsers, prepareDemo, runDemo, type DemoSetup } from './demo/demo.ts';
 import { UsersStore, type NewUser } from './auth/users.store.ts';
 import { Sessions } from './auth/sessions.ts';
+import { keepSessions, loadSessions } from './auth/sessions.file.ts';
+import { portHeldMessage } from './util/instance-file.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { generatePassword } from './auth/password.ts';
 import { LiveServer } from './live/live.server.ts';
@@ -70,9 +70,6 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** How far back the event log is read to rebuild open alerts. */
-const ALERT_REBUILD_DAYS = 90;
-
 interface Resolved {
   settings?: StoreSettings;
   managed?: LocalInfluxd;
@@ -99,7 +96,7 @@ async function resolveStorage(config: HubConfig, logger: Logger): Promise<Resolv
   return { label: 'LIVE-ONLY (nothing is stored: set INFLUX_URL or install influxd)' };
 }
 
-async function openAccess(config: HubConfig, demo: DemoSetup | undefined, grids: AlertsConfig['grids']) {
+async function openAccess(config: HubConfig, demo: DemoSetup | undefined, grids: AlertsConfig['grids'], logger: Logger) {
   const usersFile = config.auth.usersFile ?? path.join(config.dataDir, ...(demo ? ['demo'] : []), 'users.json');
   // A fixed demo password only while nobody else can reach the hub.
   const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(config.http.host);
@@ -107,10 +104,19 @@ async function openAccess(config: HubConfig, demo: DemoSetup | undefined, grids:
     demo
       ? demoUsers(demo.registry, grids, loopbackOnly ? DEMO_PASSWORD : generatePassword())
       : [{ id: 'admin', name: 'Admin', role: 'admin', password: generatePassword(), mustChangePassword: true }];
-  const { users, created } = await UsersStore.open(usersFile, config.auth.usersFile ? undefined : initial);
+  const opened = await UsersStore.open(usersFile, config.auth.usersFile ? undefined : initial);
+  const { users } = opened;
+  // A demo data dir from an earlier version lacks logins the demo's routing now names (the escalation desks): they are added.
+  const added = demo && !config.auth.usersFile && !opened.created ? await users.addMissing(initial()) : [];
+  const created = opened.created || added.length ? [...(opened.created ?? []), ...added] : undefined;
+  // Sessions survive a restart (DATA_DIR/sessions.json), so a phone stays logged in; those of users no longer in the file are dropped.
+  const sessionsFile = path.join(config.dataDir, 'sessions.json');
+  const sessions = new Sessions({ idleMs: config.auth.sessionIdleMs, absoluteMs: 7 * 86_400_000, maxPerUser: 20 });
+  sessions.restore(await loadSessions(sessionsFile, { now: Date.now(), isUser: (id) => users.get(id) !== undefined }, logger), Date.now());
+  const keptSessions = keepSessions(sessions, sessionsFile, logger);
   const deps: AccessDeps = {
     users,
-    sessions: new Sessions({ idleMs: config.auth.sessionIdleMs, absoluteMs: 7 * 86_400_000, maxPerUser: 20 }),
+    sessions,
     limiter: new LoginLimiter(),
     cookieSecure: config.auth.cookieSecure,
     sessionIdleMs: config.auth.sessionIdleMs,
@@ -118,6 +124,7 @@ async function openAccess(config: HubConfig, demo: DemoSetup | undefined, grids:
   };
   return {
     deps,
+    keptSessions,
     usersFile,
     created: created?.map((c) => ({ ...c, role: users.get(c.id)!.role })),
     demoPassword: demo && loopbackOnly && !config.auth.usersFile ? DEMO_PASSWORD : undefined,
@@ -181,28 +188,22 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const conditions = new ActiveConditions();
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
     const alertsConfig = await loadAlertsConfig(config.alertsFile);
-    // The demo routes its compounds to demo grid workers unless an ALERTS_FILE says otherwise.
-    if (demo && !config.alertsFile) alertsConfig.grids = demoGrids(demo.registry);
-    const alerts = new AlertBook(alertsConfig, rules.rules);
-    // Open alerts and their timers come back from DATA_DIR/open-alerts.json (kept on every change, so
-    // InfluxDB need not be up at start), or, at a first start, from the event log.
-    const openAlertsFile = path.join(config.dataDir, 'open-alerts.json');
-    const savedAlerts = await loadOpenAlerts(openAlertsFile, logger);
-    if (savedAlerts) {
-      alerts.adopt(savedAlerts);
-      logger.info({ open: savedAlerts.length }, 'open alerts taken back from the last run');
-    } else if (storage.settings) {
-      try {
-        alerts.restore(await readAlertEvents(storage.settings, ALERT_REBUILD_DAYS));
-        logger.info({ open: alerts.list({ open: true }).length }, 'alerts rebuilt from the event log');
-      } catch (error) {
-        logger.error({ err: (error as Error).message }, 'OPEN ALERTS NOT REBUILT: the alert event log could not be read');
-      }
-    }
-    const keptAlerts = keepOpenAlerts(alerts, openAlertsFile, logger);
-    cleanups.push(() => keptAlerts.flush());
+    // The demo routes its compounds to demo grid workers and its escalation chain unless an ALERTS_FILE says otherwise.
+    if (demo && !config.alertsFile) Object.assign(alertsConfig, demoRouting(demo.registry));
     // Logins: USERS_FILE, or a users file in the data dir made at first run.
-    const access = await openAccess(config, demo, alertsConfig.grids);
+    const access = await openAccess(config, demo, alertsConfig.grids, logger);
+    cleanups.push(() => access.keptSessions.flush());
+    const { alerts, routing, silences, flush: flushAlerts } = await createAlertsStage({
+      alertsConfig,
+      alertsSource: config.alertsFile ? `ALERTS_FILE ${config.alertsFile}` : demo ? 'demo routing' : 'routing',
+      rules: rules.rules,
+      people: () => access.deps.users.list().map((u) => describeUser(u, alertsConfig.grids)),
+      compounds: registry.compounds().map((c) => c.id),
+      dataDir: config.dataDir,
+      storage: storage.settings,
+      logger,
+    });
+    cleanups.push(flushAlerts);
     let live: LiveServer | undefined;
     const eventLines = new AlertEventLines();
     alerts.onEvent((event, alert) => {
@@ -212,15 +213,20 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
       }
     });
-    // Silences (maintenance windows) are kept on disk across restarts.
-    const silencesFile = path.join(config.dataDir, 'silences.json');
-    const silences = new Silences(await loadSilences(silencesFile, Date.now(), logger));
-    keepSilences(silences, silencesFile, logger);
+    // Alerts taken back with their condition active are judged again by the rules from the devices'
+    // next messages; those no rule can judge any more are cleared now.
+    for (const orphan of rules.resume(alerts.activeConditions(), registry)) alerts.clearCondition(orphan, Date.now(), 'no rule judges this condition any more');
 
     rules.onChange((change) => {
       conditions.apply(change);
+      // A silent device is offline for everyone who looks, not only for the rules.
+      if (change.kind === 'absence' && change.change === 'raised') {
+        const device = registry.getByKey(change.deviceKey);
+        if (device && deviceStates.markSilent(device)) live?.deviceChanged(device);
+      }
       // A silence (maintenance window) keeps new alerts from being raised; open ones carry on.
-      if (!(change.change === 'raised' && silences.matches(change))) alerts.applyCondition(change);
+      const opens = change.change !== 'cleared' && !alerts.hasOpen(change.deviceKey, change.ruleId);
+      if (!(opens && silences.matches(change))) alerts.applyCondition(change);
       metrics.conditions.inc({ rule: change.ruleId, severity: change.severity, change: change.change });
       if (change.change !== 'repeated') logger.info({ stage: 'rules', ...change }, `condition ${change.change}`);
     });
@@ -260,7 +266,13 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     let brokerUrl: string;
     let publish: MqttPublish;
     if (config.broker.kind === 'embedded') {
-      const broker = new EmbeddedBroker({ ...config.broker, topicRoot: config.topicRoot }, { registry, metrics, logger, whenReady: () => pipeline.whenReady() });
+      const broker = new EmbeddedBroker({ ...config.broker, topicRoot: config.topicRoot }, {
+        registry,
+        metrics,
+        logger,
+        whenReady: () => pipeline.whenReady(),
+        portInUseMessage: (host, port) => portHeldMessage('MQTT_PORT', host, port, config.dataDir),
+      });
       await broker.start();
       cleanups.push(async () => {
         await broker.publish(hubStatusTopic(config.topicRoot), 'offline', { retain: true }).catch(() => undefined);
@@ -306,6 +318,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       conditions,
       alerts,
       silences,
+      routing,
+      rules: () => rules.rules,
       alertsConfig,
       alertEvents: (days) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events())),
       webhookDeliveries: () => webhooks.deliveries(),
@@ -323,7 +337,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       await http.listen({ host: config.http.host, port: config.http.port });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new HubError('PORT_IN_USE', `HTTP_PORT: ${config.http.host}:${config.http.port} is already in use; set HTTP_PORT to a free port`);
+        const held = await portHeldMessage('HTTP_PORT', config.http.host, config.http.port, config.dataDir);
+        throw new HubError('PORT_IN_USE', held ?? `HTTP_PORT: ${config.http.host}:${config.http.port} is already in use; set HTTP_PORT to a free port`);
       }
       throw error;
     }
@@ -368,6 +383,9 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       logger.info({ rules: next.length, file: config.rulesFile ?? 'built-in pack' }, 'rules reloaded');
       return next.length;
     };
+    // Stopping starts here (cleanups run in reverse): from now on the rules judge nothing, so devices
+    // leaving with the hub (the demo fleet, sessions ending) raise no alerts.
+    cleanups.push(async () => rules.halt());
     return { info, metrics, registry, http, reloadRules, stop };
   } catch (error) {
     await stop();

@@ -95,7 +95,16 @@ describe('alert closed loop', () => {
     expect((await post(`/api/alerts/${alertId}/resolve`, { note: '已救出乘客' }, 'wang')).status).toBe(200);
     const again = await post(`/api/alerts/${alertId}/resolve`, { note: 'x' }, 'wang');
     expect(again.status).toBe(409);
-    expect((await post(`/api/alerts/${alertId}/close`, {}, 'zhao')).status).toBe(200);
+    // The trap's quiet period has not passed: the rule still sees it, so a plain close is refused.
+    const refused = await post(`/api/alerts/${alertId}/close`, {}, 'zhao');
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe('CONDITION_ACTIVE');
+    expect((await post(`/api/alerts/${alertId}/close`, { force: true, note: '乘客已救出，困人信号为门锁故障残留' }, 'zhao')).status).toBe(200);
+    // The condition, still active, has a new alert at once.
+    const successor = (await getJson(hub!, '/api/alerts?open=true')).alerts;
+    expect(successor).toHaveLength(1);
+    expect(successor[0]).toMatchObject({ ruleId: 'elevator-trapped', condition: 'active', workflow: 'dispatched', assignee: 'wang' });
+    expect(successor[0].id).not.toBe(alertId);
     const settings = { url: influx.url, api: 'v1' as const, database: 'alerts_it' };
     await expect
       .poll(async () => {
@@ -104,7 +113,8 @@ describe('alert closed loop', () => {
       }, { timeout: 10_000 })
       .toEqual(['raised:hub', 'dispatched:hub', 'accepted:wang', 'repeated:hub', 'resolved:wang', 'closed:zhao']);
     const stats = await getJson(hub!, '/api/alerts/stats');
-    expect(stats.overall).toMatchObject({ alerts: 1, accepted: 1, resolved: 1, closed: 1, slaKept: 1 });
+    // The successor is still within its deadlines: not counted for the SLA yet.
+    expect(stats.overall).toMatchObject({ alerts: 2, accepted: 1, resolved: 1, closed: 1, slaCounted: 1, slaMissed: 0, slaKept: 1, openOverdue: 0 });
     expect(Object.keys(stats.byWorker)).toEqual(['wang']);
   });
 });

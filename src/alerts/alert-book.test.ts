@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { routingFor } from '../testing/routing.fixture.ts';
 import { AlertBook } from './alert-book.ts';
 import { alertsConfigSchema } from './sla.config.ts';
 import { loadRules } from '../rules/rules.loader.ts';
@@ -11,7 +12,12 @@ const MIN = 60_000;
 
 async function setup(grids = [{ id: 'g1', compounds: ['c01'], workers: ['wang', 'li'] }]) {
   let n = 0;
-  const book = new AlertBook(alertsConfigSchema.parse({ grids }), await loadRules(undefined), () => `a${++n}`);
+  const config = alertsConfigSchema.parse({
+    grids,
+    groups: [{ id: 'community-duty', name: '社区值班', members: ['zhou'] }, { id: 'street-desk', name: '街道应急值守', members: ['sun'] }],
+    escalation: ['community-duty', 'street-desk'],
+  });
+  const book = new AlertBook(config, await loadRules(undefined), routingFor(config), () => `a${++n}`);
   const events: AlertEvent[] = [];
   book.onEvent((e) => events.push(e));
   const kinds = () => events.map((e) => `${e.kind}${e.assignee ? `>${e.assignee}` : ''}`);
@@ -19,7 +25,7 @@ async function setup(grids = [{ id: 'g1', compounds: ['c01'], workers: ['wang', 
 }
 
 const trapped = (change: ConditionChange['change'], at: number, compound = 'c01'): ConditionChange => ({
-  change, ruleId: 'elevator-trapped', severity: 'critical', deviceKey: `${compound}/elevator/e1`, compound, type: 'elevator', device: 'e1', at, count: 1, value: 'trapped',
+  change, ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: `${compound}/elevator/e1`, compound, type: 'elevator', device: 'e1', at, count: 1, value: 'trapped',
 });
 
 describe('AlertBook', () => {
@@ -41,8 +47,9 @@ describe('AlertBook', () => {
     expect(book.get('a1')).toMatchObject({ workflow: 'accepted', dueAt: T0 + 30 * MIN });
     expect(() => book.resolve('a1', 'wang', '  ', T0)).toThrow(/note/);
     book.resolve('a1', 'wang', '救出乘客, 门锁复位', T0 + 20 * MIN);
+    book.applyCondition(trapped('cleared', T0 + 21 * MIN));
     book.close('a1', 'manager-zhao', T0 + 25 * MIN);
-    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'accepted', 'resolved', 'closed']);
+    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'accepted', 'resolved', 'condition_cleared', 'closed']);
     book.applyCondition(trapped('raised', T0 + 60 * MIN));
     expect(book.list({ open: true }).map((a) => a.id)).toEqual(['a2']);
   });
@@ -62,17 +69,27 @@ describe('AlertBook', () => {
     expect(() => book.accept('nope', 'x', T0)).toThrow(/does not exist/);
   });
 
-  it('escalates a missed accept deadline to the backup, then the community, then the street', async () => {
+  it('escalates a missed accept deadline to the backup, then the community duty officer, then the street desk, and stays overdue from the first deadline', async () => {
     const { book, kinds } = await setup();
     book.applyCondition(trapped('raised', T0));
     book.tick(T0 + 5 * MIN - 1);
     expect(kinds()).toEqual(['raised', 'dispatched>wang']);
+    expect(book.get('a1').overdue).toBeUndefined();
     book.tick(T0 + 5 * MIN);
+    // The next person has a fresh deadline, but the alert is late since the first one.
+    expect(book.get('a1')).toMatchObject({ assignee: 'li', dueAt: T0 + 10 * MIN, overdue: { step: 'accept', since: T0 + 5 * MIN } });
     book.tick(T0 + 10 * MIN);
     book.tick(T0 + 15 * MIN);
     book.tick(T0 + 20 * MIN);
-    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'escalated>li', 'escalated>community', 'escalated>street', 'escalated>street']);
-    expect(book.get('a1')).toMatchObject({ assignee: 'street', escalationLevel: 4, workflow: 'dispatched' });
+    expect(kinds()).toEqual(['raised', 'dispatched>wang', 'escalated>li', 'escalated>zhou', 'escalated>sun', 'escalated>sun']);
+    expect(book.get('a1')).toMatchObject({ assignee: 'sun', escalationLevel: 4, workflow: 'dispatched', overdue: { step: 'accept', since: T0 + 5 * MIN } });
+    // Accepted late: the accept delay is history; the resolve deadline (30 min from the raise) is not yet past.
+    book.accept('a1', 'sun', T0 + 21 * MIN);
+    expect(book.get('a1').overdue).toBeUndefined();
+    book.tick(T0 + 30 * MIN);
+    expect(book.get('a1').overdue).toEqual({ step: 'resolve', since: T0 + 30 * MIN });
+    book.resolve('a1', 'sun', 'ok', T0 + 31 * MIN);
+    expect(book.get('a1').overdue).toBeUndefined();
   });
 
   it('tells the next level when an accepted alert misses its resolve deadline, without taking it away', async () => {
@@ -99,12 +116,49 @@ describe('AlertBook', () => {
     expect(book.get('a1').history.at(-1)).toMatchObject({ actor: 'hub', note: 'condition cleared and quiet' });
   });
 
-  it('goes to the community when its compound has no grid, then escalates to the street', async () => {
+  it('goes to the community duty officer when its compound has no grid, then escalates to the street desk', async () => {
     const { book, kinds } = await setup([]);
     book.applyCondition(trapped('raised', T0, 'c09'));
-    expect(book.get('a1')).toMatchObject({ workflow: 'dispatched', assignee: 'community' });
+    expect(book.get('a1')).toMatchObject({ workflow: 'dispatched', assignee: 'zhou' });
     book.tick(T0 + 5 * MIN);
-    expect(kinds()).toEqual(['raised', 'dispatched>community', 'escalated>street']);
+    expect(kinds()).toEqual(['raised', 'dispatched>zhou', 'escalated>sun']);
+  });
+
+  it('refuses to close an alert whose condition is still active; closed anyway with a note, the condition opens a new alert at once', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    book.accept('a1', 'wang', T0 + MIN);
+    book.resolve('a1', 'wang', '已到场', T0 + 2 * MIN);
+    try {
+      book.close('a1', 'zhao', T0 + 3 * MIN);
+      expect.unreachable();
+    } catch (error) {
+      expect(isHubError(error, 'CONDITION_ACTIVE')).toBe(true);
+    }
+    expect(book.get('a1').workflow).toBe('resolved');
+    expect(() => book.close('a1', 'zhao', T0 + 3 * MIN, '', true)).toThrow(/note/);
+    book.close('a1', 'zhao', T0 + 3 * MIN, '传感器误报，已报修', true);
+    expect(book.get('a1').workflow).toBe('closed');
+    const [next] = book.list({ open: true });
+    expect(next).toMatchObject({ id: 'a2', condition: 'active', workflow: 'dispatched', assignee: 'wang', raisedAt: T0 + 3 * MIN });
+    expect(next!.history[0]!.note).toMatch(/still active after a1/);
+    expect(kinds().slice(-3)).toEqual(['closed', 'raised', 'dispatched>wang']);
+  });
+
+  it('reassigns only to someone who may act in the compound', async () => {
+    const { book } = await setup();
+    book.applyCondition(trapped('raised', T0));
+    for (const nobody of ['nobody-here', 'zhou-other']) {
+      try {
+        book.reassign('a1', 'zhao', nobody, T0 + MIN);
+        expect.unreachable();
+      } catch (error) {
+        expect(isHubError(error, 'ASSIGNEE_INVALID')).toBe(true);
+      }
+    }
+    expect(book.get('a1').assignee).toBe('wang');
+    book.reassign('a1', 'zhao', 'zhou', T0 + MIN);
+    expect(book.get('a1').assignee).toBe('zhou');
   });
 
   it('reassigns, comments and reopens with notes', async () => {
@@ -131,6 +185,7 @@ describe('AlertBook', () => {
     book.applyCondition({ ...trapped('raised', T0 + 3 * MIN), deviceKey: 'c01/elevator/e3', device: 'e3' });
     book.accept('a3', 'li', T0 + 8 * MIN);
     book.resolve('a3', 'li', 'ok', T0 + 9 * MIN);
+    book.applyCondition({ ...trapped('cleared', T0 + 9 * MIN), deviceKey: 'c01/elevator/e3', device: 'e3' });
     book.close('a3', 'm', T0 + 10 * MIN);
 
     const { book: rebuilt, events: replayed } = await setup();

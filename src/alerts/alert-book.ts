@@ -11,7 +11,8 @@ import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import type { FieldValue } from '../contracts/payloads.ts';
 import type { Alert, AlertEvent, AlertEventKind, StoredAlertEvent, WorkflowState } from './alert.types.ts';
-import { callOrder, type AlertsConfig } from './sla.config.ts';
+import type { AlertsConfig } from './sla.config.ts';
+import type { Routing } from './routing.ts';
 
 export type AlertListener = (event: AlertEvent, alert: Alert) => void;
 
@@ -38,6 +39,7 @@ export class AlertBook {
   constructor(
     private readonly config: AlertsConfig,
     rules: readonly Rule[],
+    private readonly routing: Routing,
     private readonly newId: (at: number) => string = newAlertId,
   ) {
     this.setRules(rules);
@@ -93,8 +95,7 @@ export class AlertBook {
       this.#step(alert, alert.condition === 'cleared' ? 'condition_active' : 'repeated', change.at, 'hub', change.value);
       return;
     }
-    const created = this.#create({
-      id: this.newId(change.at),
+    this.#raise({
       ruleId: change.ruleId,
       severity: change.severity,
       compound: change.compound,
@@ -102,10 +103,37 @@ export class AlertBook {
       device: change.device,
       at: change.at,
       ...(change.value !== undefined ? { value: change.value } : {}),
+      ...(change.field !== undefined ? { field: change.field } : {}),
     });
+  }
+
+  /** Marks the condition of an open alert cleared by the hub itself (its rule is gone), with a note saying why. */
+  clearCondition(key: { deviceKey: string; ruleId: string }, at: number, note: string): void {
+    const id = this.#open.get(`${key.deviceKey}|${key.ruleId}`);
+    const alert = id ? this.#alerts.get(id) : undefined;
+    if (alert?.condition === 'active') this.#step(alert, 'condition_cleared', at, 'hub', undefined, { note });
+  }
+
+  /** Whether the condition of a device and rule has an alert that is not closed. */
+  hasOpen(deviceKey: string, ruleId: string): boolean {
+    return this.#open.has(`${deviceKey}|${ruleId}`);
+  }
+
+  /**
+   * Alerts an earlier run left with their condition active: the rules engine judges them again
+   * from the devices' next messages (see RulesEngine.resume).
+   */
+  activeConditions(): Array<{ deviceKey: string; ruleId: string }> {
+    return this.list({ open: true }).filter((a) => a.condition === 'active').map((a) => ({ deviceKey: a.deviceKey, ruleId: a.ruleId }));
+  }
+
+  #raise(base: Omit<Parameters<AlertBook['create']>[0], 'id'>, note?: string): Alert {
+    const created = this.create({ id: this.newId(base.at), ...base });
+    if (note) created.history[0]!.note = note;
     this.#emit(created.history[0]!, created);
-    const first = this.#chain(created, change.at)[0];
-    if (first) this.#step(created, 'dispatched', change.at, 'hub', undefined, { assignee: first });
+    const first = this.routing.chain(created.compound, base.at)[0];
+    if (first) this.#step(created, 'dispatched', base.at, 'hub', undefined, { assignee: first });
+    return created;
   }
 
   accept(id: string, actor: string, at: number): Alert {
@@ -117,8 +145,23 @@ export class AlertBook {
     return this.#step(this.#expect(id, ['accepted'], 'resolve'), 'resolved', at, actor, undefined, { note });
   }
 
-  close(id: string, actor: string, at: number, note?: string): Alert {
-    return this.#step(this.#expect(id, ['resolved'], 'close'), 'closed', at, actor, undefined, note ? { note } : {});
+  /**
+   * Confirms a resolved alert. While its condition is still active it is refused, unless the
+   * closer insists (`force`) with a note: then the condition, still happening, opens a new
+   * alert at once, so what is still happening stays visible and reaches someone.
+   */
+  close(id: string, actor: string, at: number, note?: string, force = false): Alert {
+    const alert = this.#expect(id, ['resolved'], 'close');
+    if (alert.condition === 'active' && !force) {
+      throw new HubError('CONDITION_ACTIVE', `cannot close alert ${id}: its condition is still active; close with force and a note to open a new alert for it`, { params: { id } });
+    }
+    if (alert.condition === 'active' && !note?.trim()) throw new HubError('BAD_REQUEST', 'note: say why an alert whose condition is still active is closed');
+    this.#step(alert, 'closed', at, actor, undefined, note ? { note } : {});
+    if (alert.condition === 'active') {
+      const { ruleId, severity, compound, type, device, value, field } = alert;
+      this.#raise({ ruleId, severity, compound, type, device, at, ...(value !== undefined ? { value } : {}), ...(field !== undefined ? { field } : {}) }, `still active after ${id} was closed by ${actor}`);
+    }
+    return alert;
   }
 
   /** A resolved alert the manager does not accept goes back to the worker. */
@@ -127,8 +170,13 @@ export class AlertBook {
     return this.#step(this.#expect(id, ['resolved'], 'reopen'), 'reopened', at, actor, undefined, { note });
   }
 
+  /** Gives the alert to someone who may act in its compound (Routing.takers); anyone else is refused. */
   reassign(id: string, actor: string, assignee: string, at: number): Alert {
-    return this.#step(this.#expect(id, ['new', 'dispatched', 'accepted'], 'reassign'), 'reassigned', at, actor, undefined, { assignee });
+    const alert = this.#expect(id, ['new', 'dispatched', 'accepted'], 'reassign');
+    if (!this.routing.mayTake(assignee, alert.compound)) {
+      throw new HubError('ASSIGNEE_INVALID', `${assignee} may not act on alerts of ${alert.compound}`, { params: { assignee, compound: alert.compound } });
+    }
+    return this.#step(alert, 'reassigned', at, actor, undefined, { assignee });
   }
 
   comment(id: string, actor: string, note: string, at: number): Alert {
@@ -148,7 +196,7 @@ export class AlertBook {
         continue;
       }
       if (alert.dueAt === undefined || now < alert.dueAt) continue;
-      const chain = this.#chain(alert, now);
+      const chain = this.routing.chain(alert.compound, now);
       const next = chain[Math.min(alert.escalationLevel + 1, chain.length - 1)];
       // Not accepted in time: the next person gets it. Accepted but not resolved: the next level is told.
       const note = alert.workflow === 'accepted' ? 'resolve deadline missed' : 'accept deadline missed';
@@ -166,7 +214,7 @@ export class AlertBook {
     for (const r of ordered) {
       const existing = this.#alerts.get(r.alertId);
       if (r.kind === 'raised') {
-        if (!existing) this.#create({ id: r.alertId, ruleId: r.ruleId, severity: r.severity, compound: r.compound, type: r.type, device: r.device, at: r.at, ...(r.value !== undefined ? { value: r.value } : {}) });
+        if (!existing) this.create({ id: r.alertId, ruleId: r.ruleId, severity: r.severity, compound: r.compound, type: r.type, device: r.device, at: r.at, ...(r.value !== undefined ? { value: r.value } : {}) });
         continue;
       }
       if (!existing) continue; // its raise is older than what was read back
@@ -187,7 +235,8 @@ export class AlertBook {
     }
   }
 
-  #create(base: { id: string; ruleId: string; severity: Alert['severity']; compound: string; type: Alert['type']; device: string; at: number; value?: FieldValue }): Alert {
+  /** A new alert in the book, not yet announced (restore() uses it for alerts of the log). */
+  private create(base: { id: string; ruleId: string; severity: Alert['severity']; compound: string; type: Alert['type']; device: string; at: number; value?: FieldValue; field?: string }): Alert {
     const alert: Alert = {
       id: base.id,
       ruleId: base.ruleId,
@@ -203,6 +252,7 @@ export class AlertBook {
       lastSeenAt: base.at,
       count: 1,
       ...(base.value !== undefined ? { value: base.value } : {}),
+      ...(base.field !== undefined ? { field: base.field } : {}),
       escalationLevel: 0,
       dueAt: base.at + this.#sla(base.severity).acceptMin * MINUTE,
       history: [{ alertId: base.id, kind: 'raised', at: base.at, actor: 'hub' }],
@@ -243,10 +293,13 @@ export class AlertBook {
         alert.workflow = 'accepted';
         alert.assignee = event.actor;
         alert.dueAt = alert.raisedAt + sla.resolveMin * MINUTE;
+        // Late to accept is history now; the resolve deadline may already be past too.
+        alert.overdue = alert.dueAt <= event.at ? { step: 'resolve', since: alert.dueAt } : undefined;
         break;
       case 'resolved':
         alert.workflow = 'resolved';
         alert.dueAt = undefined;
+        alert.overdue = undefined;
         break;
       case 'reopened':
         alert.workflow = 'accepted';
@@ -255,10 +308,14 @@ export class AlertBook {
       case 'closed':
         alert.workflow = 'closed';
         alert.dueAt = undefined;
+        alert.overdue = undefined;
         this.#open.delete(`${alert.deviceKey}|${alert.ruleId}`);
         break;
-      case 'escalated':
+      case 'escalated': {
         alert.escalationLevel += 1;
+        // The step stays late from its first deadline on, whoever has it now.
+        const step = alert.workflow === 'accepted' ? 'resolve' : 'accept';
+        if (alert.overdue?.step !== step) alert.overdue = { step, since: alert.dueAt ?? event.at };
         if (alert.workflow === 'accepted') {
           alert.dueAt = event.at + sla.resolveMin * MINUTE;
         } else {
@@ -267,17 +324,12 @@ export class AlertBook {
           alert.dueAt = event.at + sla.acceptMin * MINUTE;
         }
         break;
+      }
       case 'commented':
         break;
     }
     // Repeats only bump the count: a flapping sensor must not grow the history without bound.
     if (event.kind !== 'repeated') alert.history.push(event);
-  }
-
-  /** Grid workers of the alert's compound (on shift first, then backups), then the escalation chain. */
-  #chain(alert: Alert, at: number): string[] {
-    const grid = this.config.grids.find((g) => g.compounds.includes(alert.compound));
-    return [...(grid ? callOrder(grid, at, this.config.utcOffsetMin) : []), ...this.config.escalation];
   }
 
   #sla(severity: Alert['severity']) {
@@ -292,7 +344,9 @@ export class AlertBook {
   #expect(id: string, states: WorkflowState[], action: string): Alert {
     const alert = this.get(id);
     if (!states.includes(alert.workflow)) {
-      throw new HubError('INVALID_TRANSITION', `cannot ${action} alert ${id}: it is ${alert.workflow} (${action} needs ${states.join(' or ')})`);
+      throw new HubError('INVALID_TRANSITION', `cannot ${action} alert ${id}: it is ${alert.workflow} (${action} needs ${states.join(' or ')})`, {
+        params: { id, action, state: alert.workflow },
+      });
     }
     return alert;
   }

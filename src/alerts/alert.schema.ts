@@ -28,9 +28,11 @@ export const alertSchema = z.object({
   lastSeenAt: z.number(),
   count: z.number(),
   value: z.union([z.number(), z.boolean(), z.string()]).optional(),
+  field: z.string().optional(),
   clearedAt: z.number().optional(),
   assignee: z.string().optional(),
   escalationLevel: z.number(),
   dueAt: z.number().optional(),
+  overdue: z.object({ step: z.enum(['accept', 'resolve']), since: z.number() }).optional(),
   history: z.array(alertEventSchema),
 });

@@ -37,12 +37,16 @@ export interface Alert {
   lastSeenAt: number;
   count: number;
   value?: FieldValue;
+  /** The telemetry field whose value raised it (threshold-like rules): its unit is FIELD_UNITS[field]. */
+  field?: string;
   clearedAt?: number;
   assignee?: string;
   /** 0 = first responder; each missed deadline moves one step along the escalation chain. */
   escalationLevel: number;
-  /** The next SLA deadline for the current step (accept, then resolve), ms epoch. */
+  /** The next SLA deadline for the current step (accept, then resolve), ms epoch; after an escalation, the next person's. */
   dueAt?: number;
+  /** While the current step (accept, then resolve) is late: since when it is due. Gone once that step is done. */
+  overdue?: { step: 'accept' | 'resolve'; since: number };
   history: AlertEvent[];
 }
 

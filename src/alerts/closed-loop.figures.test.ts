@@ -23,7 +23,11 @@ describe('closed-loop figures', () => {
       alerts: 3, accepted: 2, resolved: 2, closed: 1, escalated: 1,
       timeToAccept: { mean: 300, p90: 480 },
       timeToResolve: { mean: 1440, p90: 1680 },
+      slaCounted: 3,
+      slaMissed: 2,
       slaKept: 1 / 3,
+      // a3 is still not accepted, long past its deadline.
+      openOverdue: 1,
     });
     expect(Object.keys(report.byCompound)).toEqual(['c01', 'c02']);
     expect(report.byWorker.wang).toMatchObject({ alerts: 1, slaKept: 1 });
@@ -37,5 +41,18 @@ describe('closed-loop figures', () => {
     const events = [ev('a1', 'raised', T0), ev('a2', 'raised', T0 + 10 * MIN, { compound: 'c02' })];
     const report = closedLoopReport(events, defaultAlertsConfig(), { from: T0, to: T0 + MIN, compound: 'c01' }, T0 + 2 * MIN);
     expect(report.overall).toMatchObject({ alerts: 1, slaKept: null });
+  });
+
+  it('counts an alert still open past its deadline as missed at once, and one accepted late as missed before it is resolved', () => {
+    const events = [
+      // Not accepted, 6 min after a 5 min accept deadline: missed and overdue now.
+      ev('a1', 'raised', T0),
+      // Accepted late (8 min), its 30 min resolve deadline not yet past: missed, but not overdue now.
+      ev('a2', 'raised', T0 + MIN), ev('a2', 'accepted', T0 + 9 * MIN, { actor: 'wang' }),
+      // Accepted in time, not yet resolved, deadline ahead: not counted yet.
+      ev('a3', 'raised', T0 + 2 * MIN), ev('a3', 'accepted', T0 + 3 * MIN, { actor: 'wang' }),
+    ];
+    const report = closedLoopReport(events, defaultAlertsConfig(), { from: T0 - MIN, to: T0 + 60 * MIN }, T0 + 11 * MIN);
+    expect(report.overall).toMatchObject({ alerts: 3, slaCounted: 2, slaMissed: 2, slaKept: 0, openOverdue: 1 });
   });
 });

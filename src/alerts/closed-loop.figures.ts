@@ -5,31 +5,11 @@
  */
 import type { StoredAlertEvent } from './alert.types.ts';
 import type { AlertsConfig } from './sla.config.ts';
+import type { Figures, StatsAnswer } from '../contracts/api.ts';
 
-export interface Figures {
-  alerts: number;
-  accepted: number;
-  resolved: number;
-  closed: number;
-  escalated: number;
-  /** Seconds from raise to accept. */
-  timeToAccept: { mean: number | null; p90: number | null };
-  /** Seconds from raise to resolve. */
-  timeToResolve: { mean: number | null; p90: number | null };
-  /** Share (0..1) of alerts with a settled outcome whose accept and resolve met the SLA. */
-  slaKept: number | null;
-}
-
-export interface ClosedLoopReport {
-  from: number;
-  to: number;
-  overall: Figures;
-  byCompound: Record<string, Figures>;
-  byWorker: Record<string, Figures>;
-  byRule: Record<string, Figures>;
-  /** Alerts raised per UTC+8 calendar day (the compounds' local day). */
-  perDay: Record<string, number>;
-}
+export type { Figures };
+/** perDay: alerts raised per UTC+8 calendar day (the compounds' local day). */
+export type ClosedLoopReport = StatsAnswer;
 
 interface Track {
   compound: string;
@@ -52,20 +32,22 @@ function figures(tracks: Track[], config: AlertsConfig, now: number): Figures {
   const accept = tracks.filter((t) => t.acceptedAt !== undefined).map((t) => (t.acceptedAt! - t.raisedAt) / 1000).sort((a, b) => a - b);
   const resolve = tracks.filter((t) => t.resolvedAt !== undefined).map((t) => (t.resolvedAt! - t.raisedAt) / 1000).sort((a, b) => a - b);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-  let settled = 0;
-  let kept = 0;
+  let counted = 0;
+  let missed = 0;
+  let openOverdue = 0;
   for (const t of tracks) {
     const sla = config.sla[t.severity];
     if (!sla) continue;
     const acceptBy = t.raisedAt + sla.acceptMin * 60_000;
     const resolveBy = t.raisedAt + sla.resolveMin * 60_000;
-    const acceptOk = t.acceptedAt !== undefined && t.acceptedAt <= acceptBy;
-    const resolveOk = t.resolvedAt !== undefined && t.resolvedAt <= resolveBy;
-    // Settled: resolved, or a deadline has passed (so the outcome is known).
-    const isSettled = t.resolvedAt !== undefined || now > resolveBy || (t.acceptedAt === undefined && now > acceptBy);
-    if (!isSettled) continue;
-    settled += 1;
-    if (acceptOk && resolveOk) kept += 1;
+    // A deadline is missed once it has passed without its step, done late or not done yet.
+    const acceptMissed = (t.acceptedAt ?? now) > acceptBy;
+    const resolveMissed = (t.resolvedAt ?? now) > resolveBy;
+    const kept = t.acceptedAt !== undefined && t.resolvedAt !== undefined && !acceptMissed && !resolveMissed;
+    if (acceptMissed || resolveMissed) missed += 1;
+    if (kept || acceptMissed || resolveMissed) counted += 1;
+    const late = t.acceptedAt === undefined ? now > acceptBy : t.resolvedAt === undefined && now > resolveBy;
+    if (!t.closed && late) openOverdue += 1;
   }
   return {
     alerts: tracks.length,
@@ -75,7 +57,10 @@ function figures(tracks: Track[], config: AlertsConfig, now: number): Figures {
     escalated: tracks.filter((t) => t.escalated).length,
     timeToAccept: { mean: mean(accept), p90: percentile(accept, 0.9) },
     timeToResolve: { mean: mean(resolve), p90: percentile(resolve, 0.9) },
-    slaKept: settled ? kept / settled : null,
+    slaCounted: counted,
+    slaMissed: missed,
+    slaKept: counted ? (counted - missed) / counted : null,
+    openOverdue,
   };
 }
 

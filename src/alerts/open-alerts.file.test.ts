@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { routingFor } from '../testing/routing.fixture.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const config = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] });
 const change = (kind: ConditionChange['change'], device: string, at: number, ruleId = 'manhole-open'): ConditionChange => ({
-  change: kind, ruleId, severity: 'critical', deviceKey: `c01/manhole/${device}`, compound: 'c01', type: 'manhole', device, at, count: 1, value: true,
+  change: kind, ruleId, kind: 'threshold', severity: 'critical', deviceKey: `c01/manhole/${device}`, compound: 'c01', type: 'manhole', device, at, count: 1, value: true,
 });
 
 describe('open alerts file', () => {
@@ -27,7 +28,7 @@ describe('open alerts file', () => {
     expect(await loadOpenAlerts(file, logger)).toBeUndefined();
     const rules = await loadRules(undefined);
     let n = 0;
-    const first = new AlertBook(config, rules, () => `a${++n}`);
+    const first = new AlertBook(config, rules, routingFor(config), () => `a${++n}`);
     const kept = keepOpenAlerts(first, file, logger, 10);
     first.applyCondition(change('raised', 'mh-01', T0));
     first.applyCondition(change('repeated', 'mh-01', T0 + 1000));
@@ -35,12 +36,13 @@ describe('open alerts file', () => {
     first.applyCondition(change('raised', 'mh-02', T0 + 3000));
     first.accept('a2', 'wang', T0 + 4000);
     first.resolve('a2', 'wang', '盖板已复位', T0 + 5000);
+    first.applyCondition(change('cleared', 'mh-02', T0 + 5500));
     first.close('a2', 'zhao', T0 + 6000);
     await kept.flush();
 
     const saved = await loadOpenAlerts(file, logger);
     expect(saved?.map((a) => a.id)).toEqual(['a1']);
-    const second = new AlertBook(config, rules, () => 'b1');
+    const second = new AlertBook(config, rules, routingFor(config), () => 'b1');
     const events: AlertEvent[] = [];
     second.onEvent((e) => events.push(e));
     second.adopt(saved!);
@@ -59,7 +61,7 @@ describe('open alerts file', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'open-alerts-'));
     const file = path.join(dir, 'open-alerts.json');
     let n = 0;
-    const book = new AlertBook(config, await loadRules(undefined), () => `a${++n}`);
+    const book = new AlertBook(config, await loadRules(undefined), routingFor(config), () => `a${++n}`);
     const kept = keepOpenAlerts(book, file, logger, 60_000);
     for (let i = 1; i <= 5; i += 1) book.applyCondition(change('raised', `mh-0${i}`, T0 + i));
     await expect(readFile(file, 'utf8')).rejects.toThrow(/ENOENT/);
@@ -83,7 +85,7 @@ describe('open alerts file', () => {
     const errors: string[] = [];
     const spy = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line).msg) });
     let n = 0;
-    const book = new AlertBook(config, await loadRules(undefined), () => `a${++n}`);
+    const book = new AlertBook(config, await loadRules(undefined), routingFor(config), () => `a${++n}`);
     const kept = keepOpenAlerts(book, path.join(dir, 'blocker', 'open-alerts.json'), spy, 1);
     book.applyCondition(change('raised', 'mh-01', T0));
     await kept.flush();

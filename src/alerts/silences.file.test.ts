@@ -18,15 +18,15 @@ describe('silences file', () => {
     expect(await loadSilences(file, T0, logger)).toEqual([]);
     const silences = new Silences();
     keepSilences(silences, file, logger);
-    const long = silences.add({ compound: 'c01', type: 'elevator', from: T0, until: T0 + 3_600_000, reason: '年检', actor: 'zhao' });
-    const short = silences.add({ deviceKey: 'c01/manhole/mh-01', from: T0, until: T0 + 60_000, reason: '施工', actor: 'zhao' });
-    const removed = silences.add({ compound: 'c02', from: T0, until: T0 + 60_000, reason: 'x', actor: 'zhao' });
+    const long = silences.add({ compound: 'c01', type: 'elevator', from: T0, until: T0 + 3_600_000, reason: '年检', actor: 'zhao' }).silence;
+    const short = silences.add({ deviceKey: 'c01/manhole/mh-01', from: T0, until: T0 + 60_000, reason: '施工', actor: 'zhao' }).silence;
+    const removed = silences.add({ compound: 'c02', from: T0, until: T0 + 60_000, reason: 'x', actor: 'zhao' }).silence;
     silences.remove(removed.id);
     await expect.poll(async () => JSON.parse(await readFile(file, 'utf8')).length).toBe(2);
     expect((await loadSilences(file, T0 + 1000, logger)).map((s) => s.id)).toEqual([long.id, short.id]);
     const later = await loadSilences(file, T0 + 120_000, logger);
     expect(later.map((s) => s.id)).toEqual([long.id]);
-    expect(new Silences(later).matches({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0 + 120_000, count: 1 })?.id).toBe(long.id);
+    expect(new Silences(later).matches({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0 + 120_000, count: 1 })?.id).toBe(long.id);
   });
 
   it('starts with no silences when the file is broken', async () => {

@@ -38,15 +38,28 @@ export class Silences {
     for (const listener of this.#changed) listener(all);
   }
 
-  add(silence: Omit<Silence, 'id'>): Silence {
+  /**
+   * Adds a silence, or, when one with the same reach (compound, device, type, rule) is already
+   * in force, extends that one to the later end: two clicks make one silence.
+   */
+  add(silence: Omit<Silence, 'id'>): { silence: Silence; merged: boolean } {
     if (!silence.compound && !silence.deviceKey && !silence.ruleId && !silence.type) {
       throw new HubError('BAD_REQUEST', 'a silence needs at least one of compound, device, type or ruleId');
     }
     if (silence.until <= silence.from) throw new HubError('BAD_REQUEST', 'until: must be after from');
+    const same = [...this.#silences.values()].find(
+      (s) => s.compound === silence.compound && s.deviceKey === silence.deviceKey && s.type === silence.type && s.ruleId === silence.ruleId && s.until > silence.from && s.from <= silence.until,
+    );
+    if (same) {
+      same.from = Math.min(same.from, silence.from);
+      same.until = Math.max(same.until, silence.until);
+      this.#emit();
+      return { silence: same, merged: true };
+    }
     const created = { ...silence, id: `s-${randomBytes(4).toString('hex')}` };
     this.#silences.set(created.id, created);
     this.#emit();
-    return created;
+    return { silence: created, merged: false };
   }
 
   remove(id: string): void {

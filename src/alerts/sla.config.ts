@@ -62,8 +62,28 @@ export const alertsConfigSchema = z.strictObject({
     .default([]),
   /** Offset of the compounds' local time from UTC for shifts, in minutes (China: 480). */
   utcOffsetMin: z.number().int().min(-720).max(840).default(480),
-  /** After the grid's workers: who is escalated to next (community, street department). */
-  escalation: z.array(id).default(['community', 'street']),
+  /**
+   * Named groups of logins that routing and escalation can name: a community's duty officers,
+   * a street's emergency desk. A group entry calls its members in order.
+   */
+  groups: z
+    .array(z.strictObject({ id, name: z.string().min(1).max(100), members: z.array(id).min(1) }))
+    .default([])
+    .superRefine((groups, ctx) => {
+      const seen = new Set<string>();
+      groups.forEach((g, i) => {
+        if (seen.has(g.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `group ${g.id} is defined twice` });
+        seen.add(g.id);
+      });
+    }),
+  /**
+   * After the grid's workers: who is escalated to next, in order — logins or group ids (the
+   * community's duty officer, then the street's emergency desk). Every entry must resolve to
+   * people who can act: checked against the logins at start.
+   */
+  escalation: z.array(id).default([]),
+  /** Longest silence (maintenance window) anyone may set, in minutes. */
+  silenceMaxMin: minutes.default(24 * 60),
   webhooks: z.array(webhookSchema).default([]),
   /** A resolved alert whose condition stayed cleared this long closes by itself. */
   autoCloseMin: minutes.default(30),

@@ -15,6 +15,7 @@ import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
 import type { Action } from '../contracts/access.ts';
 import { HubError } from '../errors.ts';
 import { inMyScope, requireAction, requireCompound } from './access.guard.ts';
+import { peopleAnswer } from './people.routes.ts';
 
 const id = z.string().regex(ID_PATTERN);
 const note = z.string().max(2000);
@@ -41,7 +42,7 @@ export const alertRoutes =
           const user = requireAction(request, action);
           const alert = visible(request, request.params.id);
           if (user.role === 'worker' && action !== 'comment' && alert.assignee !== user.id) {
-            throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`);
+            throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
           }
           return run(alert.id, user.id, request.body as z.output<B>);
         },
@@ -75,7 +76,10 @@ export const alertRoutes =
       escalated: z.number(),
       timeToAccept: z.object({ mean: z.number().nullable(), p90: z.number().nullable() }),
       timeToResolve: z.object({ mean: z.number().nullable(), p90: z.number().nullable() }),
+      slaCounted: z.number(),
+      slaMissed: z.number(),
       slaKept: z.number().nullable(),
+      openOverdue: z.number(),
     });
     app.get(
       '/api/alerts/stats',
@@ -113,6 +117,10 @@ export const alertRoutes =
     app.get('/api/alerts/:id', { schema: { tags: ['alerts'], params, response: { 200: alertSchema } } }, async (request) =>
       visible(request, request.params.id),
     );
+    app.get('/api/alerts/:id/assignees', { schema: { tags: ['alerts'], params, response: { 200: peopleAnswer } } }, async (request) => {
+      const alert = visible(request, request.params.id);
+      return { people: deps.routing.takers(alert.compound, now()) };
+    });
 
     app.get(
       '/api/webhooks/deliveries',
@@ -145,7 +153,7 @@ export const alertRoutes =
 
     step('accept', z.object({}), (alertId, actor) => alerts.accept(alertId, actor, now()));
     step('resolve', z.object({ note }), (alertId, actor, b) => alerts.resolve(alertId, actor, b.note, now()));
-    step('close', z.object({ note: note.optional() }), (alertId, actor, b) => alerts.close(alertId, actor, now(), b.note));
+    step('close', z.object({ note: note.optional(), force: z.boolean().optional() }), (alertId, actor, b) => alerts.close(alertId, actor, now(), b.note, b.force));
     step('reopen', z.object({ note }), (alertId, actor, b) => alerts.reopen(alertId, actor, b.note, now()));
     step('reassign', z.object({ assignee: id }), (alertId, actor, b) => alerts.reassign(alertId, actor, b.assignee, now()));
     step('comment', z.object({ note }), (alertId, actor, b) => alerts.comment(alertId, actor, b.note, now()));

@@ -11,6 +11,8 @@ import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
 import type { StoredAlertEvent } from '../alerts/alert.types.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { Silences } from '../alerts/silences.ts';
+import type { Routing } from '../alerts/routing.ts';
+import type { Rule } from '../rules/rule.schema.ts';
 import type { UsersStore } from '../auth/users.store.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
@@ -51,6 +53,10 @@ export interface ApiDeps {
   alerts: AlertBook;
   alertsConfig: AlertsConfig;
   silences: Silences;
+  /** Who alerts reach, and who may be given one. */
+  routing: Routing;
+  /** The rules in force (reloads swap them). */
+  rules: () => readonly Rule[];
   /** Alert events of the last `days` days: from the event log, or from memory when live-only. */
   alertEvents: (days: number) => Promise<StoredAlertEvent[]>;
   /** Latest webhook deliveries, newest first. */

@@ -13,6 +13,9 @@ import { AlertBook } from '../alerts/alert-book.ts';
 import { defaultAlertsConfig } from '../alerts/sla.config.ts';
 import { Silences } from '../alerts/silences.ts';
 import { accessFixture, TEST_PASSWORD } from '../testing/access.fixture.ts';
+import { Routing } from '../alerts/routing.ts';
+import { describeUser } from '../auth/user-scope.ts';
+import { loadRules } from '../rules/rules.loader.ts';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
@@ -59,24 +62,30 @@ async function buildApp(options: BuildOptions) {
   deadLetters.add({ reason: 'schema', detail: 'floor: bad', topic: 't', receivedAt: 2, sample: '{}', size: 2 });
   const conditions = new ActiveConditions();
   const at = 1_800_000_000_000;
-  conditions.apply({ change: 'raised', ruleId: 'manhole-tilt', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at, count: 1, value: 30 });
-  conditions.apply({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
-  conditions.apply({ change: 'repeated', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at: at + 5, count: 2 });
-  conditions.apply({ change: 'raised', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at, count: 1 });
-  conditions.apply({ change: 'cleared', ruleId: 'device-offline', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at: at + 9, count: 1 });
+  conditions.apply({ change: 'raised', ruleId: 'manhole-tilt', kind: 'event', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at, count: 1, value: 30 });
+  conditions.apply({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
+  conditions.apply({ change: 'repeated', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at: at + 5, count: 2 });
+  conditions.apply({ change: 'raised', ruleId: 'device-offline', kind: 'absence', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at, count: 1 });
+  conditions.apply({ change: 'cleared', ruleId: 'device-offline', kind: 'absence', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at: at + 9, count: 1 });
   let n = 0;
-  const alerts = new AlertBook({ ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'], shifts: [] }] }, [], () => `a${++n}`);
-  alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
-  alerts.applyCondition({ change: 'raised', ruleId: 'manhole-tilt', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at: at + 1, count: 1 });
+  const alertsConfig = { ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'], shifts: [] }] };
+  const access = { ...(await accessFixture()), metricsToken: options.metricsToken };
+  const routing = new Routing(alertsConfig, () => access.users.list().map((u) => describeUser(u, alertsConfig.grids)));
+  const rules = await loadRules(undefined);
+  const alerts = new AlertBook(alertsConfig, [], routing, () => `a${++n}`);
+  alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
+  alerts.applyCondition({ change: 'raised', ruleId: 'manhole-tilt', kind: 'event', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at: at + 1, count: 1 });
   return buildHttpServer({
-    access: { ...(await accessFixture()), metricsToken: options.metricsToken },
+    access,
     registry,
     deviceStates,
     deadLetters,
     conditions,
     alerts,
-    alertsConfig: { ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'], shifts: [] }] },
+    alertsConfig,
     silences: new Silences(),
+    routing,
+    rules: () => rules,
     alertEvents: async () => alerts.events(),
     webhookDeliveries: () => [{ webhook: 'robot', alertId: 'a1', kind: 'raised', at, attempts: 2, status: 'delivered', httpStatus: 200 }],
     now: () => at + 60_000,
@@ -233,9 +242,17 @@ describe('alerts API', () => {
     expect((await post(wang, 'resolve', { note: '已救出' })).json().workflow).toBe('resolved');
     // Closing is the manager's step, not the worker's.
     expect((await post(wang, 'close', {})).statusCode).toBe(403);
-    const closed = (await post(zhao, 'close', {})).json();
+    // The trap is still seen by the rule: a plain close is refused with the reason.
+    const refused = await post(zhao, 'close', {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ error: 'CONDITION_ACTIVE', params: { id: 'a1' } });
+    expect((await post(zhao, 'close', { force: true })).statusCode).toBe(400);
+    const closed = (await post(zhao, 'close', { force: true, note: '维保确认为误报' })).json();
     expect(closed.workflow).toBe('closed');
-    expect(closed.history.at(-1)).toMatchObject({ kind: 'closed', actor: 'zhao', at: 1_800_000_060_000 });
+    expect(closed.history.at(-1)).toMatchObject({ kind: 'closed', actor: 'zhao', at: 1_800_000_060_000, note: '维保确认为误报' });
+    // What is still happening stays open, as a new alert.
+    const open = (await zhao.inject('/api/alerts?open=true')).json().alerts;
+    expect(open.find((a: { ruleId: string }) => a.ruleId === 'elevator-trapped')).toMatchObject({ condition: 'active', workflow: 'dispatched' });
     expect((await post(wang, 'accept', { actor: 'someone-else' })).statusCode).toBe(409);
     await app.close();
   });
@@ -252,6 +269,35 @@ describe('silences API', () => {
     expect(everything.statusCode).toBe(400);
     expect((await app.inject({ method: 'DELETE', url: `/api/silences/${created.json().id}` })).statusCode).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `/api/silences/${created.json().id}` })).statusCode).toBe(404);
+    await app.close();
+  });
+
+  it('merges a repeated silence, bounds its length, leaves critical rules to admins, and shows a district-wide one to the managers it mutes', async () => {
+    const app = await build();
+    const zhao = await app.as('zhao');
+    const tilt = { reason: '施工', device: 'c01/manhole/mh-1', ruleId: 'manhole-tilt', durationMin: 120 };
+    const first = await zhao.inject({ method: 'POST', url: '/api/silences', payload: tilt });
+    expect(first.statusCode).toBe(201);
+    const again = await zhao.inject({ method: 'POST', url: '/api/silences', payload: { ...tilt, durationMin: 240 } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: first.json().id, merged: true, until: 1_800_000_060_000 + 240 * 60_000 });
+    const tooLong = await zhao.inject({ method: 'POST', url: '/api/silences', payload: { ...tilt, durationMin: 25 * 60 } });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json()).toMatchObject({ error: 'SILENCE_TOO_LONG', params: { maxMin: 1440 } });
+    for (const payload of [{ ...tilt, device: 'c01/elevator/elev-1', ruleId: 'elevator-trapped' }, { reason: 'x', device: 'c01/elevator/elev-1', durationMin: 30 }]) {
+      const critical = await zhao.inject({ method: 'POST', url: '/api/silences', payload });
+      expect(critical.statusCode).toBe(403);
+      expect(critical.json().error).toBe('SILENCE_NEEDS_ADMIN');
+    }
+    const unknownRule = await zhao.inject({ method: 'POST', url: '/api/silences', payload: { ...tilt, ruleId: 'no-such-rule' } });
+    expect(unknownRule.statusCode).toBe(404);
+    const wide = await app.inject({ method: 'POST', url: '/api/silences', payload: { reason: '全区停电检修', type: 'elevator', durationMin: 60 } });
+    expect(wide.statusCode).toBe(201);
+    const seen = (await zhao.inject('/api/silences?compound=c01')).json().silences.map((s: { id: string }) => s.id);
+    expect(seen).toEqual(expect.arrayContaining([first.json().id, wide.json().id]));
+    // zhao may not end the district-wide one, only their own compound's.
+    expect((await zhao.inject({ method: 'DELETE', url: `/api/silences/${wide.json().id}` })).statusCode).toBe(403);
+    expect((await zhao.inject({ method: 'DELETE', url: `/api/silences/${first.json().id}` })).statusCode).toBe(204);
     await app.close();
   });
 });
@@ -344,10 +390,22 @@ describe('logins and scopes', () => {
     expect((await wang.inject({ method: 'POST', url: '/api/silences', payload: { reason: 'x', compound: 'c01', durationMin: 5 } })).statusCode).toBe(403);
     expect((await wang.inject({ method: 'POST', url: '/api/alerts/a1/reassign', payload: { assignee: 'li' } })).statusCode).toBe(403);
     const root = api;
-    expect((await root.inject({ method: 'POST', url: '/api/alerts/a2/reassign', payload: { assignee: 'li' } })).json().assignee).toBe('li');
+    // Only people who may act in the alert's compound can be given it: the API lists them.
+    const takers = (await root.inject('/api/alerts/a2/assignees')).json().people;
+    expect(takers.map((p: { id: string }) => p.id)).toEqual(['wang', 'root', 'zhao']);
+    for (const assignee of ['nobody-here', 'qian', 'sun']) {
+      const refused = await root.inject({ method: 'POST', url: '/api/alerts/a2/reassign', payload: { assignee } });
+      expect(refused.statusCode, assignee).toBe(400);
+      expect(refused.json()).toMatchObject({ error: 'ASSIGNEE_INVALID', params: { assignee } });
+    }
+    expect((await root.inject({ method: 'POST', url: '/api/alerts/a2/reassign', payload: { assignee: 'zhao' } })).json().assignee).toBe('zhao');
     const notMine = await wang.inject({ method: 'POST', url: '/api/alerts/a2/accept', payload: {} });
     expect(notMine.statusCode).toBe(403);
-    expect(notMine.json().message).toMatch(/assigned to li/);
+    expect(notMine.json().message).toMatch(/assigned to zhao/);
+    // People by name, within the scope: wang works with c01's manager, not c02's.
+    const people = (await wang.inject('/api/people')).json().people.map((p: { id: string }) => p.id);
+    expect(people).toEqual(expect.arrayContaining(['wang', 'zhao', 'root']));
+    expect(people).not.toContain('qian');
     const sun = await api.as('sun');
     expect((await sun.inject('/api/alerts')).json().alerts).toHaveLength(2);
     expect((await sun.inject('/api/compounds')).json().compounds).toHaveLength(2);

@@ -20,6 +20,7 @@ import { historyRoutes } from './history.routes.ts';
 import { conditionRoutes } from './conditions.routes.ts';
 import { alertRoutes } from './alerts.routes.ts';
 import { silenceRoutes } from './silences.routes.ts';
+import { peopleRoutes } from './people.routes.ts';
 import { dashboardRoutes } from './dashboards.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { installAccessGuard } from './access.guard.ts';
@@ -27,6 +28,10 @@ import { installAccessGuard } from './access.guard.ts';
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
+  CONDITION_ACTIVE: 409,
+  ASSIGNEE_INVALID: 400,
+  SILENCE_TOO_LONG: 400,
+  SILENCE_NEEDS_ADMIN: 403,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -56,7 +61,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
       });
     }
     if (isHubError(error)) {
-      return reply.code(STATUS_BY_CODE[error.code] ?? 500).send({ error: error.code, message: error.message });
+      return reply.code(STATUS_BY_CODE[error.code] ?? 500).send({ error: error.code, message: error.message, ...(error.params ? { params: error.params } : {}) });
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
@@ -89,6 +94,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(conditionRoutes(deps));
   await app.register(alertRoutes(deps));
   await app.register(silenceRoutes(deps));
+  await app.register(peopleRoutes(deps));
   await app.register(dashboardRoutes());
   return app;
 }

@@ -1,26 +1,44 @@
-/** Silences (maintenance windows): create, list, remove. */
+/**
+ * Silences (maintenance windows): create (from an alert: that rule on that device; wider only
+ * on purpose), list for everyone they affect, end. Each has a maximum length (ALERTS_FILE
+ * `silenceMaxMin`, default 24 h); one that can mute a critical rule needs an admin; a second
+ * identical silence extends the first instead of adding another.
+ */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import type { ApiDeps } from './api.types.ts';
 import { silenceSchema } from '../alerts/silences.file.ts';
+import type { Silence } from '../alerts/silences.ts';
 import { HubError } from '../errors.ts';
-import { inScope } from '../contracts/access.ts';
+import { inScope, type Me } from '../contracts/access.ts';
 import { me, requireAction, requireCompound } from './access.guard.ts';
 
 const id = z.string().regex(ID_PATTERN);
 /** The compound a silence covers: its own, or its device's; none for a district-wide silence. */
 const compoundOf = (s: { compound?: string | undefined; deviceKey?: string | undefined }) => s.compound ?? s.deviceKey?.split('/')[0];
+/** Whether a silence mutes anything the user sees: its compound is in scope, or it is district-wide. */
+const affects = (user: Me, s: Silence, compound?: string) => {
+  const covers = compoundOf(s);
+  if (compound && covers && covers !== compound) return false;
+  return covers ? inScope(user, covers) : true;
+};
 
 export const silenceRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const now = deps.now ?? Date.now;
-    app.get('/api/silences', { schema: { tags: ['alerts'], response: { 200: z.object({ silences: z.array(silenceSchema) }) } } }, async (request) => {
-      const user = me(request);
-      return { silences: deps.silences.list(now()).filter((s) => inScope(user, compoundOf(s) ?? '')) };
-    });
+    app.get(
+      '/api/silences',
+      { schema: { tags: ['alerts'], querystring: z.object({ compound: id.optional() }), response: { 200: z.object({ silences: z.array(silenceSchema) }) } } },
+      async (request) => {
+        const user = me(request);
+        const { compound } = request.query;
+        if (compound) requireCompound(request, compound);
+        return { silences: deps.silences.list(now()).filter((s) => affects(user, s, compound)).sort((a, b) => a.until - b.until) };
+      },
+    );
     app.post(
       '/api/silences',
       {
@@ -33,24 +51,34 @@ export const silenceRoutes =
             type: z.enum(DEVICE_TYPES).optional(),
             ruleId: id.optional(),
             from: z.number().int().nonnegative().optional(),
-            durationMin: z.number().positive().max(30 * 24 * 60),
+            durationMin: z.number().positive(),
           }),
-          response: { 201: silenceSchema },
+          response: { 200: silenceSchema.extend({ merged: z.literal(true) }), 201: silenceSchema },
         },
       },
       async (request, reply) => {
         const { reason, compound, device, type, ruleId, durationMin } = request.body;
         const user = requireAction(request, 'silence');
+        const maxMin = deps.alertsConfig.silenceMaxMin;
+        if (durationMin > maxMin) throw new HubError('SILENCE_TOO_LONG', `durationMin: at most ${maxMin} minutes`, { params: { maxMin } });
         const covers = compoundOf({ compound, deviceKey: device });
         if (device && compound && covers !== device.split('/')[0]) throw new HubError('BAD_REQUEST', 'device: not in the given compound');
+        if (device && !deps.registry.getByKey(device)) throw new HubError('NOT_FOUND', `device ${device} is not registered`);
         if (covers) requireCompound(request, covers);
         else if (user.compounds !== 'all') throw new HubError('FORBIDDEN', 'a silence outside one compound needs a district-wide scope; name a compound or device');
-        const actor = user.id;
+        const rule = ruleId ? deps.rules().find((r) => r.id === ruleId) : undefined;
+        if (ruleId && !rule) throw new HubError('NOT_FOUND', `rule ${ruleId} does not exist`);
+        // Without a rule the silence mutes every rule, critical ones too.
+        if (user.role !== 'admin' && (!rule || rule.severity === 'critical')) {
+          throw new HubError('SILENCE_NEEDS_ADMIN', rule ? `rule ${rule.id} is critical: only an admin may silence it` : 'a silence of every rule mutes critical ones too: name a rule, or ask an admin', { params: { ruleId: ruleId ?? '' } });
+        }
         const from = request.body.from ?? now();
-        const silence = deps.silences.add({
-          actor, reason, from, until: from + durationMin * 60_000,
+        const { silence, merged } = deps.silences.add({
+          actor: user.id, reason, from, until: from + durationMin * 60_000,
           ...(compound ? { compound } : {}), ...(device ? { deviceKey: device } : {}), ...(type ? { type } : {}), ...(ruleId ? { ruleId } : {}),
         });
+        request.log.info({ stage: 'api', user: user.id, silence: silence.id, merged }, 'silence set');
+        if (merged) return { ...silence, merged: true as const };
         reply.code(201);
         return silence;
       },
@@ -58,10 +86,12 @@ export const silenceRoutes =
     app.delete('/api/silences/:id', { schema: { tags: ['alerts'], params: z.object({ id: z.string().max(64) }) } }, async (request, reply) => {
       const user = requireAction(request, 'silence');
       const silence = deps.silences.list(now()).find((s) => s.id === request.params.id);
-      if (silence && !inScope(user, compoundOf(silence) ?? '')) {
+      const covers = silence && compoundOf(silence);
+      if (silence && (covers ? !inScope(user, covers) : user.compounds !== 'all')) {
         throw new HubError('FORBIDDEN', `silence ${silence.id} is outside your scope`);
       }
       deps.silences.remove(request.params.id);
+      request.log.info({ stage: 'api', user: user.id, silence: request.params.id }, 'silence ended');
       reply.code(204);
     });
   };

@@ -37,6 +37,20 @@ describe('users file', () => {
     expect((await reopened.verify('admin', 'a-much-better-one'))?.mustChangePassword).toBe(false);
   });
 
+  it('adds the logins a file lacks, keeping the ones it has as they are', async () => {
+    const file = path.join(await fresh(), 'users.json');
+    const { users } = await UsersStore.open(file, () => [{ id: 'admin', role: 'admin', password: 'first-run-pass' }]);
+    const added = await users.addMissing([
+      { id: 'admin', role: 'admin', password: 'another-pass-1' },
+      { id: 'zhou-min', name: '周敏', role: 'worker', compounds: ['c01'], password: 'duty-officer-1' },
+    ]);
+    expect(added).toEqual([{ id: 'zhou-min', password: 'duty-officer-1' }]);
+    const reopened = (await UsersStore.open(file)).users;
+    expect(await reopened.verify('admin', 'first-run-pass')).toBeDefined();
+    expect(await reopened.verify('zhou-min', 'duty-officer-1')).toMatchObject({ name: '周敏', role: 'worker' });
+    expect(await users.addMissing([{ id: 'zhou-min', role: 'worker', password: 'x-x-x-x-x-x' }])).toEqual([]);
+  });
+
   it('refuses a missing USERS_FILE and an invalid one with path: message lines', async () => {
     const d = await fresh();
     await expect(UsersStore.open(path.join(d, 'none.json'))).rejects.toThrow(/does not exist/);

@@ -71,6 +71,18 @@ export class UsersStore {
     return parsed.data;
   }
 
+  /** Adds those of `users` whose id is not in the file yet (a demo data dir from an earlier version); returns them with their passwords. */
+  async addMissing(users: NewUser[]): Promise<Array<{ id: string; password: string }>> {
+    const missing = users.filter((u) => !this.get(u.id));
+    if (!missing.length) return [];
+    for (const { password, mustChangePassword, ...user } of missing) {
+      this.#data.users.push({ ...user, passwordHash: await hashPassword(password), mustChangePassword: mustChangePassword ?? false });
+    }
+    this.#data = usersFileSchema.parse(this.#data);
+    await this.#save();
+    return missing.map((u) => ({ id: u.id, password: u.password }));
+  }
+
   get(id: string): User | undefined {
     return this.#data.users.find((u) => u.id === id);
   }

@@ -31,6 +31,9 @@ export const compoundSchema = z.strictObject({
   id,
   name,
   grid: id.optional(),
+  /** What people call the buildings and zones the devices' tags name: `{ "b1": "1号楼" }`, `{ "north": "北区" }`. */
+  buildings: z.record(tagValue, name).optional(),
+  zones: z.record(tagValue, name).optional(),
   devices: z.array(registryDeviceSchema).default([]),
 });
 

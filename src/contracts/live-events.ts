@@ -18,6 +18,9 @@ export interface DeviceView {
   name?: string | undefined;
   building?: string | undefined;
   zone?: string | undefined;
+  /** The registry's names of the building and zone (e.g. 1号楼, 北区), when it has them. */
+  buildingName?: string | undefined;
+  zoneName?: string | undefined;
   reportIntervalSec: number;
   /** On the compound's site plan, 0..100 both axes. */
   position?: { x: number; y: number } | undefined;

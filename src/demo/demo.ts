@@ -38,17 +38,30 @@ async function loadOrCreateFleetKey(file: string): Promise<string> {
 /** The demo's grid workers (网格员): each grid of the demo registry gets an on-duty worker and a backup. */
 const DEMO_WORKERS = [['wang-fang', 'li-qiang'], ['zhang-wei', 'chen-jing'], ['liu-yang', 'zhao-min']] as const;
 
-export function demoGrids(registry: RegistryData): AlertsConfig['grids'] {
+/**
+ * The demo's routing: each grid of the demo registry gets an on-duty worker and a backup; past
+ * them alerts escalate to the community's duty officer, then to the street's emergency desk.
+ */
+export function demoRouting(registry: RegistryData): Pick<AlertsConfig, 'grids' | 'groups' | 'escalation'> {
   const byGrid = new Map<string, string[]>();
-  for (const district of registry.districts)
-    for (const street of district.streets)
-      for (const community of street.communities)
-        for (const compound of community.compounds) {
-          if (!compound.grid) continue;
-          byGrid.set(compound.grid, [...(byGrid.get(compound.grid) ?? []), compound.id]);
-        }
-  return [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!], shifts: [] }));
+  for (const compound of demoCompounds(registry)) {
+    if (!compound.grid) continue;
+    byGrid.set(compound.grid, [...(byGrid.get(compound.grid) ?? []), compound.id]);
+  }
+  return {
+    grids: [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!], shifts: [] })),
+    groups: DEMO_DESKS.map((d) => ({ id: d.group, name: d.groupName, members: [d.id] })),
+    escalation: DEMO_DESKS.map((d) => d.group),
+  };
 }
+
+const demoCompounds = (registry: RegistryData) => registry.districts.flatMap((d) => d.streets.flatMap((s) => s.communities.flatMap((c) => c.compounds)));
+
+/** The escalation chain's people: the community's duty officer, then the street's emergency desk. */
+const DEMO_DESKS = [
+  { id: 'zhou-min', name: '周敏', group: 'community-duty', groupName: '社区值班 Community duty officer' },
+  { id: 'sun-hao', name: '孙浩', group: 'street-desk', groupName: '街道应急值守 Street emergency desk' },
+] as const;
 
 export async function prepareDemo(dataDir: string, scenario: string): Promise<DemoSetup> {
   try {
@@ -78,19 +91,23 @@ export function runDemo(setup: DemoSetup, brokerUrl: string, intervalMs: number,
 const DEMO_NAMES: Record<string, string> = {
   'wang-fang': '王芳', 'li-qiang': '李强', 'zhang-wei': '张伟', 'chen-jing': '陈静', 'liu-yang': '刘洋', 'zhao-min': '赵敏',
 };
+/** The property managers, one per demo compound. */
+const MANAGER_NAMES = ['赵丽', '钱进', '孙悦', '李娜', '周杰', '吴敏'];
 
 /**
  * The demo's logins: an admin, one property manager per compound, the grid workers of the
- * demo grids and a street operator (viewer). All share `password`, which the caller makes
- * fixed only while the hub is reachable from this machine alone.
+ * demo grids, the escalation chain (community duty officer, street emergency desk, who may act
+ * in every demo compound) and a street operator (viewer). All share `password`, which the
+ * caller makes fixed only while the hub is reachable from this machine alone.
  */
 export function demoUsers(registry: RegistryData, grids: AlertsConfig['grids'], password: string): NewUser[] {
-  const compounds = registry.districts.flatMap((d) => d.streets.flatMap((s) => s.communities.flatMap((c) => c.compounds)));
+  const compounds = demoCompounds(registry);
   return [
-    { id: 'admin', name: '系统管理员 Admin', role: 'admin', password },
-    ...compounds.map((c): NewUser => ({ id: `manager-${c.id}`, name: `${c.name} 物业经理`, role: 'manager', compounds: [c.id], password })),
+    { id: 'admin', name: '系统管理员', role: 'admin', password },
+    ...compounds.map((c, i): NewUser => ({ id: `manager-${c.id}`, name: MANAGER_NAMES[i % MANAGER_NAMES.length]!, role: 'manager', compounds: [c.id], password })),
     ...[...new Set(grids.flatMap((g) => g.workers))].map((id): NewUser => ({ id, name: DEMO_NAMES[id] ?? id, role: 'worker', password })),
-    { id: 'street-ops', name: '街道运营 Street operator', role: 'viewer', password },
+    ...DEMO_DESKS.map((d): NewUser => ({ id: d.id, name: d.name, role: 'worker', compounds: compounds.map((c) => c.id), password })),
+    { id: 'street-ops', name: '街道运营', role: 'viewer', password },
   ];
 }
 

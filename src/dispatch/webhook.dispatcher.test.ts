@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { routingFor } from '../testing/routing.fixture.ts';
 import http from 'node:http';
 import { pino } from 'pino';
 import { WebhookDispatcher, sign } from './webhook.dispatcher.ts';
@@ -37,11 +38,11 @@ async function raiseTrapped(url: string, extra: object = {}) {
     webhooks: [{ id: 'dingtalk', url, secret: SECRET, retryBaseMs: 10, maxAttempts: 3, ...extra }],
   });
   let n = 0;
-  const book = new AlertBook(config, await loadRules(undefined), () => `a${++n}`);
+  const book = new AlertBook(config, await loadRules(undefined), routingFor(config), () => `a${++n}`);
   dispatcher = new WebhookDispatcher(config.webhooks, pino({ level: 'silent' }), () => T0);
   book.onEvent(dispatcher.onEvent);
-  book.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0, count: 1 });
-  book.applyCondition({ change: 'repeated', ruleId: 'elevator-trapped', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0 + 1, count: 2 });
+  book.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0, count: 1 });
+  book.applyCondition({ change: 'repeated', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0 + 1, count: 2 });
   return { book, dispatcher };
 }
 

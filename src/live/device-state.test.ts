@@ -25,6 +25,20 @@ describe('DeviceStates', () => {
     expect(states.onlineIn('c01')).toBe(0);
   });
 
+  it('counts a device the rules found silent as offline until its next message, so online figures and offline alerts agree', () => {
+    const states = new DeviceStates();
+    states.apply({ ...base, kind: 'telemetry', ts: 10, receivedAt: 10, fields: { floor: 3 } }, elevator.key);
+    expect(states.onlineIn('c01')).toBe(1);
+    expect(states.markSilent(elevator)).toBe(true);
+    expect(states.markSilent(elevator)).toBe(false);
+    expect(states.get(elevator).online).toBe(false);
+    expect(states.onlineIn('c01')).toBe(0);
+    states.apply({ ...base, kind: 'telemetry', ts: 20, receivedAt: 20, fields: { floor: 4 } }, elevator.key);
+    expect(states.onlineIn('c01')).toBe(1);
+    // A device never heard of is not online to begin with.
+    expect(new DeviceStates().markSilent(elevator)).toBe(false);
+  });
+
   it('knows since when each field has had its value (how long a fire lane is blocked)', () => {
     const states = new DeviceStates();
     const lane = { compound: 'c01', type: 'fire_lane' as const, device: 'fl-1', tags: {} };

@@ -52,6 +52,14 @@ export class DeviceStates {
     }
   }
 
+  /** The rules found the device silent (nothing for its absence limit): offline until its next message. Returns whether that changed it. */
+  markSilent(device: Pick<RegisteredDevice, 'key' | 'compound'>): boolean {
+    const state = this.#states.get(device.key);
+    if (!state?.online) return false;
+    this.#setOnline(state, false, device.compound);
+    return true;
+  }
+
   #setOnline(state: DeviceSnapshot, online: boolean, compound: string): void {
     if (state.online !== online) {
       const step = online ? 1 : -1;

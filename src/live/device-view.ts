@@ -13,6 +13,8 @@ export function deviceView(d: RegisteredDevice, states: DeviceStates): DeviceVie
     name: d.name,
     building: d.tags.building,
     zone: d.tags.zone,
+    buildingName: d.placeNames?.building,
+    zoneName: d.placeNames?.zone,
     reportIntervalSec: d.reportIntervalSec,
     position: d.position,
     ...states.get(d),

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { routingFor } from '../testing/routing.fixture.ts';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -25,7 +26,7 @@ const TICK_MS = 3_600_000;
 async function setup() {
   let now = 1_800_000_000_000;
   const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] });
-  const alerts = new AlertBook(alertsConfig, await loadRules(undefined));
+  const alerts = new AlertBook(alertsConfig, await loadRules(undefined), routingFor(alertsConfig));
   const access = await accessFixture();
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,7 +48,7 @@ async function setup() {
   alerts.onEvent((event, alert) => event.kind === 'dispatched' && raised.push(alert));
   const raise = (device: string) =>
     alerts.applyCondition({
-      change: 'raised', ruleId: 'elevator-alarm-button', severity: 'major', deviceKey: `c01/elevator/${device}`, compound: 'c01', type: 'elevator', device, at: now, count: 1, value: 'alarm_button',
+      change: 'raised', ruleId: 'elevator-alarm-button', kind: 'event', severity: 'major', deviceKey: `c01/elevator/${device}`, compound: 'c01', type: 'elevator', device, at: now, count: 1, value: 'alarm_button',
     });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
   return { live, batches, raised, raise, settle, advance: (ms: number) => (now += ms) };

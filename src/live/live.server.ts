@@ -55,6 +55,8 @@ interface Subscription {
   devices: boolean;
   /** Worker id whose assigned alerts are followed. */
   mine?: string;
+  /** That worker's scope: an alert outside it never reaches them, whoever it is assigned to. */
+  mineScope?: Me;
 }
 
 interface SocketData {
@@ -71,7 +73,7 @@ const TICK_MS = 1000 / LIVE_MAX_BATCHES_PER_SEC;
 function roomOf(request: SubscribeRequest, me: Me): { room: string; sub: Subscription } {
   const compounds = [...new Set(request.compounds ?? [])].sort();
   const devices = request.detail !== 'summary';
-  const sub: Subscription = { compounds: new Set(compounds), devices, ...(request.mine ? { mine: me.id } : {}) };
+  const sub: Subscription = { compounds: new Set(compounds), devices, ...(request.mine ? { mine: me.id, mineScope: me } : {}) };
   if (!compounds.length && request.mine) return { room: `worker:${me.id}`, sub };
   if (compounds.length === 1 && !request.mine) return { room: `${devices ? 'devices' : 'summary'}:${compounds[0]}`, sub };
   const digest = createHash('sha256').update(JSON.stringify([compounds, devices, sub.mine ?? ''])).digest('base64url').slice(0, 16);
@@ -273,7 +275,7 @@ export class LiveServer {
       if (sub.devices) batch.devices.push(...(devicesBy.get(compound) ?? []));
       addAlerts(alertsBy.get(compound));
     }
-    if (sub.mine) addAlerts(alertsOf.get(sub.mine));
+    if (sub.mine) addAlerts(alertsOf.get(sub.mine)?.filter((a) => inScope(sub.mineScope!, a.compound)));
     return batch.compounds.length || batch.devices.length || batch.alerts.length ? batch : undefined;
   }
 
@@ -344,7 +346,7 @@ export class LiveServer {
       at: this.#deps.now?.() ?? Date.now(),
       compounds: compoundSummaries(registry, deviceStates, alerts, sub.compounds),
       devices: sub.devices ? [...sub.compounds].flatMap((c) => registry.devicesOf(c).map((d) => deviceView(d, deviceStates))) : [],
-      alerts: open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && a.assignee === sub.mine)),
+      alerts: open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && a.assignee === sub.mine && inScope(sub.mineScope!, a.compound))),
     };
   }
 

@@ -4,13 +4,15 @@
  */
 import { type DeviceRef, type DeviceType, deviceKey } from '../contracts/device-types.ts';
 import type { DeviceTags } from '../contracts/readings.ts';
-import type { RegistryData, RegistryDevice } from '../config/registry.schema.ts';
+import type { RegistryCompound, RegistryData, RegistryDevice } from '../config/registry.schema.ts';
 import { HubError } from '../errors.ts';
 
 export interface RegisteredDevice extends DeviceRef {
   key: string;
   name?: string;
   tags: DeviceTags;
+  /** The registry's names of the building and zone the tags name, when it has them. */
+  placeNames?: { building?: string; zone?: string };
   secretSha256: string;
   reportIntervalSec: number;
   position?: { x: number; y: number };
@@ -43,6 +45,13 @@ function tagsOf(device: RegistryDevice): DeviceTags {
   return tags;
 }
 
+function placeNamesOf(device: RegistryDevice, compound: RegistryCompound): Pick<RegisteredDevice, 'placeNames'> {
+  const building = device.building ? compound.buildings?.[device.building] : undefined;
+  const zone = device.zone ? compound.zones?.[device.zone] : undefined;
+  if (!building && !zone) return {};
+  return { placeNames: { ...(building ? { building } : {}), ...(zone ? { zone } : {}) } };
+}
+
 export function buildRegistry(data: RegistryData): Registry {
   const byKey = new Map<string, RegisteredDevice>();
   const compounds = new Map<string, CompoundInfo>();
@@ -65,6 +74,7 @@ export function buildRegistry(data: RegistryData): Registry {
               key,
               name: device.name,
               tags: tagsOf(device),
+              ...placeNamesOf(device, compound),
               secretSha256: device.secretSha256,
               reportIntervalSec: device.reportIntervalSec,
               position: device.position,

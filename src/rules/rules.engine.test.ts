@@ -215,3 +215,65 @@ describe('rules files', () => {
     }
   });
 });
+
+describe('rules engine across a restart and a stop', () => {
+  const status = (d: RegisteredDevice, at: number, online: boolean): Reading => ({
+    compound: d.compound, type: d.type, device: d.device, kind: 'status', ts: at, receivedAt: at, tags: {}, online,
+  });
+  const registryOf = (...devices: RegisteredDevice[]) => ({ getByKey: (key: string) => devices.find((d) => d.key === key) });
+
+  it('judges conditions taken back at start again: each clears as its rule says, counted from this start', async () => {
+    const { engine, seen } = await setup(true);
+    const lane = dev('fire_lane', 'fl1');
+    const lift = dev('elevator', 'e1');
+    const cover = dev('manhole', 'm1');
+    const orphans = engine.resume(
+      [
+        { deviceKey: lane.key, ruleId: 'fire-lane-blocked' },
+        { deviceKey: lift.key, ruleId: 'elevator-trapped' },
+        { deviceKey: cover.key, ruleId: 'device-offline' },
+        { deviceKey: cover.key, ruleId: 'a-rule-since-removed' },
+        { deviceKey: 'c01/manhole/unregistered', ruleId: 'device-offline' },
+      ],
+      registryOf(lane, lift, cover),
+    );
+    expect(orphans.map((o) => `${o.deviceKey} ${o.ruleId}`)).toEqual(['c01/manhole/m1 a-rule-since-removed', 'c01/manhole/unregistered device-offline']);
+    // Still blocked: stays active, nothing raised twice.
+    engine.ingest(telemetry(lane, T0 + 1000, { occupied: true, objectType: 'car', confidence: 0.9 }), lane);
+    expect(seen()).toEqual([]);
+    // The lane clears: the condition clears.
+    engine.ingest(telemetry(lane, T0 + 2000, { occupied: false }), lane);
+    expect(seen()).toEqual(['cleared:fire-lane-blocked']);
+    // The cover reports: it is not offline any more.
+    engine.ingest(telemetry(cover, T0 + 3000, { tiltDeg: 1 }), cover);
+    expect(seen()).toEqual(['cleared:fire-lane-blocked', 'cleared:device-offline']);
+    // The trap's quiet period counts from this start, not from before it.
+    engine.tick(T0 + 30 * 60_000 - 1);
+    expect(seen()).not.toContain('cleared:elevator-trapped');
+    engine.tick(T0 + 30 * 60_000);
+    expect(seen()).toContain('cleared:elevator-trapped');
+  });
+
+  it('raises nothing once halted: devices going offline as the hub stops are not alerted', async () => {
+    const { engine, seen } = await setup(true);
+    const e = dev('elevator', 'e1', 5);
+    engine.track([e]);
+    engine.ingest(telemetry(e, T0, { floor: 1 }), e);
+    engine.halt();
+    engine.ingest(status(e, T0 + 1000, false), e);
+    engine.ingest(event(e, T0 + 1000, 'trapped'), e);
+    engine.tick(T0 + 3_600_000);
+    expect(seen()).toEqual([]);
+  });
+
+  it('counts a device that never reports as silent from the hub start, not from before it', async () => {
+    const { engine, seen, changes } = await setup(true);
+    const e = dev('elevator', 'e1', 5);
+    engine.track([e]);
+    engine.tick(T0 + 15_000);
+    expect(seen()).toEqual([]);
+    engine.tick(T0 + 15_001);
+    expect(seen()).toEqual(['raised:device-offline']);
+    expect(changes[0]).toMatchObject({ kind: 'absence' });
+  });
+});

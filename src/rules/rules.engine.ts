@@ -11,6 +11,10 @@ import type { Condition, Rule, Severity } from './rule.schema.ts';
 export interface ConditionChange {
   change: 'raised' | 'repeated' | 'cleared';
   ruleId: string;
+  /** The rule's kind of condition (`absence` means the device is silent or offline). */
+  kind: Condition['kind'];
+  /** The telemetry field the rule compares (threshold, duration, state_age). */
+  field?: string;
   severity: Severity;
   deviceKey: string;
   compound: string;
@@ -49,6 +53,12 @@ interface DeviceState {
 
 export type ConditionListener = (change: ConditionChange) => void;
 
+/** A condition an earlier run raised (an open alert taken back at start) for the engine to judge again. */
+export interface ResumedCondition {
+  deviceKey: string;
+  ruleId: string;
+}
+
 function compare(actual: FieldValue | undefined, op: string, expected: FieldValue): boolean {
   if (actual === undefined) return false;
   switch (op) {
@@ -85,6 +95,8 @@ export class RulesEngine {
   #rules: Rule[];
   readonly #devices = new Map<string, DeviceState>();
   readonly #listeners: ConditionListener[] = [];
+  /** Set once the hub is stopping: what happens then (devices leaving, silence) is not judged. */
+  #halted = false;
 
   constructor(rules: Rule[], private readonly startedAt: number) {
     this.#rules = rules;
@@ -116,8 +128,39 @@ export class RulesEngine {
     for (const d of this.#devices.values()) d.rules = rules.filter((r) => matches(r, d.device));
   }
 
+  /**
+   * Takes back conditions an earlier run left active (open alerts whose condition was still
+   * active), so they are judged again from the devices' next messages: each is active here
+   * until its rule clears it (an event's quiet period and an absence count from this start).
+   * Returns those no rule can judge any more (rule gone, disabled, or no longer matching the
+   * device): the caller clears them, so no alert stays active with nothing to clear it.
+   */
+  resume(conditions: Iterable<ResumedCondition>, registry: { getByKey(key: string): RegisteredDevice | undefined }): ResumedCondition[] {
+    const orphans: ResumedCondition[] = [];
+    for (const c of conditions) {
+      const device = registry.getByKey(c.deviceKey);
+      const d = device && this.#state(device);
+      const rule = d?.rules.find((r) => r.id === c.ruleId);
+      if (!d || !rule) {
+        orphans.push(c);
+        continue;
+      }
+      const s = this.#ruleState(d, rule);
+      s.active = true;
+      s.count = Math.max(s.count, 1);
+      if (rule.condition.kind === 'event' || rule.condition.kind === 'count') s.lastAt = this.startedAt;
+    }
+    return orphans;
+  }
+
+  /** The hub is stopping: from now on nothing is raised or cleared (a stopping hub raises nothing). */
+  halt(): void {
+    this.#halted = true;
+  }
+
   /** Feeds one accepted reading of a registered device. */
   ingest(reading: Reading, device: RegisteredDevice): void {
+    if (this.#halted) return;
     const d = this.#state(device);
     const at = reading.ts;
     d.lastSeen = Math.max(d.lastSeen, reading.receivedAt);
@@ -165,6 +208,7 @@ export class RulesEngine {
 
   /** Advances timers: held conditions, quiet periods, absences. */
   tick(now: number): void {
+    if (this.#halted) return;
     for (const d of this.#devices.values()) this.#tickDevice(d, now);
   }
 
@@ -261,9 +305,12 @@ export class RulesEngine {
 
   #emit(change: ConditionChange['change'], rule: Rule, d: DeviceState, s: RuleState, at: number): void {
     if (change === 'cleared') s.active = false;
+    const c = rule.condition;
     const event: ConditionChange = {
       change,
       ruleId: rule.id,
+      kind: c.kind,
+      ...('field' in c ? { field: c.field } : {}),
       severity: rule.severity,
       deviceKey: d.device.key,
       compound: d.device.compound,

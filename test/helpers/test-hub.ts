@@ -47,8 +47,8 @@ export interface HubHandle {
 
 const cookies = new WeakMap<HubHandle, Map<string, string>>();
 
-/** The session cookie of `user` on `hub` (logs in once per hub and user). */
-export async function loginCookie(hub: HubHandle, user = 'root'): Promise<string> {
+/** The session cookie of `user` on `hub` (logs in once per hub and user; the demo's logins take DEMO_PASSWORD). */
+export async function loginCookie(hub: HubHandle, user = 'root', password = TEST_PASSWORD): Promise<string> {
   const mine = cookies.get(hub) ?? new Map<string, string>();
   cookies.set(hub, mine);
   const known = mine.get(user);
@@ -56,7 +56,7 @@ export async function loginCookie(hub: HubHandle, user = 'root'): Promise<string
   const res = await fetch(`${hub.info.httpUrl}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: user, password: TEST_PASSWORD }),
+    body: JSON.stringify({ username: user, password }),
   });
   if (res.status !== 200) throw new Error(`login ${user}: ${res.status} ${await res.text()}`);
   const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;

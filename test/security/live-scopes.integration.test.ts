@@ -13,7 +13,7 @@ import { deviceTopic } from '../../src/contracts/topics.ts';
 import { TEST_PASSWORD, writeUsersFile } from '../../src/testing/access.fixture.ts';
 import type { FleetDevice } from '../../simulators/fleet.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { startTestHub, writeFleetRegistry } from '../helpers/test-hub.ts';
+import { getJson, postJson, startTestHub, writeFleetRegistry } from '../helpers/test-hub.ts';
 import { connectLive, type LiveClient } from '../helpers/live-client.ts';
 import { metricValue } from '../helpers/metrics.ts';
 
@@ -24,6 +24,7 @@ const USERS: NewUser[] = [
   { id: 'mgr', role: 'manager', compounds: ['h1'], password: TEST_PASSWORD },
   { id: 'wkr', role: 'worker', password: TEST_PASSWORD },
   { id: 'view', role: 'viewer', compounds: ['h1'], password: TEST_PASSWORD },
+  { id: 'other-wkr', role: 'worker', password: TEST_PASSWORD },
 ];
 const SCOPED = ['mgr', 'wkr', 'view'];
 const UNSCOPED = ['root', 'district'];
@@ -62,7 +63,7 @@ beforeAll(async () => {
   const registry = await writeFleetRegistry(dir.path, ['h1', 'h2']);
   devices = registry.devices;
   const alertsFile = `${dir.path}/alerts.json`;
-  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['wkr'] }, { id: 'g2', compounds: ['h2'], workers: ['somebody-else'] }] }));
+  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['wkr'] }, { id: 'g2', compounds: ['h2'], workers: ['other-wkr'] }] }));
   hub = await startTestHub({ DATA_DIR: dir.path, INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file, ALERTS_FILE: alertsFile, USERS_FILE: await writeUsersFile(USERS) });
 });
 afterAll(async () => {
@@ -113,5 +114,25 @@ describe('live subscriptions outside the scope', () => {
     }
     for (const user of SCOPED) expect(seen(sockets.get(user)!.batches, 'h2'), user).toEqual([]);
     for (const user of UNSCOPED) expect(seen(sockets.get(user)!.batches, 'h2').length, user).toBeGreaterThan(0);
+  });
+
+  it('never gives an alert to a worker who cannot see it: a reassign there is refused, and their feed stays empty of it', async () => {
+    const other = await connectLive(hub, 'other-wkr');
+    sockets.set('other-wkr:mine', other);
+    expect((await other.subscribe({ mine: true })).ok).toBe(true);
+    const h1Elevator = devices.find((d) => d.compound === 'h1' && d.type === 'elevator')!;
+    await publish(h1Elevator, 'event', { event: 'trapped' });
+    let alert: { id: string; assignee: string } | undefined;
+    await expect.poll(async () => (alert = (await getJson(hub, '/api/alerts?compound=h1&open=true')).alerts.find((a: { ruleId: string }) => a.ruleId === 'elevator-trapped'))?.assignee).toBe('wkr');
+    const takers = (await getJson(hub, `/api/alerts/${alert!.id}/assignees`)).people.map((p: { id: string }) => p.id);
+    expect(takers).toContain('wkr');
+    expect(takers).not.toContain('other-wkr');
+    const refused = await postJson(hub, `/api/alerts/${alert!.id}/reassign`, { assignee: 'other-wkr' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('ASSIGNEE_INVALID');
+    // A later h1 step reaches wkr; other-wkr's feed never holds an h1 alert.
+    await postJson(hub, `/api/alerts/${alert!.id}/comment`, { note: '已通知维保' });
+    await expect.poll(() => sockets.get('wkr')!.batches.flatMap((b) => b.alerts).some((a) => a.id === alert!.id && a.history.some((e) => e.kind === 'commented')), { timeout: 5000 }).toBe(true);
+    expect(other.batches.flatMap((b) => b.alerts).filter((a) => a.compound === 'h1')).toEqual([]);
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Shapes of HTTP API answers that the dashboards read (the server's zod schemas say the
+ * same): closed-loop figures, people, silences and coded errors.
+ */
+import type { DeviceType } from './device-types.ts';
+import type { Role } from './access.ts';
+
+/** Every refused request: a code from the catalogue (src/errors.ts) the UI translates, an English message, and values for the translation. */
+export interface ApiErrorBody {
+  error: string;
+  message: string;
+  params?: Record<string, string | number>;
+}
+
+/** Someone the logged-in user may see by name. */
+export interface Person {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** `GET /api/people`: everyone the user works with, by name. `GET /api/alerts/{id}/assignees`: who may take that alert. */
+export interface PeopleAnswer {
+  people: Person[];
+}
+
+/** Closed-loop figures. Times are in seconds. */
+export interface Figures {
+  alerts: number;
+  accepted: number;
+  resolved: number;
+  closed: number;
+  escalated: number;
+  timeToAccept: { mean: number | null; p90: number | null };
+  timeToResolve: { mean: number | null; p90: number | null };
+  /** Alerts whose SLA outcome is known: kept (accepted and resolved in time) or missed (a deadline passed, done or not). */
+  slaCounted: number;
+  slaMissed: number;
+  /** slaKept = (slaCounted - slaMissed) / slaCounted; null when nothing is counted yet. */
+  slaKept: number | null;
+  /** Alerts not closed whose current step is past its deadline now. */
+  openOverdue: number;
+}
+
+export interface StatsAnswer {
+  from: number;
+  to: number;
+  overall: Figures;
+  byCompound: Record<string, Figures>;
+  byWorker: Record<string, Figures>;
+  byRule: Record<string, Figures>;
+  perDay: Record<string, number>;
+}
+
+/** A silence (maintenance window): matching conditions raise no alert until `until`. */
+export interface SilenceView {
+  id: string;
+  compound?: string;
+  deviceKey?: string;
+  type?: DeviceType;
+  ruleId?: string;
+  from: number;
+  until: number;
+  reason: string;
+  /** Login of who made it. */
+  actor: string;
+}
