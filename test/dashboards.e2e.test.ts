@@ -72,7 +72,12 @@ describe('dashboards in Chromium', () => {
     expect((await postJson(hub, `/api/alerts/${alertId}/accept`, {}, 'wang')).status).toBe(200);
     expect((await postJson(hub, `/api/alerts/${alertId}/resolve`, { note: '已救出乘客' }, 'wang')).status).toBe(200);
     await expect.poll(() => card.getAttribute('data-workflow'), { timeout: 5000 }).toBe('resolved');
+    // The trap is still reported (the condition is active): closing asks why, and sends that with force.
+    expect(await card.getAttribute('data-condition')).toBe('active');
     await card.getByTestId('alert-close').click();
+    expect(await card.getByTestId('alert-close-explain').textContent()).toContain('情况仍在发生，确认关闭需填写原因');
+    await card.getByTestId('alert-close-note').fill('乘客已救出，电梯停用待检');
+    await card.getByTestId('alert-close-submit').click();
     await expect.poll(() => page.locator(`[data-alert-id="${alertId}"]`).count(), { timeout: 5000 }).toBe(0);
     await context.close();
   });

@@ -71,21 +71,24 @@ describe('hub on an external Mosquitto', () => {
   });
 
   it('keeps each open alert on its retained MQTT topic and empties it when closed', async () => {
-    const elevator = { compound: 'h1', type: 'elevator' as const, device: 'elev-01' };
+    // Rising water: an alert whose condition clears when the water goes down, so it can be closed.
+    const manhole = { compound: 'h1', type: 'manhole' as const, device: 'mh-01' };
     const watcher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
     const seen: Array<{ topic: string; payload: string }> = [];
     watcher.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
     await watcher.subscribeAsync('compounds/h1/alerts/#', { qos: 1 });
-    await publisher.publishAsync(deviceTopic('compounds', elevator, 'event'), JSON.stringify({ event: 'trapped' }), { qos: 1 });
+    await publisher.publishAsync(deviceTopic('compounds', manhole, 'telemetry'), JSON.stringify({ waterLevelCm: 200 }), { qos: 1 });
     await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThan(0);
     const first = JSON.parse(seen.at(-1)!.payload);
-    expect(first).toMatchObject({ ruleId: 'elevator-trapped', severity: 'critical', compound: 'h1', device: 'elev-01', name: { zh: '电梯困人' } });
+    expect(first).toMatchObject({ ruleId: 'manhole-water-high', compound: 'h1', device: 'mh-01', field: 'waterLevelCm', value: 200 });
     expect(seen.at(-1)!.topic).toBe(`compounds/h1/alerts/${first.id}`);
     const post = (step: string, body: object, user: string) => postJson(hub!, `/api/alerts/${first.id}/${step}`, body, user);
     await post('accept', {}, 'root');
     await expect.poll(() => JSON.parse(seen.at(-1)!.payload || '{}').workflow).toBe('accepted');
     await post('resolve', { note: '已处理' }, 'root');
-    await post('close', {}, 'zhao');
+    await publisher.publishAsync(deviceTopic('compounds', manhole, 'telemetry'), JSON.stringify({ waterLevelCm: 20 }), { qos: 1 });
+    await expect.poll(() => JSON.parse(seen.at(-1)!.payload || '{}').condition).toBe('cleared');
+    expect((await post('close', {}, 'zhao')).status).toBe(200);
     await expect.poll(() => seen.at(-1)!.payload).toBe('');
     await watcher.endAsync();
     // A late subscriber finds no retained alert left for the closed one.

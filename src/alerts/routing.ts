@@ -16,6 +16,8 @@ const canTake = (p: Me | undefined, compound: string): p is Me => Boolean(p && m
 export class Routing {
   readonly #config: AlertsConfig;
   readonly #people: People;
+  /** The people by login, read once: call `refresh()` when logins change. */
+  #byIdCache: Map<string, Me> | undefined;
 
   constructor(config: AlertsConfig, people: People) {
     this.#config = config;
@@ -49,8 +51,14 @@ export class Routing {
     return group && { id: group.id, name: group.name };
   }
 
+  /** Logins or scopes changed: read the people again. */
+  refresh(): void {
+    this.#byIdCache = undefined;
+  }
+
   #byId(): Map<string, Me> {
-    return new Map(this.#people().map((p) => [p.id, p]));
+    this.#byIdCache ??= new Map(this.#people().map((p) => [p.id, p]));
+    return this.#byIdCache;
   }
 }
 

@@ -20,6 +20,8 @@ const deviceSchema = z.object({
   name: z.string().optional(),
   building: z.string().optional(),
   zone: z.string().optional(),
+  buildingName: z.string().optional(),
+  zoneName: z.string().optional(),
   reportIntervalSec: z.number(),
   position: z.object({ x: z.number(), y: z.number() }).optional(),
   online: z.boolean(),

@@ -49,6 +49,9 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     // A request (headers and body) must arrive within 30 s, else 408 and the connection is
     // closed: a client trickling a body cannot hold a connection open (Node checks every 30 s).
     requestTimeout: 30_000,
+    // On stop, open connections (a browser's keep-alive or long poll) are ended too: waiting for
+    // them could hold the hub's stop until the browser gives up.
+    forceCloseConnections: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

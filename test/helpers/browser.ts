@@ -34,3 +34,26 @@ export async function logIn(page: Page, username: string, password: string): Pro
   await page.getByTestId('login-submit').click();
   await page.getByTestId('logout').waitFor();
 }
+
+/** The live-connection light of a dashboard page: 'online', 'offline', or null when no view is shown (login page). */
+export function connState(page: Page): Promise<string | null> {
+  return page.evaluate(`document.querySelector('[data-testid="conn-status"]')?.getAttribute('data-state') ?? null`) as Promise<string | null>;
+}
+
+/**
+ * After its hub went away and came back, where a page is: 'online' (its view is live again),
+ * 'login' (its login ended: on the login page with the notice). Waits until it is one of them.
+ */
+export async function liveOrLogin(page: Page, timeoutMs = 45_000): Promise<'online' | 'login'> {
+  const handle = await page.waitForFunction(
+    () => {
+      // Runs in the page (no DOM types in the test build).
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+      if (doc.querySelector('[data-testid="login-notice"]')) return 'login';
+      return doc.querySelector('[data-testid="conn-status"]')?.getAttribute('data-state') === 'online' ? 'online' : false;
+    },
+    undefined,
+    { timeout: timeoutMs, polling: 200 },
+  );
+  return (await handle.jsonValue()) as 'online' | 'login';
+}

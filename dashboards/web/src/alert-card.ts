@@ -1,12 +1,18 @@
 /**
- * One alert as a card: what happened where, workflow and SLA countdown, and the steps the
- * user's role may take. Shared by the compound view and the worker's phone view.
+ * One alert as a card: what happened where (names, not ids), the value with its unit, its
+ * clock (time left, or how late), escalation and who holds it now, a silence covering it, the
+ * last note, and the steps the user's role may take. Shared by the compound and worker views.
  */
 import type { Alert, DeviceView, Me } from '../../../src/contracts/live-events.ts';
-import { mayDo } from '../../../src/contracts/access.ts';
-import { h, fill } from './dom.ts';
-import { ago, currentLang, duration, t, tOf } from './i18n.ts';
-import { api, ApiError } from './api.client.ts';
+import { h } from './dom.ts';
+import { ago, t, tOf, until } from './i18n.ts';
+import { deviceLabel, placeParts } from './device-format.ts';
+import { fieldValueText, withUnit } from './field-format.ts';
+import { showTiming } from './countdowns.ts';
+import { actionButtons } from './alert-actions.ts';
+import { alertName } from './rule-names.ts';
+import type { People } from './people.ts';
+import type { SilenceList } from './silences.ts';
 
 export interface CardContext {
   me: Me;
@@ -14,115 +20,56 @@ export interface CardContext {
   compoundName?: string | undefined;
   /** Worker view: steps only on my alerts. */
   mineOnly?: boolean;
-  /** Shows a step's error. */
+  people: People;
+  /** Where the card's silence goes and what tells it is silenced; no silence step without it. */
+  silences?: SilenceList | undefined;
+  /** Shows a message (a step's error, a confirmation) in the notice bar. */
   report(message: string): void;
 }
 
-/** Changes when anything shown on the card changes. */
-export const cardVersion = (a: Alert) => `${a.workflow}|${a.condition}|${a.count}|${a.assignee}|${a.escalationLevel}|${a.history.length}|${a.dueAt}`;
+/** Changes when anything shown on the card from the alert itself changes. */
+export const cardVersion = (a: Alert) =>
+  [a.workflow, a.condition, a.count, a.assignee, a.escalationLevel, a.history.length, a.dueAt, a.overdue?.step, a.overdue?.since, a.value, a.field].join('|');
 
-export function slaText(alert: Alert, now = Date.now()): { text: string; overdue: boolean } | undefined {
-  if (alert.dueAt === undefined || alert.workflow === 'resolved' || alert.workflow === 'closed') return undefined;
-  const left = alert.dueAt - now;
-  return left < 0 ? { text: t('alert.overdue', { d: duration(-left) }), overdue: true } : { text: t('alert.left', { d: duration(left) }), overdue: false };
+function valueText(alert: Alert): string | null {
+  if (alert.value === undefined) return null;
+  if (alert.field) return fieldValueText(alert.field, alert.value);
+  return typeof alert.value === 'number' ? withUnit('', alert.value) : null;
 }
 
-/** Refreshes every SLA countdown on the page (called each second). */
-export function tickCountdowns(alerts: Map<string, Alert>): void {
-  for (const el of document.querySelectorAll<HTMLElement>('[data-sla]')) {
-    const alert = alerts.get(el.dataset.sla!);
-    const sla = alert && slaText(alert);
-    el.textContent = sla?.text ?? '';
-    el.classList.toggle('overdue', Boolean(sla?.overdue));
-  }
-}
-
-export function alertCard(alert: Alert, ctx: CardContext): HTMLElement {
-  const { me, device } = ctx;
-  const sla = slaText(alert);
-  const place = [ctx.compoundName ?? alert.compound, device?.building, device?.zone].filter(Boolean).join(' · ');
-  const forms = h('div', { class: 'card-form' });
-  const step = async (path: string, body: object) => {
-    try {
-      await api('POST', `/api/alerts/${alert.id}/${path}`, body);
-      fill(forms);
-    } catch (error) {
-      ctx.report(error instanceof ApiError ? error.message : String(error));
-    }
-  };
-  const noteForm = (path: string, placeholder: string, testid: string) => {
-    const note = h('textarea', { rows: 3, placeholder, 'aria-label': placeholder, 'data-testid': `${testid}-note`, required: true });
-    fill(
-      forms,
-      h(
-        'form',
-        {
-          class: 'note-form',
-          onsubmit: (e: Event) => {
-            e.preventDefault();
-            if (note.value.trim()) void step(path, { note: note.value.trim() });
-          },
-        },
-        note,
-        h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary', 'data-testid': `${testid}-submit` }, t('act.send')), h('button', { type: 'button', onclick: () => fill(forms) }, t('act.cancel'))),
-      ),
-    );
-    note.focus();
-  };
-  const mine = alert.assignee === me.id;
-  const may = (action: Parameters<typeof mayDo>[1]) => mayDo(me.role, action) && (!ctx.mineOnly || mine || action === 'comment');
-  const workerLimited = me.role === 'worker' && !mine;
-  const buttons: HTMLElement[] = [];
-  if ((alert.workflow === 'new' || alert.workflow === 'dispatched') && may('accept') && !workerLimited) {
-    buttons.push(h('button', { class: 'primary big', 'data-testid': 'alert-accept', onclick: () => void step('accept', {}) }, t('act.accept')));
-  }
-  if (alert.workflow === 'accepted' && may('resolve') && !workerLimited) {
-    buttons.push(h('button', { class: 'primary big', 'data-testid': 'alert-resolve', onclick: () => noteForm('resolve', t('note.resolve'), 'alert-resolve') }, t('act.resolve')));
-  }
-  if (alert.workflow === 'resolved' && may('close')) {
-    buttons.push(h('button', { class: 'primary', 'data-testid': 'alert-close', onclick: () => void step('close', {}) }, t('act.close')));
-    buttons.push(h('button', { 'data-testid': 'alert-reopen', onclick: () => noteForm('reopen', t('note.reopen'), 'alert-reopen') }, t('act.reopen')));
-  }
-  if (alert.workflow !== 'resolved' && alert.workflow !== 'closed' && may('reassign')) {
-    buttons.push(
-      h('button', {
-        'data-testid': 'alert-reassign',
-        onclick: () => {
-          const assignee = prompt(t('assignee.prompt'))?.trim();
-          if (assignee) void step('reassign', { assignee });
-        },
-      }, t('act.reassign')),
-    );
-  }
-  if (may('comment') && !workerLimited) buttons.push(h('button', { 'data-testid': 'alert-comment', onclick: () => noteForm('comment', t('note.comment'), 'alert-comment') }, t('act.comment')));
-  if (may('silence') && alert.workflow !== 'closed') {
-    buttons.push(
-      h('button', {
-        'data-testid': 'alert-silence',
-        onclick: () =>
-          void api('POST', '/api/silences', { device: alert.deviceKey, reason: alert.name.zh, durationMin: 120 }).catch((e: Error) => ctx.report(e.message)),
-      }, t('act.silence')),
-    );
-  }
-  const lastNote = [...alert.history].reverse().find((e) => e.note);
+/** `forms`: where the card's forms open (kept by the list across rebuilds of the card). */
+export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h('div', { class: 'card-form' })): HTMLElement {
+  const { me, device, people } = ctx;
+  const place = [ctx.compoundName ?? alert.compound, ...placeParts(device)].join(' · ');
+  const buttons = actionButtons(alert, ctx, forms);
+  const clock = h('span', { class: 'sla', 'data-sla': alert.id, 'data-testid': 'alert-sla' });
+  showTiming(clock, alert);
+  const silencedUntil = ctx.silences?.until(alert);
+  // People's notes only: the hub's own notes are English log lines; what it did shows as the clock and escalation.
+  const lastNote = [...alert.history].reverse().find((e) => e.note && e.actor !== 'hub');
+  const value = valueText(alert);
   return h(
     'article',
-    { class: `card alert sev-${alert.severity} wf-${alert.workflow}`, 'data-testid': 'alert-card', 'data-alert-id': alert.id, 'data-compound': alert.compound, 'data-device-key': alert.deviceKey, 'data-rule': alert.ruleId, 'data-workflow': alert.workflow, 'data-severity': alert.severity },
+    { class: `card alert sev-${alert.severity} wf-${alert.workflow}`, 'data-testid': 'alert-card', 'data-alert-id': alert.id, 'data-compound': alert.compound, 'data-device-key': alert.deviceKey, 'data-rule': alert.ruleId, 'data-workflow': alert.workflow, 'data-severity': alert.severity, 'data-condition': alert.condition },
     h('header', {},
       h('span', { class: `badge sev-${alert.severity}` }, tOf('sev', alert.severity)),
-      h('strong', { class: 'alert-name' }, currentLang() === 'zh' ? alert.name.zh : alert.name.en),
+      h('strong', { class: 'alert-name' }, alertName(alert)),
       h('span', { class: `badge wf wf-${alert.workflow}`, 'data-testid': 'alert-workflow' }, tOf('wf', alert.workflow)),
     ),
-    h('div', { class: 'alert-where' }, `${tOf('type', alert.type)} ${device?.name ?? alert.device}`, place ? ` · ${place}` : ''),
+    h('div', { class: 'alert-where', 'data-testid': 'alert-where' }, `${deviceLabel(alert.type, alert.device, device)} · ${place}`),
     h('div', { class: 'alert-meta' },
       h('span', {}, `${t('alert.raised')} ${ago(alert.raisedAt)}`),
       alert.count > 1 ? h('span', {}, t('alert.count', { n: alert.count })) : null,
-      typeof alert.value === 'number' ? h('span', {}, String(alert.value)) : null,
+      value ? h('span', { 'data-testid': 'alert-value' }, value) : null,
       h('span', { class: `cond cond-${alert.condition}` }, tOf('cond', alert.condition)),
-      alert.assignee ? h('span', {}, `${t('alert.assignee')}: ${alert.assignee}`) : null,
-      h('span', { class: `sla${sla?.overdue ? ' overdue' : ''}`, 'data-sla': alert.id }, sla?.text ?? ''),
+      alert.assignee ? h('span', { 'data-testid': 'alert-assignee' }, `${t('alert.assignee')}: ${people.name(alert.assignee)}`) : null,
+      clock,
     ),
-    lastNote ? h('p', { class: 'alert-note' }, `“${lastNote.note}” — ${lastNote.actor}`) : null,
+    alert.escalationLevel > 0
+      ? h('p', { class: 'escalation', 'data-testid': 'alert-escalation' }, alert.assignee ? t('escalated', { n: alert.escalationLevel, who: people.name(alert.assignee) }) : t('escalated.nobody', { n: alert.escalationLevel }))
+      : null,
+    silencedUntil ? h('p', { class: 'silenced', 'data-testid': 'alert-silenced' }, t('silence.until', { until: until(silencedUntil) })) : null,
+    lastNote ? h('p', { class: 'alert-note', 'data-testid': 'alert-note' }, `“${lastNote.note}” — ${people.name(lastNote.actor)}`) : null,
     alert.workflow === 'resolved' && me.role === 'worker' ? h('p', { class: 'waiting' }, t('waiting')) : null,
     buttons.length ? h('div', { class: 'actions' }, buttons) : null,
     forms,

@@ -3,11 +3,11 @@ import type { Me } from '../../../src/contracts/live-events.ts';
 
 export interface AppContext {
   me: Me;
-  /** Shows a message in the shell's notice bar. */
+  /** Shows a message in the shell's notice bar (a live region). */
   report(message: string): void;
   connection(online: boolean): void;
-  /** The session is over: back to login. */
-  loggedOut(): void;
+  /** The session is over: back to login, with `notice` shown there (why). */
+  loggedOut(notice?: string): void;
 }
 
 /** A mounted view; `dispose` closes its socket and timers. */

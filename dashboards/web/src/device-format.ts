@@ -1,6 +1,7 @@
 /** How a device's live state reads to people, and the colour class it gets on the plan. */
 import type { Alert, DeviceView } from '../../../src/contracts/live-events.ts';
 import { duration, t, tOf } from './i18n.ts';
+import { fieldLabel, withUnit } from './field-format.ts';
 
 export type DeviceLook = 'offline' | 'critical' | 'warning' | 'maintenance' | 'busy' | 'ok';
 
@@ -15,7 +16,11 @@ export function deviceLook(d: DeviceView, openAlerts: Alert[]): DeviceLook {
   return 'ok';
 }
 
-const num = (v: unknown, digits = 1) => (typeof v === 'number' ? v.toFixed(digits).replace(/\.0$/, '') : '–');
+/** 倾角 29.3° */
+const measured = (f: Record<string, unknown>, field: string, digits: number) => {
+  const v = f[field];
+  return `${fieldLabel(field)} ${typeof v === 'number' ? withUnit(field, v, digits) : '–'}`;
+};
 
 /** The fields a person looks at first, as [field, label, text]. */
 export function keyFields(d: DeviceView, now = Date.now()): Array<[string, string]> {
@@ -30,15 +35,15 @@ export function keyFields(d: DeviceView, now = Date.now()): Array<[string, strin
       ];
     case 'manhole':
       return [
-        ['tiltDeg', `${t('f.tilt')} ${num(f.tiltDeg)}°`],
-        ['waterLevelCm', `${t('f.water')} ${num(f.waterLevelCm, 0)} cm`],
-        ['gasPpm', `CH₄ ${num(f.gasPpm, 0)} ppm`],
-        ['batteryPct', `${t('f.battery')} ${num(f.batteryPct, 0)}%`],
+        ['tiltDeg', measured(f, 'tiltDeg', 1)],
+        ['waterLevelCm', measured(f, 'waterLevelCm', 0)],
+        ['gasPpm', measured(f, 'gasPpm', 0)],
+        ['batteryPct', measured(f, 'batteryPct', 0)],
       ];
     case 'fire_lane': {
       const since = d.fieldSince.occupied;
       return f.occupied === true
-        ? [['occupied', `${t('blocked')}${since ? ` · ${t('blocked.for', { d: duration(now - since) })}` : ''}`], ['objectType', String(f.objectType ?? '')]]
+        ? [['occupied', `${t('blocked')}${since ? ` · ${t('blocked.for', { d: duration(now - since) })}` : ''}`], ['objectType', tOf('object', String(f.objectType ?? 'unknown'))]]
         : [['occupied', t('clear')]];
     }
     case 'parking':
@@ -54,4 +59,17 @@ export function chartableFields(d: DeviceView): string[] {
   return Object.entries(d.fields)
     .filter(([, v]) => typeof v === 'number' || typeof v === 'boolean')
     .map(([k]) => k);
+}
+
+/** Building and zone by their registry names (1号楼 · 北区), the raw tags only when the registry has no names. */
+export function placeParts(d: Pick<DeviceView, 'building' | 'zone' | 'buildingName' | 'zoneName'> | undefined): string[] {
+  if (!d) return [];
+  return [d.buildingName ?? d.building, d.zoneName ?? d.zone].filter((x): x is string => Boolean(x));
+}
+
+/** 电梯 elev-01, 2号楼 1号电梯: the device's name with its type, unless the name says it already (its id when the registry gives no name). */
+export function deviceLabel(type: DeviceView['type'], id: string, d?: Pick<DeviceView, 'name'>): string {
+  const kind = tOf('type', type);
+  const name = d?.name ?? id;
+  return name.includes(kind) ? name : `${kind} ${name}`;
 }

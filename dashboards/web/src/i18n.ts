@@ -11,6 +11,7 @@ const zh = {
   'password.current': '当前密码',
   'password.next': '新密码（至少 10 个字符）',
   'password.submit': '修改密码',
+  'password.wrong': '当前密码不正确',
   logout: '退出',
   'conn.online': '实时',
   'conn.offline': '重连中…',
@@ -35,15 +36,13 @@ const zh = {
   'alert.assignee': '处理人',
   'alert.raised': '发生',
   'alert.due': '时限',
-  'alert.overdue': '已超时 {d}',
   'alert.left': '剩余 {d}',
   'alert.count': '{n} 次',
   'act.accept': '接单', 'act.resolve': '处置完成', 'act.close': '确认关闭', 'act.reopen': '重新打开',
-  'act.reassign': '转派', 'act.comment': '备注', 'act.silence': '屏蔽 2 小时', 'act.send': '提交', 'act.cancel': '取消',
+  'act.reassign': '转派', 'act.comment': '备注', 'act.silence': '屏蔽', 'act.send': '提交', 'act.cancel': '取消',
   'note.resolve': '现场情况和处置结果（必填）',
   'note.comment': '备注内容',
   'note.reopen': '重新打开的原因',
-  'assignee.prompt': '转派给（用户名）',
   'waiting': '等待物业确认',
   'devices.title': '设备',
   'plan.title': '小区平面图',
@@ -52,6 +51,7 @@ const zh = {
   'history.none': '该时段没有数据',
   'history.liveOnly': '未配置 InfluxDB，历史数据不可用',
   'field': '字段',
+  'history.range': '时间范围',
   'range.1h': '1 小时', 'range.6h': '6 小时', 'range.24h': '24 小时', 'range.7d': '7 天',
   'district.title': '辖区总览',
   'district.compounds': '小区',
@@ -64,7 +64,6 @@ const zh = {
   'stats.sla': 'SLA 达成率',
   'stats.perDay': '每日告警',
   'noAccess': '无权查看此内容',
-  'error': '出错了：{m}',
   'blocked.for': '已占用 {d}',
   'clear': '畅通',
   'blocked': '占用',
@@ -76,11 +75,72 @@ const zh = {
   'floor': '{n} 层',
   'ago': '{d}前', 'just': '刚刚',
   'unit.s': '{n} 秒', 'unit.m': '{n} 分钟', 'unit.h': '{n} 小时', 'unit.d': '{n} 天',
+  'login.expired': '登录已失效，请重新登录',
+  'actor.hub': '系统',
+  'alert.value': '{field} {value}',
+  'overdue.accept': '接单已超时 {d}',
+  'overdue.resolve': '处置已超时 {d}',
+  'escalated': '已升级 {n} 次，现由 {who} 处理',
+  'escalated.nobody': '已升级 {n} 次',
+  'close.explain': '情况仍在发生，确认关闭需填写原因',
+  'close.note': '关闭原因（必填）',
+  'reassign.label': '转派给',
+  'reassign.loading': '正在载入可转派人员…',
+  'reassign.none': '没有可转派的人员',
+  'reassign.done': '已转派给 {who}',
+  'silence.title': '屏蔽此告警',
+  'silence.duration': '屏蔽时长',
+  'silence.reason': '屏蔽原因',
+  'silence.done': '已屏蔽「{what}」至 {until}',
+  'silence.merged': '已有相同屏蔽，已合并：「{what}」至 {until}',
+  'silence.until': '已屏蔽至 {until}',
+  'silences.title': '屏蔽中',
+  'silences.none': '没有生效的屏蔽',
+  'silences.allRules': '所有规则',
+  'silences.compound': '整个小区',
+  'silences.district': '全辖区',
+  'silences.by': '{who} 设置',
+  'silences.untilLabel': '至 {until}',
+  'silences.end': '解除',
+  'silences.endLabel': '解除屏蔽：{what}',
+  'silences.ended': '已解除屏蔽：{what}',
+  'district.overdue': '超时与升级告警',
+  'district.overdueNone': '没有超时或升级的告警',
+  'district.holder': '处理人 {who}',
+  'district.nobody': '无人处理',
+  'district.devices': '在线 {online}/{count} 台',
+  'stats.slaDetail': '已到期 {counted} 条中 {missed} 条超时',
+  'stats.openOverdue': '进行中超时',
+  'stats.overdueEscalated': '超时与升级（进行中）',
+  'chart.time': '时间',
+  'yes': '是', 'no': '否',
+  'field.floor': '楼层', 'field.direction': '运行方向', 'field.doorOpen': '门开', 'field.moving': '运行中', 'field.speed': '速度',
+  'field.loadPct': '载重', 'field.occupied': '占用', 'field.mode': '模式', 'field.tiltDeg': '倾角', 'field.displaced': '移位',
+  'field.open': '开启', 'field.waterLevelCm': '水位', 'field.gasPpm': '甲烷', 'field.h2sPpm': '硫化氢', 'field.batteryPct': '电量',
+  'field.objectType': '占用物', 'field.confidence': '置信度', 'field.spaceKind': '车位类型',
+  'err.NOT_FOUND': '找不到该内容，可能已被删除或关闭',
+  'err.INVALID_TRANSITION': '该告警当前状态不允许此操作（可能已被他人处理）',
+  'err.BAD_REQUEST': '填写的内容不完整或无效',
+  'err.UNAUTHORIZED': '请先登录',
+  'err.FORBIDDEN': '无权进行此操作或查看此内容',
+  'err.RATE_LIMITED': '操作过于频繁，请稍后再试',
+  'err.CONDITION_ACTIVE': '情况仍在发生，不能直接关闭：请填写原因后确认关闭',
+  'err.ASSIGNEE_INVALID': '此人不能处理该告警，请从列表中选择',
+  'err.SILENCE_TOO_LONG': '屏蔽时间过长，最长 {max}',
+  'err.SILENCE_NEEDS_ADMIN': '屏蔽紧急规则或整台设备需要管理员操作',
+  'err.STORE_UNAVAILABLE': '未配置历史数据存储',
+  'err.QUERY_INVALID': '历史查询条件无效',
+  'err.QUERY_FAILED': '历史数据查询失败，请稍后再试',
+  'err.INTERNAL': '平台内部错误，请稍后再试',
+  'err.unknown': '操作未成功，请稍后再试',
+  'err.network': '无法连接到平台，请检查网络',
   'lang': 'English',
-  'f.tilt': '倾角', 'f.water': '水位', 'f.battery': '电量',
+  'lang.code': 'en',
+  'nav.label': '页面',
+  'object.car': '汽车', 'object.ebike': '电动车', 'object.goods': '杂物', 'object.unknown': '不明物体',
 };
 
-type Key = keyof typeof zh;
+export type Key = keyof typeof zh;
 
 const en: Record<Key, string> = {
   product: 'Compound Hub',
@@ -94,6 +154,7 @@ const en: Record<Key, string> = {
   'password.current': 'Current password',
   'password.next': 'New password (10+ characters)',
   'password.submit': 'Change password',
+  'password.wrong': 'The current password is wrong',
   logout: 'Log out',
   'conn.online': 'Live',
   'conn.offline': 'Reconnecting…',
@@ -118,15 +179,13 @@ const en: Record<Key, string> = {
   'alert.assignee': 'Assignee',
   'alert.raised': 'Raised',
   'alert.due': 'Due',
-  'alert.overdue': 'Overdue by {d}',
   'alert.left': '{d} left',
   'alert.count': '{n}×',
   'act.accept': 'Accept', 'act.resolve': 'Resolve', 'act.close': 'Confirm & close', 'act.reopen': 'Reopen',
-  'act.reassign': 'Reassign', 'act.comment': 'Comment', 'act.silence': 'Silence 2 h', 'act.send': 'Submit', 'act.cancel': 'Cancel',
+  'act.reassign': 'Reassign', 'act.comment': 'Comment', 'act.silence': 'Silence', 'act.send': 'Submit', 'act.cancel': 'Cancel',
   'note.resolve': 'What you found and did (required)',
   'note.comment': 'Comment',
   'note.reopen': 'Why reopen',
-  'assignee.prompt': 'Reassign to (user id)',
   'waiting': 'Waiting for the manager to confirm',
   'devices.title': 'Devices',
   'plan.title': 'Site plan',
@@ -135,6 +194,7 @@ const en: Record<Key, string> = {
   'history.none': 'No data in this range',
   'history.liveOnly': 'No InfluxDB configured: history is not available',
   'field': 'Field',
+  'history.range': 'Time range',
   'range.1h': '1 h', 'range.6h': '6 h', 'range.24h': '24 h', 'range.7d': '7 d',
   'district.title': 'District overview',
   'district.compounds': 'Compounds',
@@ -147,7 +207,6 @@ const en: Record<Key, string> = {
   'stats.sla': 'SLA kept',
   'stats.perDay': 'Alerts per day',
   'noAccess': 'You may not see this',
-  'error': 'Something went wrong: {m}',
   'blocked.for': 'blocked for {d}',
   'clear': 'Clear',
   'blocked': 'Blocked',
@@ -159,8 +218,69 @@ const en: Record<Key, string> = {
   'floor': 'Floor {n}',
   'ago': '{d} ago', 'just': 'just now',
   'unit.s': '{n} s', 'unit.m': '{n} min', 'unit.h': '{n} h', 'unit.d': '{n} d',
+  'login.expired': 'Your login has expired: please log in again',
+  'actor.hub': 'System',
+  'alert.value': '{field} {value}',
+  'overdue.accept': 'Accept overdue by {d}',
+  'overdue.resolve': 'Resolve overdue by {d}',
+  'escalated': 'Escalated {n}×, now with {who}',
+  'escalated.nobody': 'Escalated {n}×',
+  'close.explain': 'This is still happening: give a reason to close it anyway',
+  'close.note': 'Why close it (required)',
+  'reassign.label': 'Reassign to',
+  'reassign.loading': 'Loading who can take it…',
+  'reassign.none': 'Nobody else can take it',
+  'reassign.done': 'Reassigned to {who}',
+  'silence.title': 'Silence this alert',
+  'silence.duration': 'For',
+  'silence.reason': 'Reason',
+  'silence.done': 'Silenced “{what}” until {until}',
+  'silence.merged': 'Already silenced, merged: “{what}” until {until}',
+  'silence.until': 'Silenced until {until}',
+  'silences.title': 'Silenced',
+  'silences.none': 'No silences in effect',
+  'silences.allRules': 'all rules',
+  'silences.compound': 'whole compound',
+  'silences.district': 'district-wide',
+  'silences.by': 'by {who}',
+  'silences.untilLabel': 'until {until}',
+  'silences.end': 'End',
+  'silences.endLabel': 'End silence: {what}',
+  'silences.ended': 'Silence ended: {what}',
+  'district.overdue': 'Overdue and escalated',
+  'district.overdueNone': 'Nothing overdue or escalated',
+  'district.holder': 'with {who}',
+  'district.nobody': 'nobody holds it',
+  'district.devices': 'Online {online}/{count}',
+  'stats.slaDetail': '{missed} of {counted} due missed',
+  'stats.openOverdue': 'Open and overdue',
+  'stats.overdueEscalated': 'Overdue or escalated (open)',
+  'chart.time': 'Time',
+  'yes': 'yes', 'no': 'no',
+  'field.floor': 'Floor', 'field.direction': 'Direction', 'field.doorOpen': 'Door open', 'field.moving': 'Moving', 'field.speed': 'Speed',
+  'field.loadPct': 'Load', 'field.occupied': 'Occupied', 'field.mode': 'Mode', 'field.tiltDeg': 'Tilt', 'field.displaced': 'Displaced',
+  'field.open': 'Open', 'field.waterLevelCm': 'Water level', 'field.gasPpm': 'Methane', 'field.h2sPpm': 'H₂S', 'field.batteryPct': 'Battery',
+  'field.objectType': 'Object', 'field.confidence': 'Confidence', 'field.spaceKind': 'Space kind',
+  'err.NOT_FOUND': 'Not found: it may have been removed or closed',
+  'err.INVALID_TRANSITION': 'The alert is not in a state that allows this (someone may have acted on it already)',
+  'err.BAD_REQUEST': 'What was entered is incomplete or invalid',
+  'err.UNAUTHORIZED': 'Please log in',
+  'err.FORBIDDEN': 'You may not do or see this',
+  'err.RATE_LIMITED': 'Too many attempts: please wait and try again',
+  'err.CONDITION_ACTIVE': 'This is still happening and cannot simply be closed: give a reason to close it anyway',
+  'err.ASSIGNEE_INVALID': 'That person cannot take this alert: pick someone from the list',
+  'err.SILENCE_TOO_LONG': 'That silence is too long: at most {max}',
+  'err.SILENCE_NEEDS_ADMIN': 'Silencing a critical rule or a whole device needs an admin',
+  'err.STORE_UNAVAILABLE': 'No history storage is configured',
+  'err.QUERY_INVALID': 'The history query is invalid',
+  'err.QUERY_FAILED': 'The history query failed: please try again later',
+  'err.INTERNAL': 'Something went wrong in the hub: please try again later',
+  'err.unknown': 'That did not work: please try again later',
+  'err.network': 'Cannot reach the hub: check the network',
   'lang': '中文',
-  'f.tilt': 'Tilt', 'f.water': 'Water', 'f.battery': 'Battery',
+  'lang.code': 'zh-CN',
+  'nav.label': 'Pages',
+  'object.car': 'Car', 'object.ebike': 'E-bike', 'object.goods': 'Goods', 'object.unknown': 'Unknown object',
 };
 
 export type Lang = 'zh' | 'en';
@@ -182,8 +302,13 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
 
 /** A translated value of a known set (`type.elevator`, `sev.critical`, …), or the value itself. */
 export function tOf(prefix: string, value: string): string {
-  const key = `${prefix}.${value}` as Key;
-  return key in zh ? t(key) : value;
+  return tIf(prefix, value) ?? value;
+}
+
+/** The translation of `prefix.value` when there is one. */
+export function tIf(prefix: string, value: string, vars: Record<string, string | number> = {}): string | undefined {
+  const key = `${prefix}.${value}`;
+  return Object.hasOwn(zh, key) ? t(key as Key, vars) : undefined;
 }
 
 /** 45 秒 / 12 分钟 / 3 小时 / 2 天. */
@@ -199,6 +324,23 @@ export function ago(ts: number, now = Date.now()): string {
   return now - ts < 10_000 ? t('just') : t('ago', { d: duration(now - ts) });
 }
 
+/** The locale dates and numbers are written in: zh-CN, or the browser's English (en-GB when it has none). */
+export function locale(): string {
+  if (lang === 'zh') return 'zh-CN';
+  return navigator.languages?.find((l) => l.toLowerCase().startsWith('en')) ?? 'en-GB';
+}
+
+/** Date and time formatting in the current language (24-hour clock in zh-CN). */
+export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(locale(), { ...(lang === 'zh' ? { hourCycle: 'h23' as const } : {}), ...options });
+}
+
 export function clock(ts: number): string {
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ts);
+  return dateFormat({ month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ts);
+}
+
+/** 14:30 today; 6月3日 14:30 on another day. */
+export function until(ts: number, now = Date.now()): string {
+  const sameDay = new Date(ts).toDateString() === new Date(now).toDateString();
+  return dateFormat(sameDay ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ts);
 }

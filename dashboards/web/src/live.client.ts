@@ -1,16 +1,25 @@
 /**
  * The live socket: connects with the session cookie, (re)subscribes on every connect and
  * replaces the state with the fresh snapshot, merges batches, shows the connection state.
+ *
+ * It comes back by itself: socket.io's manager retries a lost connection (network, hub gone)
+ * with backoff, but not a socket the server closed (`io server disconnect`, what a hub
+ * shutdown does) nor one its handshake refused: those are retried here, with the same
+ * backoff. A handshake refused as UNAUTHORIZED (the login is no longer valid) and an ended
+ * session go back to the login page, saying so.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeRequest } from '../../../src/contracts/live-events.ts';
 import type { LiveState } from './live-state.ts';
 import type { AppContext } from './app.types.ts';
+import { codeText } from './error-text.ts';
+import { t } from './i18n.ts';
+import { backoffMs, RECONNECT_FIRST_MS, RECONNECT_JITTER, RECONNECT_MAX_MS } from './reconnect.ts';
 
 export interface LiveHandlers {
   /** After a snapshot (`full`) or a batch. */
   changed(full: boolean): void;
-  /** A refused subscription (default: the shell's notice bar). */
+  /** A refused subscription, in the user's language (default: the shell's notice bar). */
   refused?(message: string): void;
 }
 
@@ -21,24 +30,57 @@ export interface Live {
 /** Follows `request` into `state`; the connection light and the end of the session go to the shell (`app`). */
 export function follow(request: SubscribeRequest, state: LiveState, app: AppContext, handlers: LiveHandlers): Live {
   const refused = handlers.refused ?? app.report;
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'] });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+    withCredentials: true,
+    transports: ['websocket', 'polling'],
+    reconnectionDelay: RECONNECT_FIRST_MS,
+    reconnectionDelayMax: RECONNECT_MAX_MS,
+    randomizationFactor: RECONNECT_JITTER,
+  });
+  let closed = false;
+  let attempt = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const retryLater = () => {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (!closed && !socket.connected) socket.connect();
+    }, backoffMs(attempt++));
+  };
+  const end = () => {
+    close();
+    app.loggedOut(t('login.expired'));
+  };
+
   socket.on('connect', () => {
+    attempt = 0;
     app.connection(true);
     socket.emit('subscribe', request, (answer) => {
-      if (!answer.ok) return refused(answer.message);
+      if (!answer.ok) return refused(codeText(answer.error));
       state.replace(answer.snapshot);
       handlers.changed(true);
     });
   });
-  socket.on('disconnect', () => app.connection(false));
+  socket.on('disconnect', (reason) => {
+    app.connection(false);
+    // The manager retries by itself unless the server closed the socket (or we did).
+    if (reason === 'io server disconnect') retryLater();
+  });
   socket.on('connect_error', (error) => {
     app.connection(false);
-    if (error.message === 'UNAUTHORIZED') app.loggedOut();
+    if (error.message === 'UNAUTHORIZED') return end();
+    // Refused by the server's middleware: socket.io does not retry that by itself.
+    if (!socket.active) retryLater();
   });
   socket.on('update', (batch) => {
     state.merge(batch);
     handlers.changed(false);
   });
-  socket.on('session_ended', () => app.loggedOut());
-  return { close: () => socket.close() };
+  socket.on('session_ended', end);
+  function close() {
+    closed = true;
+    clearTimeout(retry);
+    socket.close();
+  }
+  return { close };
 }

@@ -5,12 +5,13 @@
 import './styles.css';
 import type { Me } from '../../../src/contracts/live-events.ts';
 import { h, fill } from './dom.ts';
-import { currentLang, setLang, t, tOf } from './i18n.ts';
+import { currentLang, setLang, t } from './i18n.ts';
 import { api, whenUnauthorized } from './api.client.ts';
 import { loginView, passwordView } from './views/login.view.ts';
 import { compoundView } from './views/compound.view.ts';
 import { workerView } from './views/worker.view.ts';
 import { districtView } from './views/district.view.ts';
+import { forgetCompoundNames, topBar } from './top-bar.ts';
 import type { AppContext, View } from './app.types.ts';
 
 const app = document.getElementById('app')!;
@@ -23,34 +24,27 @@ function home(user: Me): string {
   return '#/district';
 }
 
-function showLogin(): void {
+/** Back to the login page; `notice` says why (a login that expired). */
+function showLogin(notice?: string): void {
   view?.dispose();
   view = undefined;
   me = undefined;
+  forgetCompoundNames();
   if (location.hash !== '#/login') history.replaceState(null, '', '#/login');
   loginView(app, (user) => {
     me = user;
     location.hash = home(user);
     route();
-  });
+  }, notice);
 }
-whenUnauthorized(showLogin);
+// A request refused as not logged in while someone was: their login ended.
+whenUnauthorized(() => showLogin(me ? t('login.expired') : undefined));
 
-function topBar(user: Me, conn: HTMLElement, notice: HTMLElement): HTMLElement {
-  const links: Array<[string, string]> = [];
-  if (user.role !== 'worker') links.push(['#/district', t('nav.district')]);
-  if (Array.isArray(user.compounds)) for (const c of user.compounds.slice(0, 8)) if (user.role !== 'worker') links.push([`#/compound/${c}`, c]);
-  if (user.role === 'worker' || user.role === 'admin') links.push(['#/worker', t('nav.worker')]);
-  return h('header', { class: 'top' },
-    h('a', { class: 'brand', href: home(user) }, t('product')),
-    h('nav', {}, ...links.map(([href, label]) => h('a', { href, class: location.hash === href ? 'on' : undefined }, label))),
-    h('span', { class: 'spacer' }),
-    conn,
-    h('span', { class: 'who' }, `${user.name} · ${tOf('role', user.role)}`),
-    h('button', { class: 'link', 'data-testid': 'lang-switch', onclick: () => (setLang(currentLang() === 'zh' ? 'en' : 'zh'), route()) }, t('lang')),
-    h('button', { class: 'link', 'data-testid': 'logout', onclick: () => void api('POST', '/api/auth/logout').finally(showLogin) }, t('logout')),
-    notice,
-  );
+function logout(): void {
+  // The view goes first: its socket must not take the session's end for an expiry.
+  view?.dispose();
+  view = undefined;
+  void api('POST', '/api/auth/logout').catch(() => undefined).finally(() => showLogin());
 }
 
 function route(): void {
@@ -63,15 +57,19 @@ function route(): void {
     });
   }
   view?.dispose();
-  const conn = h('span', { class: 'conn', 'data-testid': 'conn-status', 'data-state': 'offline' }, t('conn.offline'));
-  const notice = h('div', { class: 'notice-bar', role: 'status' });
+  view = undefined;
+  const conn = h('span', { class: 'conn', role: 'status', 'data-testid': 'conn-status', 'data-state': 'offline' }, t('conn.offline'));
+  const notice = h('div', { class: 'notice-bar', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
   const main = h('main', {});
-  fill(app, topBar(user, conn, notice), main);
+  const switchLang = () => (setLang(currentLang() === 'zh' ? 'en' : 'zh'), route());
+  fill(app, topBar(user, { home: home(user), conn, notice, switchLang, logout }), main);
+  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
   const ctx: AppContext = {
     me: user,
     report: (message) => {
       notice.textContent = message;
-      setTimeout(() => notice.textContent === message && (notice.textContent = ''), 6000);
+      clearTimeout(noticeTimer);
+      noticeTimer = setTimeout(() => notice.textContent === message && (notice.textContent = ''), 8000);
     },
     connection: (online) => {
       conn.dataset.state = online ? 'online' : 'offline';

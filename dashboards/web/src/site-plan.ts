@@ -7,7 +7,7 @@ import { svg } from './dom.ts';
 import type { DeviceLook } from './device-format.ts';
 import { deviceKey } from './live-state.ts';
 import { keyFields } from './device-format.ts';
-import { tOf } from './i18n.ts';
+import { t, tOf } from './i18n.ts';
 
 const LOOK_LABEL: Record<DeviceLook, string> = { offline: '○', critical: '!', warning: '!', maintenance: '⚙', busy: '', ok: '' };
 
@@ -26,7 +26,7 @@ function shape(d: DeviceView, x: number, y: number): SVGElement {
 
 export function sitePlan(devices: DeviceView[], lookOf: (d: DeviceView) => DeviceLook, selected: string | undefined, onPick: (key: string) => void): SVGElement {
   const unplaced = devices.filter((d) => !d.position);
-  const plan = svg('svg', { viewBox: '-5 -5 110 110', role: 'img', 'aria-label': 'site plan', class: 'site-plan', 'data-testid': 'site-plan' });
+  const plan = svg('svg', { viewBox: '-5 -5 110 110', role: 'group', 'aria-label': t('plan.title'), class: 'site-plan', 'data-testid': 'site-plan' });
   plan.append(svg('rect', { x: -5, y: -5, width: 110, height: 110, class: 'ground' }));
   // Alarming devices are drawn last, on top of their neighbours.
   const rank = (d: DeviceView) => ['ok', 'busy', 'offline', 'maintenance', 'warning', 'critical'].indexOf(lookOf(d));

@@ -1,17 +1,24 @@
 /**
  * Property manager's compound view: totals, the site plan with live colours, open alerts with
- * SLA countdowns and actions, devices grouped by building and zone, and a device's history.
+ * SLA countdowns and actions, the silences in effect, devices grouped by building and zone
+ * (by their registry names), and a device's history.
  */
 import type { DeviceView } from '../../../../src/contracts/live-events.ts';
 import { h, fill } from '../dom.ts';
 import { t, tOf, ago } from '../i18n.ts';
 import { LiveState, deviceKey } from '../live-state.ts';
 import { follow } from '../live.client.ts';
-import { alertCard, tickCountdowns } from '../alert-card.ts';
+import { alertCard } from '../alert-card.ts';
+import { tickCountdowns } from '../countdowns.ts';
 import { alertList } from '../alert-list.ts';
-import { deviceLook, keyFields } from '../device-format.ts';
+import { deviceLabel, deviceLook, keyFields, placeParts } from '../device-format.ts';
 import { sitePlan } from '../site-plan.ts';
 import { historyPanel } from '../history-chart.ts';
+import { loadPeople } from '../people.ts';
+import { silenceList } from '../silences.ts';
+import { renderSilences } from '../silences-panel.ts';
+import { learnRuleNames } from '../rule-names.ts';
+import { errorText } from '../error-text.ts';
 import type { AppContext, View } from '../app.types.ts';
 
 function totals(devices: DeviceView[], state: LiveState): HTMLElement {
@@ -45,7 +52,7 @@ function totals(devices: DeviceView[], state: LiveState): HTMLElement {
 function deviceGroups(devices: DeviceView[], state: LiveState, selected: string | undefined, pick: (key: string) => void): HTMLElement {
   const groups = new Map<string, DeviceView[]>();
   for (const d of devices) {
-    const group = [d.building, d.zone].filter(Boolean).join(' · ') || '—';
+    const group = placeParts(d).join(' · ') || '—';
     groups.set(group, [...(groups.get(group) ?? []), d]);
   }
   return h(
@@ -56,9 +63,9 @@ function deviceGroups(devices: DeviceView[], state: LiveState, selected: string 
         h('ul', { class: 'devices' }, ...list.map((d) => {
           const key = deviceKey(d);
           const look = deviceLook(d, state.alertsOf(key));
-          return h('li', { class: `device look-${look}${key === selected ? ' selected' : ''}`, 'data-testid': 'device-row', 'data-device-key': key, 'data-online': String(d.online), onclick: () => pick(key) },
+          return h('li', { class: `device look-${look}${key === selected ? ' selected' : ''}`, 'data-testid': 'device-row', 'data-device-key': key, 'data-online': String(d.online), tabindex: 0, role: 'button', 'aria-pressed': String(key === selected), onclick: () => pick(key), onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && pick(key) },
             h('span', { class: `dot look-${look}`, 'aria-hidden': 'true' }),
-            h('span', { class: 'dev-name' }, `${tOf('type', d.type)} ${d.name ?? d.device}`),
+            h('span', { class: 'dev-name' }, deviceLabel(d.type, d.device, d)),
             h('span', { class: 'fields' }, ...keyFields(d).map(([field, text]) => h('span', { class: 'field', 'data-testid': 'device-field', 'data-field': field }, text))),
             h('span', { class: 'seen' }, d.online ? (d.lastSeen ? ago(d.lastSeen) : t('online')) : t('offline')),
           );
@@ -77,13 +84,14 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
   const historyEl = h('div');
   const alertsList = h('div', { class: 'cards' });
   const devicesEl = h('section', { class: 'panel' });
+  const silencesEl = h('section', { class: 'panel', 'data-testid': 'silences-panel', 'aria-live': 'polite' });
   fill(
     root,
     head,
     tilesEl,
     h('div', { class: 'columns' },
       h('div', { class: 'col-main' }, planEl, historyEl),
-      h('section', { class: 'panel col-side' }, h('h2', {}, t('alerts.open')), alertsList),
+      h('div', { class: 'col-side' }, h('section', { class: 'panel' }, h('h2', {}, t('alerts.open')), alertsList), silencesEl),
     ),
     devicesEl,
   );
@@ -95,11 +103,24 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
     render();
   };
 
-  const renderAlerts = alertList(alertsList, t('alerts.none'), (alert) =>
-    alertCard(alert, { me: app.me, device: state.devices.get(alert.deviceKey), compoundName: state.compounds.get(alert.compound)?.name, report: app.report }),
+  const people = loadPeople(app.me, () => render());
+  const silences = silenceList(compoundId, () => render(), (error) => app.report(errorText(error)));
+  const compoundName = (id: string) => state.compounds.get(id)?.name ?? id;
+  const deviceName = (key: string) => {
+    const d = state.devices.get(key);
+    const [, type, id] = key.split('/');
+    return d ? deviceLabel(d.type, d.device, d) : deviceLabel((type ?? '') as DeviceView['type'], id ?? key);
+  };
+  const renderAlerts = alertList(
+    alertsList,
+    t('alerts.none'),
+    (alert, forms) =>
+      alertCard(alert, { me: app.me, device: state.devices.get(alert.deviceKey), compoundName: state.compounds.get(alert.compound)?.name, people, silences, report: app.report }, forms),
+    () => `${people.version}|${silences.version}|${state.devices.size}`,
   );
 
   let pending = false;
+  let silencesShown = '';
   const render = () => {
     if (pending) return;
     pending = true;
@@ -112,18 +133,25 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
       fill(planEl, h('h2', {}, t('plan.title')), sitePlan(devices, (d) => deviceLook(d, state.alertsOf(deviceKey(d))), selected, pick));
       if (!historyEl.firstChild) fill(historyEl, h('section', { class: 'panel' }, h('h2', {}, t('history.title')), h('p', { class: 'muted' }, t('history.pick'))));
       fill(devicesEl, h('h2', {}, t('devices.title')), deviceGroups(devices, state, selected, pick));
+      learnRuleNames(state.alerts.values());
       renderAlerts(state.alerts.values());
+      const silencesKey = `${silences.version}|${people.version}|${state.devices.size}|${state.compounds.size}`;
+      if (silencesKey !== silencesShown) {
+        silencesShown = silencesKey;
+        renderSilences(silencesEl, { me: app.me, people, silences, deviceName, compoundName, report: app.report });
+      }
     });
   };
 
   const live = follow({ compounds: [compoundId], detail: 'devices' }, state, app, {
     changed: render,
-    refused: (message) => fill(root, h('p', { class: 'notice', 'data-testid': 'no-access' }, `${t('noAccess')}: ${message}`)),
+    refused: (message) => fill(root, h('p', { class: 'notice', 'data-testid': 'no-access' }, message)),
   });
   const ticker = setInterval(() => tickCountdowns(state.alerts), 1000);
   return {
     dispose() {
       clearInterval(ticker);
+      silences.dispose();
       live.close();
     },
   };

@@ -1,26 +1,23 @@
 /**
  * Street / district overview: every compound in scope with devices online and open alerts by
- * severity (live), the closed-loop figures and alerts per day; a click opens the compound.
+ * severity (live), the alerts overdue or escalated right now (live), the closed-loop figures
+ * and alerts per day; a click opens the compound.
  */
+import type { StatsAnswer, Figures } from '../../../../src/contracts/api.ts';
 import type { CompoundSummary } from '../../../../src/contracts/live-events.ts';
 import { h, fill, svg } from '../dom.ts';
-import { duration, t, tOf } from '../i18n.ts';
+import { t, tOf } from '../i18n.ts';
 import { api } from '../api.client.ts';
 import { LiveState } from '../live-state.ts';
 import { follow, type Live } from '../live.client.ts';
+import { errorText } from '../error-text.ts';
+import { figureTiles, percent, seconds } from '../figure-tiles.ts';
+import { overdueAlerts, renderOverdue } from '../overdue-list.ts';
+import { tickCountdowns } from '../countdowns.ts';
+import { loadPeople } from '../people.ts';
+import { deviceNames } from '../device-names.ts';
+import { learnRuleNames } from '../rule-names.ts';
 import type { AppContext, View } from '../app.types.ts';
-
-interface Figures {
-  alerts: number;
-  timeToAccept: { mean: number | null; p90: number | null };
-  timeToResolve: { mean: number | null; p90: number | null };
-  slaKept: number | null;
-}
-interface Stats {
-  overall: Figures;
-  byCompound: Record<string, Figures>;
-  perDay: Record<string, number>;
-}
 
 const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
 
@@ -40,63 +37,81 @@ function perDayChart(perDay: Record<string, number>): SVGElement {
   return chart;
 }
 
-const minutes = (ms: number | null) => (ms === null ? '–' : duration(ms));
-const percent = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
-
-function figureTiles(f: Figures): HTMLElement {
-  const tile = (label: string, value: string) => h('div', { class: 'tile', 'data-testid': 'stats-figure' }, h('div', { class: 'tile-value' }, value), h('div', { class: 'tile-label' }, label));
-  return h('div', { class: 'tiles' },
-    tile(t('stats.alerts'), String(f.alerts)),
-    tile(t('stats.mtta'), `${minutes(f.timeToAccept.mean)} (${t('stats.p90')} ${minutes(f.timeToAccept.p90)})`),
-    tile(t('stats.mttr'), `${minutes(f.timeToResolve.mean)} (${t('stats.p90')} ${minutes(f.timeToResolve.p90)})`),
-    tile(t('stats.sla'), percent(f.slaKept)),
-  );
-}
-
 function compoundCard(c: CompoundSummary, figures: Figures | undefined): HTMLElement {
   const online = c.deviceCount ? c.online / c.deviceCount : 0;
   const open = SEVERITIES.reduce((n, s) => n + c.openAlerts[s], 0);
   return h('a', { class: `card compound${c.openAlerts.critical ? ' has-critical' : ''}`, href: `#/compound/${c.id}`, 'data-testid': 'compound-card', 'data-compound': c.id },
     h('header', {}, h('strong', {}, c.name), h('span', { class: 'muted' }, c.community.name)),
-    h('div', { class: 'meter', title: t('district.online') }, h('div', { class: 'meter-fill', style: `width:${Math.round(online * 100)}%` })),
-    h('div', { class: 'row' }, h('span', {}, `${t('district.online')} ${Math.round(online * 100)}% (${c.online}/${c.deviceCount})`), h('span', {}, `${t('district.open')} ${open}`)),
+    h('div', { class: 'meter', role: 'img', 'aria-label': `${t('district.online')} ${percent(online)}` }, h('div', { class: 'meter-fill', style: `width:${Math.round(online * 100)}%` })),
+    h('div', { class: 'row' },
+      h('span', { 'data-testid': 'compound-online', 'data-online': c.online, 'data-count': c.deviceCount }, t('district.devices', { online: c.online, count: c.deviceCount })),
+      h('span', { 'data-testid': 'compound-open', 'data-open': open }, `${t('district.open')} ${open}`),
+    ),
     h('div', { class: 'row sev-counts' }, ...SEVERITIES.filter((s) => c.openAlerts[s]).map((s) => h('span', { class: `badge sev-${s}` }, `${tOf('sev', s)} ${c.openAlerts[s]}`))),
-    figures ? h('div', { class: 'row muted' }, `${t('stats.mtta')} ${minutes(figures.timeToAccept.mean)} · ${t('stats.sla')} ${percent(figures.slaKept)}`) : null,
+    figures ? h('div', { class: 'row muted', 'data-testid': 'compound-figures' }, `${t('stats.mtta')} ${seconds(figures.timeToAccept.mean)} · ${t('stats.sla')} ${percent(figures.slaKept)}`) : null,
   );
 }
 
 export function districtView(root: HTMLElement, app: AppContext): View {
   const state = new LiveState();
-  let stats: Stats | undefined;
-  const figuresEl = h('div');
+  let stats: StatsAnswer | undefined;
+  const figuresEl = h('div', { 'data-testid': 'district-figures' });
+  const overdueEl = h('section', { class: 'panel overdue', 'data-testid': 'overdue-panel' });
   const chartEl = h('section', { class: 'panel' });
   const cardsEl = h('div', { class: 'cards grid' });
-  fill(root, h('div', { class: 'view-head' }, h('h1', {}, t('district.title'))), figuresEl, h('div', { class: 'columns' }, h('section', { class: 'panel col-main' }, h('h2', {}, t('district.compounds')), cardsEl), chartEl));
+  fill(root,
+    h('div', { class: 'view-head' }, h('h1', {}, t('district.title'))),
+    figuresEl,
+    overdueEl,
+    h('div', { class: 'columns' }, h('section', { class: 'panel col-main' }, h('h2', {}, t('district.compounds')), cardsEl), chartEl),
+  );
+  const people = loadPeople(app.me, () => render());
+  const devices = deviceNames(() => render());
 
+  let pending = false;
   const render = () => {
-    const compounds = [...state.compounds.values()].sort((a, b) => b.openAlerts.critical - a.openAlerts.critical || a.name.localeCompare(b.name));
-    fill(cardsEl, compounds.map((c) => compoundCard(c, stats?.byCompound[c.id])));
-    if (stats) {
-      fill(figuresEl, figureTiles(stats.overall));
-      fill(chartEl, h('h2', {}, t('stats.perDay')), perDayChart(stats.perDay));
-    }
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      const compounds = [...state.compounds.values()].sort((a, b) => b.openAlerts.critical - a.openAlerts.critical || a.name.localeCompare(b.name));
+      fill(cardsEl, compounds.map((c) => compoundCard(c, stats?.byCompound[c.id])));
+      learnRuleNames(state.alerts.values());
+      const late = overdueAlerts(state.alerts.values());
+      renderOverdue(overdueEl, late, { compounds: state.compounds, people, devices });
+      if (stats) {
+        fill(figuresEl, figureTiles(stats.overall, late.length));
+        fill(chartEl, h('h2', {}, t('stats.perDay')), perDayChart(stats.perDay));
+      }
+    });
   };
   const loadStats = () =>
-    api<Stats>('GET', '/api/alerts/stats')
+    api<StatsAnswer>('GET', '/api/alerts/stats')
       .then((s) => ((stats = s), render()))
-      .catch((error: Error) => app.report(error.message));
+      // An unreachable hub is what the connection light says already; the next round retries.
+      .catch((error: unknown) => error instanceof TypeError || app.report(errorText(error)));
 
   let live: Live | undefined;
+  let closed = false;
   void api<{ compounds: CompoundSummary[] }>('GET', '/api/compounds')
     .then(({ compounds }) => {
-      live = follow({ compounds: compounds.map((c) => c.id), detail: 'summary' }, state, app, { changed: render });
+      if (!closed) live = follow({ compounds: compounds.map((c) => c.id), detail: 'summary' }, state, app, { changed: render });
     })
-    .catch((error: Error) => app.report(error.message));
+    .catch((error: unknown) => app.report(errorText(error)));
   void loadStats();
   const refresh = setInterval(loadStats, 60_000);
+  // Clocks tick each second; an alert that just became late joins the list (and its count).
+  let lateCount = 0;
+  const ticker = setInterval(() => {
+    tickCountdowns(state.alerts);
+    const n = overdueAlerts(state.alerts.values()).length;
+    if (n !== lateCount) (lateCount = n), render();
+  }, 1000);
   return {
     dispose() {
+      closed = true;
       clearInterval(refresh);
+      clearInterval(ticker);
       live?.close();
     },
   };

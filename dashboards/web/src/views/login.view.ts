@@ -3,8 +3,10 @@ import type { Me } from '../../../../src/contracts/live-events.ts';
 import { h, fill } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { api, ApiError } from '../api.client.ts';
+import { errorText } from '../error-text.ts';
 
-export function loginView(root: HTMLElement, done: (me: Me) => void): void {
+/** `notice`: why the user is here again (their login expired), shown above the form. */
+export function loginView(root: HTMLElement, done: (me: Me) => void, notice?: string): void {
   const username = h('input', { id: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', 'data-testid': 'login-username' });
   const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'login-error' });
@@ -31,12 +33,13 @@ export function loginView(root: HTMLElement, done: (me: Me) => void): void {
           }, 1000);
           error.textContent = t('login.limited', { s: left });
         } else {
-          error.textContent = err instanceof ApiError && err.status === 401 ? t('login.wrong') : t('error', { m: (err as Error).message });
+          error.textContent = err instanceof ApiError && err.status === 401 ? t('login.wrong') : errorText(err);
         }
       }
     },
   },
     h('h1', {}, t('product')),
+    notice ? h('p', { class: 'login-notice', role: 'alert', 'data-testid': 'login-notice' }, notice) : null,
     h('label', { for: 'username' }, t('login.username')), username,
     h('label', { for: 'password' }, t('login.password')), password,
     error,
@@ -58,7 +61,7 @@ export function passwordView(root: HTMLElement, done: () => void): void {
         await api('POST', '/api/auth/password', { current: current.value, next: next.value });
         done();
       } catch (err) {
-        error.textContent = (err as Error).message;
+        error.textContent = err instanceof ApiError && err.code === 'FORBIDDEN' ? t('password.wrong') : errorText(err);
       }
     },
   },

@@ -8,8 +8,13 @@ import { t } from '../i18n.ts';
 import { api } from '../api.client.ts';
 import { LiveState, deviceKey } from '../live-state.ts';
 import { follow } from '../live.client.ts';
-import { alertCard, tickCountdowns } from '../alert-card.ts';
+import { mayDo } from '../../../../src/contracts/access.ts';
+import { alertCard } from '../alert-card.ts';
+import { tickCountdowns } from '../countdowns.ts';
 import { alertList } from '../alert-list.ts';
+import { loadPeople } from '../people.ts';
+import { silenceList } from '../silences.ts';
+import { errorText } from '../error-text.ts';
 import type { AppContext, View } from '../app.types.ts';
 
 let audio: AudioContext | undefined;
@@ -36,12 +41,15 @@ export function workerView(root: HTMLElement, app: AppContext): View {
   const compounds = new Map<string, CompoundSummary>();
   const list = h('div', { class: 'cards phone' });
   fill(root, h('div', { class: 'view-head' }, h('h1', {}, t('alerts.mine'))), list);
-  const card = (alert: Alert) => {
-    const el = alertCard(alert, { me, device: devices.get(alert.deviceKey), compoundName: compounds.get(alert.compound)?.name, mineOnly: true, report: app.report });
+  const people = loadPeople(me, () => showList(state.alerts.values()));
+  // Only an admin here may silence: the silences made here mark their cards.
+  const silences = silenceList(undefined, () => showList(state.alerts.values()), (error) => app.report(errorText(error)), false);
+  const card = (alert: Alert, forms: HTMLElement) => {
+    const el = alertCard(alert, { me, device: devices.get(alert.deviceKey), compoundName: compounds.get(alert.compound)?.name, mineOnly: true, people, silences: mayDo(me.role, 'silence') ? silences : undefined, report: app.report }, forms);
     if (state.fresh.has(alert.id)) el.classList.add('fresh');
     return el;
   };
-  let showList = alertList(list, t('alerts.mineNone'), card);
+  const showList = alertList(list, t('alerts.mineNone'), card, () => `${people.version}|${silences.version}|${devices.size}|${compounds.size}`);
   const render = () => {
     showList(state.alerts.values());
     if (state.fresh.size) announce();
@@ -52,18 +60,17 @@ export function workerView(root: HTMLElement, app: AppContext): View {
     .then(([d, c]) => {
       for (const device of d.devices) devices.set(deviceKey(device), device);
       for (const compound of c.compounds) compounds.set(compound.id, compound);
-      // Rebuild the cards with names and places.
-      fill(list);
-      showList = alertList(list, t('alerts.mineNone'), card);
+      // The cards are rebuilt with names and places (their version includes what is known).
       showList(state.alerts.values());
     })
-    .catch((error: Error) => app.report(error.message));
+    .catch((error: unknown) => app.report(errorText(error)));
 
   const live = follow({ mine: true }, state, app, { changed: render });
   const ticker = setInterval(() => tickCountdowns(state.alerts), 1000);
   return {
     dispose() {
       clearInterval(ticker);
+      silences.dispose();
       live.close();
     },
   };

@@ -1,0 +1,56 @@
+/**
+ * The steps a user's role may take on an alert, as buttons, and their in-card forms: accept,
+ * resolve (note), confirm close (with a reason when the condition is still active), reopen,
+ * reassign (picker), comment, silence.
+ */
+import type { Alert } from '../../../src/contracts/live-events.ts';
+import { mayDo, type Action } from '../../../src/contracts/access.ts';
+import { h, fill } from './dom.ts';
+import { t } from './i18n.ts';
+import { api, ApiError } from './api.client.ts';
+import { errorText } from './error-text.ts';
+import { openNoteForm } from './note-form.ts';
+import { openReassignForm } from './reassign-form.ts';
+import { openSilenceForm } from './silence-form.ts';
+import { deviceLabel } from './device-format.ts';
+import type { CardContext } from './alert-card.ts';
+
+export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement): HTMLElement[] {
+  const { me } = ctx;
+  const post = (path: string, body: object) => api('POST', `/api/alerts/${alert.id}/${path}`, body);
+  const step = async (path: string, body: object) => {
+    try {
+      await post(path, body);
+      fill(forms);
+    } catch (error) {
+      // The condition came back since the card was drawn: closing needs a reason now.
+      if (path === 'close' && !('force' in body) && error instanceof ApiError && error.code === 'CONDITION_ACTIVE') return forceClose();
+      ctx.report(errorText(error));
+    }
+  };
+  const noted = (path: string, placeholder: string, testid: string) => () => openNoteForm(forms, { placeholder, testid, submit: (note) => void step(path, { note }) });
+  /** Closing while the condition is still active: only with a reason, sent with force. */
+  const forceClose = () =>
+    openNoteForm(forms, { placeholder: t('close.note'), testid: 'alert-close', explain: t('close.explain'), submit: (note) => void step('close', { note, force: true }) });
+
+  const mine = alert.assignee === me.id;
+  const may = (action: Action) => mayDo(me.role, action) && (!ctx.mineOnly || mine || action === 'comment');
+  const workerLimited = me.role === 'worker' && !mine;
+  const open = alert.workflow !== 'resolved' && alert.workflow !== 'closed';
+  const buttons: HTMLElement[] = [];
+  const button = (testid: string, label: string, onclick: () => void, cls?: string) => buttons.push(h('button', { type: 'button', class: cls, 'data-testid': testid, onclick }, label));
+
+  if ((alert.workflow === 'new' || alert.workflow === 'dispatched') && may('accept') && !workerLimited) button('alert-accept', t('act.accept'), () => void step('accept', {}), 'primary big');
+  if (alert.workflow === 'accepted' && may('resolve') && !workerLimited) button('alert-resolve', t('act.resolve'), noted('resolve', t('note.resolve'), 'alert-resolve'), 'primary big');
+  if (alert.workflow === 'resolved' && may('close')) {
+    button('alert-close', t('act.close'), alert.condition === 'active' ? forceClose : () => void step('close', {}), 'primary');
+    button('alert-reopen', t('act.reopen'), noted('reopen', t('note.reopen'), 'alert-reopen'));
+  }
+  if (open && may('reassign')) button('alert-reassign', t('act.reassign'), () => openReassignForm(forms, alert, ctx.report));
+  if (may('comment') && !workerLimited) button('alert-comment', t('act.comment'), noted('comment', t('note.comment'), 'alert-comment'));
+  const silences = ctx.silences;
+  if (silences && may('silence') && alert.workflow !== 'closed') {
+    button('alert-silence', t('act.silence'), () => openSilenceForm(forms, alert, deviceLabel(alert.type, alert.device, ctx.device), silences, ctx.report));
+  }
+  return buttons;
+}

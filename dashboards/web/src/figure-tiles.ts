@@ -1,0 +1,31 @@
+/**
+ * The closed-loop figures (`GET /api/alerts/stats`, times in seconds) as tiles that say what
+ * they count: SLA kept with how many alerts were due and how many missed; open and overdue.
+ */
+import type { Figures } from '../../../src/contracts/api.ts';
+import { h } from './dom.ts';
+import { duration, t } from './i18n.ts';
+
+/** A time in seconds, as people read it; – when there is none yet. */
+export const seconds = (s: number | null | undefined): string => (s === null || s === undefined ? '–' : duration(s * 1000));
+export const percent = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
+
+const tile = (figure: string, label: string, value: string, detail?: string, alarm = false) =>
+  h('div', { class: `tile${alarm ? ' alarm' : ''}`, 'data-testid': 'stats-figure', 'data-figure': figure },
+    h('div', { class: 'tile-value', 'data-testid': 'figure-value' }, value),
+    h('div', { class: 'tile-label' }, label),
+    detail ? h('div', { class: 'tile-detail', 'data-testid': 'figure-detail' }, detail) : null,
+  );
+
+/** `lateNow`: open alerts overdue or escalated in the live state. */
+export function figureTiles(f: Figures, lateNow: number): HTMLElement {
+  const counted = typeof f.slaCounted === 'number' && typeof f.slaMissed === 'number';
+  return h('div', { class: 'tiles' },
+    tile('alerts', t('stats.alerts'), String(f.alerts)),
+    tile('mtta', t('stats.mtta'), seconds(f.timeToAccept.mean), `${t('stats.p90')} ${seconds(f.timeToAccept.p90)}`),
+    tile('mttr', t('stats.mttr'), seconds(f.timeToResolve.mean), `${t('stats.p90')} ${seconds(f.timeToResolve.p90)}`),
+    tile('sla', t('stats.sla'), percent(f.slaKept), counted ? t('stats.slaDetail', { counted: f.slaCounted, missed: f.slaMissed }) : undefined, f.slaMissed > 0),
+    typeof f.openOverdue === 'number' ? tile('open-overdue', t('stats.openOverdue'), String(f.openOverdue), undefined, f.openOverdue > 0) : null,
+    tile('late-now', t('stats.overdueEscalated'), String(lateNow), undefined, lateNow > 0),
+  );
+}
