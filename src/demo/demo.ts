@@ -107,7 +107,7 @@ export function demoUsers(registry: RegistryData, grids: AlertsConfig['grids'], 
     ...compounds.map((c, i): NewUser => ({ id: `manager-${c.id}`, name: MANAGER_NAMES[i % MANAGER_NAMES.length]!, role: 'manager', compounds: [c.id], password })),
     ...[...new Set(grids.flatMap((g) => g.workers))].map((id): NewUser => ({ id, name: DEMO_NAMES[id] ?? id, role: 'worker', password })),
     ...DEMO_DESKS.map((d): NewUser => ({ id: d.id, name: d.name, role: 'worker', compounds: compounds.map((c) => c.id), password })),
-    { id: 'street-ops', name: '街道运营', role: 'viewer', password },
+    { id: 'street-ops', name: '吴静', role: 'viewer', password },
   ];
 }
 
