@@ -5,10 +5,10 @@
  * start the hub takes them back from there; without the file (a first start) it rebuilds them
  * from the event log.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { readStateFile } from '../util/state-file.ts';
 import { alertSchema } from './alert.schema.ts';
 import type { Alert } from './alert.types.ts';
 import type { AlertBook } from './alert-book.ts';
@@ -18,26 +18,7 @@ export const OPEN_ALERTS_WRITE_DELAY_MS = 100;
 
 /** The open alerts kept in `file`; undefined when there is no usable file (rebuild from the event log instead). */
 export async function loadOpenAlerts(file: string, logger: Logger): Promise<Alert[] | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    logger.error({ err: (error as Error).message, file }, 'open alerts file not readable: rebuilding open alerts from the event log');
-    return undefined;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = z.array(alertSchema).safeParse(json);
-  if (!parsed.success) {
-    logger.error({ file }, 'open alerts file is not valid: rebuilding open alerts from the event log; it is replaced at the next change');
-    return undefined;
-  }
-  return parsed.data as Alert[];
+  return (await readStateFile(file, z.array(alertSchema), logger, 'open alerts', 'OPEN ALERTS REBUILT FROM THE EVENT LOG')) as Alert[] | undefined;
 }
 
 export interface KeptOpenAlerts {

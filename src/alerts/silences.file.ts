@@ -2,11 +2,11 @@
  * Silences survive a restart: kept in DATA_DIR/silences.json, rewritten atomically on every
  * change (they are few). Expired ones are dropped when read.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { readStateFile } from '../util/state-file.ts';
 import type { Silence, Silences } from './silences.ts';
 
 /** A silence as stored and as the API returns it. */
@@ -24,27 +24,8 @@ export const silenceSchema = z.strictObject({
 
 /** The silences kept in `file` that are not over at `now`; none when there is no file. A broken or unreadable file is reported and set aside. */
 export async function loadSilences(file: string, now: number, logger: Logger): Promise<Silence[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    // An unreadable data dir must not keep the hub from watching: it starts without silences, loudly.
-    logger.error({ err: (error as Error).message, file }, 'SILENCES NOT RESTORED: the silences file cannot be read');
-    return [];
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = z.array(silenceSchema).safeParse(json);
-  if (!parsed.success) {
-    logger.error({ file }, 'SILENCES NOT RESTORED: the silences file is not valid; it will be replaced at the next change');
-    return [];
-  }
-  return parsed.data.filter((s) => s.until > now) as Silence[];
+  const silences = await readStateFile(file, z.array(silenceSchema), logger, 'silences', 'SILENCES NOT RESTORED');
+  return (silences ?? []).filter((s) => s.until > now) as Silence[];
 }
 
 /** Writes every change of `silences` to `file`, one write at a time. */

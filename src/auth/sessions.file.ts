@@ -7,10 +7,10 @@
  * and those of users no longer in the users file, are dropped; a broken or unreadable file is
  * reported and set aside (everyone logs in again; it is replaced at the next change).
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { readStateFile } from '../util/state-file.ts';
 import type { Session, Sessions } from './sessions.ts';
 
 /** Longest a login or a request waits before the file is rewritten (changes in between are written together). */
@@ -30,27 +30,9 @@ const sessionsFileSchema = z.strictObject({
 
 /** The sessions kept in `file` that are not over at `now` and whose user is still known; none when there is no usable file. */
 export async function loadSessions(file: string, options: { now: number; isUser: (userId: string) => boolean }, logger: Logger): Promise<Session[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    logger.error({ err: (error as Error).message, file }, 'SESSIONS NOT RESTORED: the sessions file cannot be read; everyone logs in again');
-    return [];
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = sessionsFileSchema.safeParse(json);
-  if (!parsed.success) {
-    logger.error({ file }, 'SESSIONS NOT RESTORED: the sessions file is not valid; everyone logs in again; it is replaced at the next change');
-    return [];
-  }
-  const kept = parsed.data.sessions.filter((s) => s.expiresAt > options.now && options.isUser(s.userId));
-  const gone = parsed.data.sessions.filter((s) => s.expiresAt > options.now && !options.isUser(s.userId)).length;
+  const stored = (await readStateFile(file, sessionsFileSchema, logger, 'sessions', 'SESSIONS NOT RESTORED'))?.sessions ?? [];
+  const kept = stored.filter((s) => s.expiresAt > options.now && options.isUser(s.userId));
+  const gone = stored.filter((s) => s.expiresAt > options.now && !options.isUser(s.userId)).length;
   if (gone) logger.info({ file, sessions: gone }, 'sessions of users no longer in the users file dropped');
   return kept;
 }
