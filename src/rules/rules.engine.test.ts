@@ -172,6 +172,10 @@ describe('rules engine with the default pack', () => {
     expect(seen()).toEqual(['raised:elevator-trapped', 'raised:elevator-ebike', 'cleared:elevator-ebike']);
     engine.ingest(event(e, T0 + 2, 'trapped'), e);
     expect(seen().at(-1)).toBe('repeated:elevator-trapped');
+    // Still there but disabled, or narrowed to other compounds: it judges this device no more, so its condition clears.
+    const narrowed = engine.rules.map((r) => (r.id === 'elevator-trapped' ? { ...r, match: { ...r.match, compounds: ['c99'] } } : r));
+    engine.reload(narrowed, T0 + 3);
+    expect(seen().at(-1)).toBe('cleared:elevator-trapped');
   });
 });
 

@@ -111,21 +111,24 @@ export class RulesEngine {
   }
 
   /**
-   * Swaps the rule set without a restart. State of rules that keep their id is kept
-   * (an open condition stays open); conditions of removed rules are cleared.
+   * Swaps the rule set without a restart. State of rules that keep their id and still match
+   * the device is kept (an open condition stays open); conditions of rules removed, disabled
+   * or no longer matching the device are cleared.
    */
   reload(rules: Rule[], at: number): void {
-    const ids = new Set(rules.map((r) => r.id));
+    this.#rules = rules;
     for (const d of this.#devices.values()) {
+      const before = d.rules;
+      d.rules = rules.filter((r) => matches(r, d.device));
+      // A rule gone, disabled or no longer matching the device judges it no more: its condition clears.
+      const ids = new Set(d.rules.map((r) => r.id));
       for (const [id, state] of d.states) {
         if (ids.has(id)) continue;
-        const old = d.rules.find((r) => r.id === id);
+        const old = before.find((r) => r.id === id);
         if (state.active && old) this.#emit('cleared', old, d, state, at);
         d.states.delete(id);
       }
     }
-    this.#rules = rules;
-    for (const d of this.#devices.values()) d.rules = rules.filter((r) => matches(r, d.device));
   }
 
   /**
