@@ -272,6 +272,15 @@ describe('silences API', () => {
     await app.close();
   });
 
+  it('names the rules in force for every logged-in user', async () => {
+    const app = await build();
+    const wang = await app.as('wang');
+    const { rules } = (await wang.inject('/api/rules')).json();
+    expect(rules.find((r: { id: string }) => r.id === 'manhole-tilt')).toMatchObject({ name: { zh: expect.any(String), en: expect.any(String) }, severity: 'major', types: ['manhole'] });
+    expect(rules.length).toBeGreaterThan(10);
+    await app.close();
+  });
+
   it('merges a repeated silence, bounds its length, leaves critical rules to admins, and shows a district-wide one to the managers it mutes', async () => {
     const app = await build();
     const zhao = await app.as('zhao');

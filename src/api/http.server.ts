@@ -21,6 +21,7 @@ import { conditionRoutes } from './conditions.routes.ts';
 import { alertRoutes } from './alerts.routes.ts';
 import { silenceRoutes } from './silences.routes.ts';
 import { peopleRoutes } from './people.routes.ts';
+import { ruleRoutes } from './rules.routes.ts';
 import { dashboardRoutes } from './dashboards.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { installAccessGuard } from './access.guard.ts';
@@ -98,6 +99,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes(deps));
   await app.register(silenceRoutes(deps));
   await app.register(peopleRoutes(deps));
+  await app.register(ruleRoutes(deps));
   await app.register(dashboardRoutes());
   return app;
 }

@@ -1,12 +1,29 @@
 /**
- * Rule names for people: learnt from the alerts a view receives (the hub's live rules), the
- * built-in pack's names before that; the rule id only when neither knows it.
+ * Rule names for people: the rules in force (`GET /api/rules`, loaded once), and the names the
+ * alerts a view receives carry; the rule id only when neither knows it.
  */
 import type { Alert } from '../../../src/contracts/live-events.ts';
-import { DEFAULT_RULES } from '../../../src/rules/default.pack.ts';
+import { api } from './api.client.ts';
 import { currentLang } from './i18n.ts';
 
-const names = new Map<string, { zh: string; en: string }>(DEFAULT_RULES.rules.map((r) => [r.id, r.name]));
+const names = new Map<string, { zh: string; en: string }>();
+let loaded: Promise<void> | undefined;
+let version = 0;
+
+/** Changes each time names are learnt (for redrawing what shows them). */
+export const ruleNamesVersion = (): number => version;
+
+/** Loads the names of the rules in force (once per page); `changed` is called when they arrive. */
+export function loadRuleNames(changed: () => void): void {
+  loaded ??= api<{ rules: Array<{ id: string; name: { zh: string; en: string } }> }>('GET', '/api/rules')
+    .then(({ rules }) => {
+      for (const r of rules) names.set(r.id, r.name);
+      version += 1;
+    })
+    // Without them, silences name their rule by id: nothing else depends on it.
+    .catch(() => (loaded = undefined));
+  void loaded.then(changed);
+}
 
 export function learnRuleNames(alerts: Iterable<Alert>): void {
   for (const a of alerts) names.set(a.ruleId, a.name);

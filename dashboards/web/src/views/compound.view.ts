@@ -17,7 +17,7 @@ import { historyPanel } from '../history-chart.ts';
 import { loadPeople } from '../people.ts';
 import { silenceList } from '../silences.ts';
 import { renderSilences } from '../silences-panel.ts';
-import { learnRuleNames } from '../rule-names.ts';
+import { learnRuleNames, loadRuleNames, ruleNamesVersion } from '../rule-names.ts';
 import { errorText } from '../error-text.ts';
 import type { AppContext, View } from '../app.types.ts';
 
@@ -104,6 +104,7 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
   };
 
   const people = loadPeople(app.me, () => render());
+  loadRuleNames(() => render());
   const silences = silenceList(compoundId, () => render(), (error) => app.report(errorText(error)));
   const compoundName = (id: string) => state.compounds.get(id)?.name ?? id;
   const deviceName = (key: string) => {
@@ -135,7 +136,7 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
       fill(devicesEl, h('h2', {}, t('devices.title')), deviceGroups(devices, state, selected, pick));
       learnRuleNames(state.alerts.values());
       renderAlerts(state.alerts.values());
-      const silencesKey = `${silences.version}|${people.version}|${state.devices.size}|${state.compounds.size}`;
+      const silencesKey = `${silences.version}|${people.version}|${ruleNamesVersion()}|${state.devices.size}|${state.compounds.size}`;
       if (silencesKey !== silencesShown) {
         silencesShown = silencesKey;
         renderSilences(silencesEl, { me: app.me, people, silences, deviceName, compoundName, report: app.report });
