@@ -89,7 +89,7 @@ export async function ceilingInflux(ctx: BenchContext): Promise<ThroughputRow> {
     [0, 1].map(async () => {
       while (Date.now() - started < ctx.options.durationSec * 1000) {
         const body = batch();
-        const response = await fetch(`${settings.url}/write?db=${settings.database}&precision=ms`, { method: 'POST', body });
+        const response = await fetch(`${settings.url}/write?db=${settings.database}&precision=n`, { method: 'POST', body });
         if (response.status !== 204) throw new Error(`influx /write: ${response.status} ${await response.text()}`);
         written += 5000;
       }

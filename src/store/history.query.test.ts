@@ -56,12 +56,12 @@ describe('series', () => {
     expect(request.headers.authorization).toBe(`Basic ${Buffer.from('r:pw').toString('base64')}`);
   });
 
-  it('binds an explicit upper bound, and caps the limit at 10,000', async () => {
+  it('binds an explicit upper bound that takes in every point of its millisecond (ns tie-breaks), and caps the limit at 10,000', async () => {
     const history = createHistoryQuery(await v1());
     await history.series({ type: 'elevator', compound: 'c', device: 'd', field: 'event', from: 1_700_000_000_000, to: 1_700_000_060_000, limit: 50_000 });
     const { q, params } = sent();
-    expect(q).toContain('time >= $from AND time <= $to ORDER BY time ASC LIMIT 10000');
-    expect(params).toMatchObject({ from: '2023-11-14T22:13:20.000Z', to: '2023-11-14T22:14:20.000Z' });
+    expect(q).toContain('time >= $from AND time < $to ORDER BY time ASC LIMIT 10000');
+    expect(params).toMatchObject({ from: '2023-11-14T22:13:20.000Z', to: '2023-11-14T22:14:20.001Z' });
   });
 
   it.each<[string, Record<string, unknown>]>([

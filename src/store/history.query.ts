@@ -136,7 +136,8 @@ export function createHistoryQuery(settings: StoreSettings): HistoryReader {
       const to = query.to === undefined ? undefined : checkTime('to', query.to);
       if (to !== undefined && to < from) throw new HubError('QUERY_INVALID', 'to: must not be before from');
       const limit = checkLimit(query.limit);
-      const upper = to === undefined ? 'time <= now()' : 'time <= $to';
+      // Points carry a sub-ms tie-break (ns precision): `to` takes in every point of its millisecond.
+      const upper = to === undefined ? 'time <= now()' : 'time < $to';
       const q =
         `SELECT ${quoteIdentifier(query.field)} FROM ${quoteIdentifier(query.type)} ` +
         `WHERE "compound" = $compound AND "device" = $device AND time >= $from AND ${upper} ` +
@@ -146,7 +147,7 @@ export function createHistoryQuery(settings: StoreSettings): HistoryReader {
         device: query.device,
         from: new Date(from).toISOString(),
       };
-      if (to !== undefined) params.to = new Date(to).toISOString();
+      if (to !== undefined) params.to = new Date(Math.min(to + 1, MAX_TIME)).toISOString();
       const [result] = await influxQuery(settings, q, params, { method: 'POST' });
       const values = result?.series?.[0]?.values ?? [];
       return values.filter((row) => row[1] !== null).map((row) => ({ ts: Number(row[0]), value: row[1] as FieldValue }));

@@ -4,7 +4,8 @@
  */
 import type { StoreSettings } from './store.types.ts';
 
-export const PRECISION = 'ms';
+/** Write precision: ns, so that readings within one ms of a device get points of their own (line-protocol.ts). */
+export const PRECISION = 'ns';
 
 /** The write path the client library sends to (InfluxDB 2.x API). */
 export function v2WritePath(settings: StoreSettings): string {

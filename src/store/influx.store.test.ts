@@ -31,7 +31,8 @@ const tmp = () => mkdtemp(path.join(os.tmpdir(), 'store-'));
 const reading = (seq: number): Reading => ({
   compound: 'c01', type: 'parking', device: 'p1', kind: 'telemetry', seq, ts: 1_700_000_000_000 + seq, receivedAt: 1, tags: {}, fields: { occupied: true },
 });
-const line = (seq: number) => `parking,compound=c01,device=p1 occupied=true,seq=${seq}i ${1_700_000_000_000 + seq}`;
+/** The line of reading(seq), at ns precision: tie-break 2 × seq. */
+const line = (seq: number) => `parking,compound=c01,device=p1 occupied=true,seq=${seq}i ${1_700_000_000_000 + seq}${String(2 * seq).padStart(6, '0')}`;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 interface Opened {
@@ -67,19 +68,19 @@ async function metric(metrics: HubMetrics, name: string, labels: Record<string, 
 const dropped = (metrics: HubMetrics, reason?: string) => metric(metrics, 'compound_hub_points_dropped_total', reason ? { reason } : {});
 
 describe('request shape', () => {
-  it('v2: posts to /api/v2/write with org, bucket, ms precision and the token', async () => {
+  it('v2: posts to /api/v2/write with org, bucket, ns precision and the token', async () => {
     const influx = await fake();
     const { store } = await open(influx.url, { api: 'v2', token: 'secret-token', org: 'acme', bucket: 'hub' });
     store.write(reading(1));
     await expect.poll(() => store.state().pointsWritten).toBe(1);
     const [write] = influx.writes();
     expect(write).toMatchObject({ method: 'POST', path: '/api/v2/write', body: line(1) });
-    expect(Object.fromEntries(write!.query)).toEqual({ org: 'acme', bucket: 'hub', precision: 'ms' });
+    expect(Object.fromEntries(write!.query)).toEqual({ org: 'acme', bucket: 'hub', precision: 'ns' });
     expect(write!.headers).toMatchObject({ authorization: 'Token secret-token', 'content-type': 'text/plain; charset=utf-8' });
     expect(influx.requests.find((r) => r.path === '/ping')?.headers.authorization).toBe('Token secret-token');
   });
 
-  it('v1: creates the database, then posts to /write with db, rp, ms precision and basic auth', async () => {
+  it('v1: creates the database, then posts to /write with db, rp, ns precision (n) and basic auth', async () => {
     const influx = await fake();
     const basic = `Basic ${Buffer.from('writer:p@ss').toString('base64')}`;
     const { store } = await open(influx.url, { database: 'hub db', retentionPolicy: 'weekly', username: 'writer', password: 'p@ss', createDatabase: true });
@@ -89,7 +90,7 @@ describe('request shape', () => {
     store.write(reading(1));
     await expect.poll(() => store.state().pointsWritten).toBe(1);
     const [write] = influx.writes();
-    expect(write).toMatchObject({ method: 'POST', url: '/write?db=hub+db&rp=weekly&precision=ms', body: line(1) });
+    expect(write).toMatchObject({ method: 'POST', url: '/write?db=hub+db&rp=weekly&precision=n', body: line(1) });
     expect(write!.headers.authorization).toBe(basic);
   });
 
@@ -254,6 +255,37 @@ describe('failures', () => {
     await expect.poll(() => second.store.state().pointsWritten, { timeout: 10_000 }).toBe(30);
     expect(new Set(influx.accepted)).toEqual(new Set(range(1, 30).map(line)));
     expect(await readdir(first.spoolDir)).toEqual([]);
+  });
+
+  it('replays a spool left by a hub that wrote ms precision, turned to ns; new segments are marked .ns', async () => {
+    const influx = await fake();
+    const spoolDir = await tmp();
+    const msLine = (seq: number) => `parking,compound=c01,device=p1 occupied=true,seq=${seq}i ${1_700_000_000_000 + seq}`;
+    await writeFile(path.join(spoolDir, 'seg-000000000007.lp'), `${range(1, 5).map(msLine).join('\n')}\n`);
+    influx.answerWrites('reset');
+    const { store } = await open(influx.url, { spoolDir });
+    for (const seq of range(6, 8)) store.write(reading(seq));
+    await expect.poll(async () => (await readdir(spoolDir)).sort(), { timeout: 10_000 }).toEqual(['seg-000000000007.lp', 'seg-000000000008.ns.lp']);
+    influx.answerWrites(204);
+    await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(8);
+    expect(influx.accepted).toEqual([...range(1, 5).map((seq) => `${msLine(seq)}000000`), ...range(6, 8).map(line)]);
+    expect(await readdir(spoolDir)).toEqual([]);
+  });
+});
+
+describe('time: ns precision', () => {
+  it('gives readings of one device within one ms points of their own, with or without seq; a ready-made ms line (alert event) is sent at ns', async () => {
+    const influx = await fake();
+    const { store } = await open(influx.url);
+    const noSeq: Reading = { compound: 'c01', type: 'parking', device: 'p1', kind: 'telemetry', ts: 1_700_000_000_000, receivedAt: 1, tags: {}, fields: { occupied: true } };
+    store.write(noSeq);
+    store.write(noSeq);
+    store.write({ ...noSeq, seq: 4 });
+    store.write({ ...noSeq, seq: 5 });
+    store.writeLine('alert_events,compound=c01,rule=r,severity=warning,type=parking alertId="a1",at=1700000000000i 1700000000000');
+    await expect.poll(() => store.state().pointsWritten, { timeout: 10_000 }).toBe(5);
+    const times = influx.accepted.map((l) => l.slice(l.lastIndexOf(' ') + 1));
+    expect(times).toEqual(['1700000000000000001', '1700000000000000003', '1700000000000000008', '1700000000000000010', '1700000000000000000']);
   });
 });
 

@@ -8,9 +8,10 @@
  *             (/ping, jittered backoff) and replays segments oldest first, deleting a
  *             segment only once InfluxDB acknowledged all of it; once the spool is
  *             empty the store is live again.
- * Re-writing a point is idempotent in InfluxDB (same series and time), so a replay may
- * repeat a batch but never skips one. Non-retryable 4xx answers (400 bad line, 422
- * type conflict) are counted and dropped, never retried.
+ * Lines are at ns precision: a reading's ms time plus a per-device tie-break (line-protocol.ts),
+ * so that no two accepted readings share a point. Re-writing a line is idempotent in InfluxDB
+ * (same series and time), so a replay may repeat a batch but never skips one. Non-retryable
+ * 4xx answers (400 bad line, 422 type conflict) are counted and dropped, never retried.
  *
  * Memory is bounded: lines handed to the client and not yet answered, plus lines
  * queued for the spool's disk, stay under `maxBufferLines` (ingest is told to wait
@@ -20,7 +21,7 @@ import { HttpError, InfluxDB, type Transport, type WriteApi } from '@influxdata/
 import type { Logger } from 'pino';
 import type { Reading } from '../contracts/readings.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
-import { toLine } from './line-protocol.ts';
+import { msLineToNs, PointTimes, toLine } from './line-protocol.ts';
 import { Spool, type SpoolBatch } from './spool.ts';
 import { v1WriteTransport } from './v1-write.transport.ts';
 import { PRECISION, v2WritePath } from './influx.endpoint.ts';
@@ -39,7 +40,7 @@ export interface Store {
   start(): Promise<void>;
   /** Synchronous and cheap; never throws. A reading that cannot be stored is counted (`invalid_point`). */
   write(reading: Reading): void;
-  /** Writes one ready-made line of line protocol (ms precision), e.g. an alert event. Never throws. */
+  /** Writes one ready-made line of line protocol at ms precision (e.g. an alert event; the store turns it to ns). Never throws. */
   writeLine(line: string): void;
   /** False while memory or the spool is near its bound: ingest should wait (`whenAccepting`). */
   readonly accepting: boolean;
@@ -167,6 +168,7 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
   const replayer = wakeableSleep();
   const waiters: Array<() => void> = [];
   const dropLog = new Map<DropReason, { at: number; count: number }>();
+  const times = new PointTimes();
 
   const spool = new Spool(config.spoolDir, config.spoolMaxBytes, (error) => log.error({ err: error.message, dir: config.spoolDir }, 'SPOOL NOT WRITABLE: lines wait in memory (bounded) until it is'), {
     segmentBytes: config.spoolSegmentBytes,
@@ -346,7 +348,8 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
     }
   };
 
-  const writeLine = (line: string) => {
+  /** A line at ns precision. */
+  const writeNsLine = (line: string) => {
     if (phase === 'closed') return drop('closed', 1);
     if (phase === 'closing' || mode === 'spooling') return toSpool([line]);
     if (inFlight >= maxBufferLines) {
@@ -395,15 +398,17 @@ export function createStore(deps: StoreDeps, config: StoreConfig): Store {
     write(reading) {
       let line: string;
       try {
-        line = toLine(reading);
+        line = toLine(reading, times);
       } catch (error) {
         drop('invalid_point', 1, describe(error));
         return;
       }
-      writeLine(line);
+      writeNsLine(line);
     },
 
-    writeLine,
+    writeLine(line) {
+      writeNsLine(msLineToNs(line));
+    },
 
     get accepting() {
       return isAccepting();

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeMeasurement, escapeTag, quoteText, readStoredText, toLine } from './line-protocol.ts';
+import { escapeMeasurement, escapeTag, PointTimes, quoteText, readStoredText, toLine } from './line-protocol.ts';
 import { parseLine, type ParsedField } from '../testing/line-protocol.parser.ts';
 import { isHubError } from '../errors.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
@@ -82,7 +82,11 @@ describe('line writer (property)', () => {
         if (r.zone !== undefined && exactInTag(r.zone)) expect(keys).toContain('zone');
         expect(parsed.fields.map(([k]) => k)).toEqual([...(r.code !== undefined ? ['code'] : []), 'event', ...(r.seq !== undefined ? ['seq'] : [])]);
         if (r.seq !== undefined) expect(parsed.fields.at(-1)![1]).toEqual({ type: 'integer', value: BigInt(r.seq) });
-        expect(parsed.timestamp).toBe(BigInt(r.ts));
+        // ns: the ms time, and in the sub-ms digits the tie-break (2 × seq, or an odd slot without seq).
+        const timestamp = parsed.timestamp ?? -1n;
+        expect(timestamp / 1_000_000n).toBe(BigInt(r.ts));
+        const tie = Number(timestamp % 1_000_000n);
+        expect(tie).toBe(r.seq !== undefined ? 2 * (r.seq % 500_000) : tie | 1);
       }),
       RUN,
     );
@@ -113,12 +117,12 @@ describe('line writer (property)', () => {
     const registryTag = fc.string({ unit: fc.oneof(SPECIAL, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 12 }).filter((s) => TAG_SAFE.test(s));
     fc.assert(
       fc.property(registryTag, registryTag, (building, zone) => {
-        const line = toLine({ kind: 'telemetry', type: 'manhole', compound: 'c01', device: 'mh-1', tags: { building, zone }, fields: { tiltDeg: 1.5 }, ts: 1, receivedAt: 1 });
+        const line = toLine({ kind: 'telemetry', type: 'manhole', compound: 'c01', device: 'mh-1', tags: { building, zone }, fields: { tiltDeg: 1.5 }, ts: 1, receivedAt: 1 }, new PointTimes());
         expect(parseLine(line)).toEqual({
           measurement: 'manhole',
           tags: [['building', building], ['compound', 'c01'], ['device', 'mh-1'], ['zone', zone]],
           fields: [['tiltDeg', { type: 'float', value: 1.5 }]],
-          timestamp: 1n,
+          timestamp: 1_000_001n,
         });
       }),
       RUN,

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Point } from '@influxdata/influxdb-client';
-import { escapeMeasurement, escapeTag, quoteString, toLine } from './line-protocol.ts';
+import { escapeMeasurement, escapeTag, msLineToNs, nsTime, PointTimes, quoteString, toLine as toLineWith } from './line-protocol.ts';
 import { TELEMETRY_FIELDS, type FieldSpec } from '../contracts/payloads.ts';
 import { DEVICE_TYPES, type DeviceType } from '../contracts/device-types.ts';
 import type { Reading, TelemetryReading } from '../contracts/readings.ts';
 import { isHubError } from '../errors.ts';
 
 const base = { compound: 'c01', device: 'd1', ts: 1_700_000_000_123, receivedAt: 1_700_000_000_200, tags: {} };
+/** Each line from fresh tie-break counters: a reading without seq gets the first odd slot (…000001). */
+const toLine = (reading: Reading) => toLineWith(reading, new PointTimes());
 
 /** The same point through the client library's Point (booleans as true/false, as we write them; Point writes T/F). */
-function viaPoint(measurement: string, tags: Record<string, string>, fields: Array<[string, FieldSpec['kind'] | 'seq', unknown]>, ts: number): string {
+function viaPoint(measurement: string, tags: Record<string, string>, fields: Array<[string, FieldSpec['kind'] | 'seq', unknown]>, ts: string): string {
   const point = new Point(measurement);
   for (const [k, v] of Object.entries(tags)) point.tag(k, v);
   for (const [name, kind, value] of fields) {
@@ -18,7 +20,7 @@ function viaPoint(measurement: string, tags: Record<string, string>, fields: Arr
     else if (kind === 'bool') point.fields[name] = value ? 'true' : 'false';
     else point.stringField(name, value);
   }
-  return point.timestamp(String(ts)).toLineProtocol()!;
+  return point.timestamp(ts).toLineProtocol()!;
 }
 
 /** A sample value of a field kind. */
@@ -86,7 +88,7 @@ describe('toLine: field kinds from the payload contract', () => {
       type,
       { compound: 'c01', device: 'd1', building: 'b 1', zone: 'z,2' },
       [...Object.entries(specs).map(([name, spec]): [string, FieldSpec['kind'], unknown] => [name, spec.kind, fields[name]]), ['seq', 'seq', 41]],
-      base.ts,
+      '1700000000123000082', // ns: the ms time, tie-break 2 × seq
     );
     expect(toLine(reading)).toBe(expected);
   });
@@ -97,22 +99,22 @@ describe('toLine: field kinds from the payload contract', () => {
       fields: { floor: -2, speed: 1, loadPct: 42.5, moving: true, doorOpen: false, direction: 'up' },
     };
     expect(toLine(reading)).toBe(
-      'elevator,building=b1,compound=c01,device=d1,zone=z direction="up",doorOpen=false,floor=-2i,loadPct=42.5,moving=true,seq=7i,speed=1 1700000000123',
+      'elevator,building=b1,compound=c01,device=d1,zone=z direction="up",doorOpen=false,floor=-2i,loadPct=42.5,moving=true,seq=7i,speed=1 1700000000123000014',
     );
-    expect(toLine({ ...base, type: 'manhole', kind: 'telemetry', fields: { gasPpm: 1e-7 } })).toBe('manhole,compound=c01,device=d1 gasPpm=1e-7 1700000000123');
+    expect(toLine({ ...base, type: 'manhole', kind: 'telemetry', fields: { gasPpm: 1e-7 } })).toBe('manhole,compound=c01,device=d1 gasPpm=1e-7 1700000000123000001');
   });
 
   it('writes events (event, code as strings; seq as int) and device status', () => {
     expect(toLine({ ...base, type: 'elevator', kind: 'event', event: 'fault', code: 'E:1', seq: 3 })).toBe(
-      'elevator,compound=c01,device=d1 code="E:1",event="fault",seq=3i 1700000000123',
+      'elevator,compound=c01,device=d1 code="E:1",event="fault",seq=3i 1700000000123000006',
     );
     expect(toLine({ ...base, type: 'manhole', kind: 'event', event: 'tamper', tags: { zone: 'n' } })).toBe(
-      'manhole,compound=c01,device=d1,zone=n event="tamper" 1700000000123',
+      'manhole,compound=c01,device=d1,zone=n event="tamper" 1700000000123000001',
     );
     expect(toLine({ ...base, type: 'parking', kind: 'status', online: false, tags: { building: 'b' } })).toBe(
-      'device_status,compound=c01,device=d1,type=parking online=false 1700000000123',
+      'device_status,compound=c01,device=d1,type=parking online=false 1700000000123000001',
     );
-    expect(toLine({ ...base, ts: 1_700_000_000_123.9, type: 'parking', kind: 'status', online: true })).toMatch(/ online=true 1700000000123$/);
+    expect(toLine({ ...base, ts: 1_700_000_000_123.9, type: 'parking', kind: 'status', online: true })).toMatch(/ online=true 1700000000123000001$/);
   });
 
   it.each([
@@ -134,6 +136,7 @@ describe('toLine: field kinds from the payload contract', () => {
 
   it('refuses a bad timestamp or an empty id', () => {
     expect(() => toLine({ ...base, ts: Number.NaN, type: 'parking', kind: 'status', online: true })).toThrow(/ts/);
+    expect(() => toLine({ ...base, ts: 9_300_000_000_000, type: 'parking', kind: 'status', online: true })).toThrow(/ts outside/); // beyond int64 ns
     expect(() => toLine({ ...base, device: '', type: 'parking', kind: 'status', online: true })).toThrow(/empty/);
   });
 });
@@ -143,7 +146,7 @@ describe('escaping', () => {
     'escapes the tag value %j as the client library does',
     (value) => {
       const ours = toLine({ ...base, type: 'manhole', kind: 'telemetry', tags: { building: value }, fields: { tiltDeg: 1.5 } });
-      const theirs = viaPoint('manhole', { building: value, compound: 'c01', device: 'd1' }, [['tiltDeg', 'float', 1.5]], base.ts);
+      const theirs = viaPoint('manhole', { building: value, compound: 'c01', device: 'd1' }, [['tiltDeg', 'float', 1.5]], '1700000000123000001');
       expect(ours).toBe(theirs);
     },
   );
@@ -163,7 +166,7 @@ describe('escaping', () => {
   it('never lets a newline into a string value (the spool and write bodies are split on newlines)', () => {
     expect(quoteString('two\nlines\r\n')).toBe('"two\\nlines\\r\\n"');
     const line = toLine({ ...base, type: 'elevator', kind: 'event', event: 'fault', code: 'a\nb"c\\' });
-    expect(line).toBe('elevator,compound=c01,device=d1 code="a\\nb\\"c\\\\",event="fault" 1700000000123');
+    expect(line).toBe('elevator,compound=c01,device=d1 code="a\\nb\\"c\\\\",event="fault" 1700000000123000001');
   });
 
   it('keeps backslashes from swallowing an escape, and drops trailing ones (InfluxDB 1.x refuses them)', () => {
@@ -176,7 +179,7 @@ describe('escaping', () => {
     expect(escapeMeasurement('m\\ x\\')).toBe('m\\\\\\ x');
     // An optional tag that escapes to nothing is left out; a required one makes the reading unstorable.
     expect(toLine({ ...base, type: 'parking', kind: 'telemetry', tags: { zone: '\\' }, fields: { occupied: true } })).toBe(
-      'parking,compound=c01,device=d1 occupied=true 1700000000123',
+      'parking,compound=c01,device=d1 occupied=true 1700000000123000001',
     );
     expect(() => toLine({ ...base, compound: '\\', type: 'parking', kind: 'telemetry', fields: { occupied: true } })).toThrow();
   });
@@ -197,7 +200,68 @@ describe('escaping', () => {
       const key = scanSeriesKey(line);
       expect(key.measurement).toBe('fire_lane');
       expect(key.tags.map(([k]) => k)).toEqual(['building', 'compound', 'device', 'zone']);
-      expect(key.rest).toMatch(/^code=".*",event="blocked" 1700000000123$/s);
+      expect(key.rest).toMatch(/^code=".*",event="blocked" 1700000000123000001$/s);
     }
+  });
+});
+
+describe('time: ns precision, a tie-break per device', () => {
+  const parking = (over: Partial<TelemetryReading>): TelemetryReading => ({ ...base, type: 'parking', kind: 'telemetry', fields: { occupied: true }, ...over });
+  const time = (line: string) => line.slice(line.lastIndexOf(' ') + 1);
+
+  it('gives readings of one device with the same ts and different seq points of their own (2 × seq ns), in any order, with any counters', () => {
+    const times = new PointTimes();
+    const seqs = [5, 1, 3, 2, 4, 0];
+    const lines = seqs.map((seq) => toLineWith(parking({ seq }), times));
+    expect(lines.map(time)).toEqual(['1700000000123000010', '1700000000123000002', '1700000000123000006', '1700000000123000004', '1700000000123000008', '1700000000123000000']);
+    // The same reading (a redelivery, a spool replay, another hub process) lands on the same point again.
+    expect(toLineWith(parking({ seq: 3 }), new PointTimes())).toBe(lines[2]);
+    expect(new Set(lines.map(time)).size).toBe(seqs.length);
+  });
+
+  it('gives readings without seq the odd slots of a counter per device, so they never meet one with a seq', () => {
+    const times = new PointTimes();
+    const noSeq = Array.from({ length: 4 }, () => time(toLineWith(parking({}), times)));
+    expect(noSeq).toEqual(['1700000000123000001', '1700000000123000003', '1700000000123000005', '1700000000123000007']);
+    // Another device, another series (events share the device's series with its telemetry).
+    expect(time(toLineWith(parking({ device: 'd2' }), times))).toBe('1700000000123000001');
+    expect(time(toLineWith(parking({ compound: 'c02' }), times))).toBe('1700000000123000001');
+    // One counter per device, shared by its telemetry, events and status (unique per device is unique per series).
+    expect(time(toLineWith({ ...base, type: 'parking', kind: 'event', event: 'vehicle_in' }, times))).toBe('1700000000123000009');
+    expect(time(toLineWith({ ...base, type: 'parking', kind: 'status', online: true }, times))).toBe('1700000000123000011');
+    expect(times.size).toBe(3);
+  });
+
+  it('a reading that cannot be stored takes no slot', () => {
+    const times = new PointTimes();
+    expect(() => toLineWith(parking({ fields: { occupied: 'yes' } as never }), times)).toThrow();
+    expect(time(toLineWith(parking({}), times))).toBe('1700000000123000001');
+  });
+
+  it('keeps up to 500,000 readings per ms of one device apart, then wraps (seq 500,000 meets seq 0)', () => {
+    const times = new PointTimes();
+    const slots = new Set<number>();
+    for (let i = 0; i < 500_000; i += 1) slots.add(times.next('c01', 'd1'));
+    expect(slots.size).toBe(500_000);
+    expect(time(toLineWith(parking({}), times))).toBe('1700000000123000001');
+    expect(time(toLineWith(parking({ seq: 499_999 }), times))).toBe('1700000000123999998');
+    expect(time(toLineWith(parking({ seq: 500_000 }), times))).toBe('1700000000123000000');
+  });
+
+  it('writes the ms time and the tie-break as one ns integer', () => {
+    expect(nsTime(1_700_000_000_123, 0)).toBe('1700000000123000000');
+    expect(nsTime(1_700_000_000_123, 7)).toBe('1700000000123000007');
+    expect(nsTime(1_700_000_000_123, 999_999)).toBe('1700000000123999999');
+    expect(nsTime(1, 5)).toBe('1000005');
+    expect(nsTime(0, 5)).toBe('5');
+    expect(nsTime(-2, 1)).toBe('-1999999');
+  });
+
+  it('turns a ready-made line of ms precision (alert events) to ns, and leaves one without a timestamp alone', () => {
+    expect(msLineToNs('alert_events,compound=c01 alertId="a",at=1700000000123i 1700000000123')).toBe('alert_events,compound=c01 alertId="a",at=1700000000123i 1700000000123000000');
+    expect(msLineToNs('m f=1.5')).toBe('m f=1.5');
+    expect(msLineToNs('m note="a b 12"')).toBe('m note="a b 12"');
+    expect(msLineToNs('m f=1 -5')).toBe('m f=1 -5000000');
+    expect(msLineToNs('m f=1 ')).toBe('m f=1 ');
   });
 });

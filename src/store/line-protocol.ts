@@ -1,7 +1,15 @@
 /**
- * Reading → one line of InfluxDB line protocol (ms precision). Hot path: the line is
+ * Reading → one line of InfluxDB line protocol (ns precision). Hot path: the line is
  * built by string concatenation from per-type tables computed once at load, with no
  * other allocation per point.
+ *
+ * Time: the reading's ms time plus a tie-break in the sub-millisecond digits, so that two
+ * readings of one device never share series and timestamp (InfluxDB would keep one point,
+ * fields overwritten and even mixed). With a `seq`, the tie-break is `2 × (seq mod 500,000)` ns:
+ * a function of the reading itself, whatever the arrival order, across restarts and spool
+ * replays, so a redelivered duplicate lands on its own point again. Without one (status, or a
+ * device that sends none) it is `2 × n + 1` ns, `n` a per-device counter (`PointTimes`) that
+ * grows with every such reading, mod 500,000. Odd and even never meet.
  *
  * Escaping (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/):
  * - measurement: `,` and space; tag keys, tag values, field keys: `,` `=` and space;
@@ -91,6 +99,78 @@ export function readStoredText(stored: string): string {
   return stored.replace(/\\([\\nr])/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
 }
 
+/** Sub-millisecond slots per device: seq readings take the even ns, the others the odd ones. */
+const TIE_SLOTS = 500_000;
+/** ms times InfluxDB can hold at ns precision (int64 ns): 1677-09-21 … 2262-04-11. */
+const MAX_MS = 9_223_372_036_853;
+
+/**
+ * The counters of the tie-break of readings without `seq`, one per device (shared by its
+ * telemetry, events and status: unique per device is unique per series). One per store.
+ * Looked up by compound, then device: those strings come from the topic, so their hashes
+ * are cached, where a key made per reading would be hashed anew each time.
+ */
+export class PointTimes {
+  readonly #compounds = new Map<string, Map<string, { n: number }>>();
+  #size = 0;
+
+  /** 0, 1, … (mod 500,000) for the readings of one device, in the order they are written. */
+  next(compound: string, device: string): number {
+    let devices = this.#compounds.get(compound);
+    if (devices === undefined) this.#compounds.set(compound, (devices = new Map()));
+    const counter = devices.get(device);
+    if (counter === undefined) {
+      devices.set(device, { n: 1 });
+      this.#size += 1;
+      return 0;
+    }
+    const n = counter.n;
+    counter.n = n + 1 === TIE_SLOTS ? 0 : n + 1;
+    return n;
+  }
+
+  /** Devices with a counter. */
+  get size(): number {
+    return this.#size;
+  }
+}
+
+const sharedTimes = new PointTimes();
+
+/** Zeros before a tie-break of 0…6 digits (constants: no padding string made per line). */
+const ZEROS = ['000000', '00000', '0000', '000', '00', '0', ''];
+
+/** The ns timestamp text of ms time `ms` plus `tie` ns (0 ≤ tie < 1,000,000). */
+export function nsTime(ms: number, tie: number): string {
+  if (ms > 0) {
+    if (tie === 0) return `${ms}000000`;
+    const digits = `${tie}`;
+    return ms + ZEROS[digits.length]! + digits;
+  }
+  return String(BigInt(ms) * 1_000_000n + BigInt(tie)); // before 1970: not written by the hub (too old), kept exact anyway
+}
+
+/** The tie-break of a reading: from its `seq` when it has one, else the device's next odd slot. */
+function tieOf(reading: Reading, seq: number | undefined, times: PointTimes): number {
+  if (seq === undefined) return 2 * times.next(reading.compound, reading.device) + 1;
+  const slot = seq % TIE_SLOTS;
+  return 2 * (slot < 0 ? slot + TIE_SLOTS : slot);
+}
+
+/**
+ * A line of ms precision (as `Store.writeLine` takes, e.g. alert events) at ns precision: the
+ * timestamp gets six zeros. A line without a timestamp (InfluxDB stamps it) stays as it is.
+ */
+export function msLineToNs(line: string): string {
+  const at = line.lastIndexOf(' ');
+  if (at < 0 || at === line.length - 1) return line;
+  for (let i = line.charCodeAt(at + 1) === 45 ? at + 2 : at + 1; i < line.length; i += 1) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) return line;
+  }
+  return `${line}000000`;
+}
+
 function invalid(reading: Reading, why: string): HubError {
   return new HubError('BAD_REQUEST', `reading of ${reading.compound}/${reading.type}/${reading.device} cannot be stored: ${why}`);
 }
@@ -160,13 +240,15 @@ function formatTelemetry(reading: TelemetryReading): string {
 }
 
 /**
- * The line of a reading. Measurement: the device type (telemetry, events) or
- * `device_status`; tags `compound`, `device` (+ `building`, `zone` when set; + `type`
- * for status). Throws a HubError (BAD_REQUEST) for a reading that cannot be stored
- * (a field outside the contract or of the wrong kind, no fields, a bad timestamp).
+ * The line of a reading, at ns precision (the ms time plus its tie-break, above). Measurement:
+ * the device type (telemetry, events) or `device_status`; tags `compound`, `device` (+ `building`,
+ * `zone` when set; + `type` for status). `times` holds the counters of readings without `seq`
+ * (default: one shared by the process). Throws a HubError (BAD_REQUEST) for a reading that
+ * cannot be stored (a field outside the contract or of the wrong kind, no fields, a bad timestamp).
  */
-export function toLine(reading: Reading): string {
+export function toLine(reading: Reading, times: PointTimes = sharedTimes): string {
   if (!Number.isFinite(reading.ts)) throw invalid(reading, 'ts must be a number');
+  if (reading.ts > MAX_MS || reading.ts < -MAX_MS) throw invalid(reading, 'ts outside the times InfluxDB can hold');
   const compound = escapeTag(reading.compound);
   const device = escapeTag(reading.device);
   if (compound === '' || device === '') throw invalid(reading, 'empty compound or device');
@@ -176,7 +258,7 @@ export function toLine(reading: Reading): string {
 
   if (reading.kind === 'status') {
     const type = escapeTag(reading.type);
-    return `device_status,compound=${compound},device=${device},type=${type} online=${reading.online ? 'true' : 'false'} ${time}`;
+    return `device_status,compound=${compound},device=${device},type=${type} online=${reading.online ? 'true' : 'false'} ${nsTime(time, tieOf(reading, undefined, times))}`;
   }
   const measurement = MEASUREMENTS[reading.type];
   if (measurement === undefined) throw invalid(reading, 'unknown device type');
@@ -190,7 +272,8 @@ export function toLine(reading: Reading): string {
     if (typeof reading.event !== 'string' || reading.event === '') throw invalid(reading, 'event must be a non-empty string');
     const code = reading.code === undefined ? '' : `code=${quoteString(reading.code)},`;
     const seq = reading.seq === undefined ? '' : `,seq=${intValue(reading, 'seq', reading.seq)}`;
-    return `${series} ${code}event=${quoteString(reading.event)}${seq} ${time}`;
+    return `${series} ${code}event=${quoteString(reading.event)}${seq} ${nsTime(time, tieOf(reading, reading.seq, times))}`;
   }
-  return `${series} ${formatTelemetry(reading)} ${time}`;
+  const fields = formatTelemetry(reading); // before the tie-break: an invalid reading takes no slot
+  return `${series} ${fields} ${nsTime(time, tieOf(reading, reading.seq, times))}`;
 }

@@ -1,6 +1,8 @@
 /**
  * Bounded on-disk spool of line-protocol lines waiting for InfluxDB: append-only
- * segment files (`seg-<n>.lp`, one line per `\n`), fdatasync'd, in a folder of their own.
+ * segment files (`seg-<n>.ns.lp`, one line per `\n`, ns precision), fdatasync'd, in a folder
+ * of their own. Segments of hubs that wrote ms precision (`seg-<n>.lp`) are still replayed:
+ * their lines are handed out turned to ns.
  * The oldest segment is replayed first and deleted only after InfluxDB acknowledged
  * it; segments survive a restart of the hub.
  *
@@ -17,6 +19,7 @@
  */
 import { mkdir, open, readdir, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { msLineToNs } from './line-protocol.ts';
 
 const DEFAULT_SEGMENT_MAX_BYTES = 4 * 1024 * 1024;
 /** Room beyond `maxBytes` for lines on their way when the spool became full. */
@@ -24,7 +27,8 @@ const MAX_OVERSHOOT_BYTES = 64 * 1024 * 1024;
 const FLUSH_DELAY_MS = 50;
 const FLUSH_NOW_LINES = 2000;
 const RETRY_DELAY_MS = 1000;
-const SEGMENT_NAME = /^seg-(\d{12})\.lp$/;
+/** `seg-<id>.ns.lp`; without `.ns`: written by a hub of ms precision. */
+const SEGMENT_NAME = /^seg-(\d{12})(\.ns)?\.lp$/;
 const NEWLINE = 0x0a;
 
 export interface SpoolBatch {
@@ -38,6 +42,8 @@ interface Segment {
   id: number;
   bytes: number;
   lines: number;
+  /** Lines at ms precision (an older hub's segment). */
+  ms?: true;
 }
 
 export interface SpoolOptions {
@@ -159,10 +165,10 @@ export class Spool {
         return { id: 0, lines, memory: true };
       }
       if (this.#current?.segment === oldest) await this.#closeCurrent();
-      const text = await readFile(this.#file(oldest.id), 'utf8');
+      const text = await readFile(this.#file(oldest), 'utf8');
       const lines = text.split('\n');
       lines.pop(); // after the last '\n' (a torn tail never gets here: cut at open, cut back on a failed write)
-      return { id: oldest.id, lines };
+      return { id: oldest.id, lines: oldest.ms ? lines.map(msLineToNs) : lines };
     });
   }
 
@@ -183,7 +189,7 @@ export class Spool {
       const index = this.#segments.findIndex((s) => s.id === id);
       if (index < 0) return;
       if (this.#current?.segment.id === id) await this.#closeCurrent();
-      await rm(this.#file(id), { force: true });
+      await rm(this.#file(this.#segments[index]!), { force: true });
       const [segment] = this.#segments.splice(index, 1);
       this.#diskBytes -= segment!.bytes;
       this.#diskLines -= segment!.lines;
@@ -206,11 +212,13 @@ export class Spool {
     if (this.#opened) return;
     try {
       await mkdir(this.dir, { recursive: true });
-      const names = (await readdir(this.dir)).filter((n) => SEGMENT_NAME.test(n)).sort();
-      for (const name of names) {
-        const id = Number(SEGMENT_NAME.exec(name)![1]);
+      const found = (await readdir(this.dir)).flatMap((name) => {
+        const match = SEGMENT_NAME.exec(name);
+        return match ? [{ id: Number(match[1]), ms: match[2] === undefined }] : [];
+      });
+      for (const { id, ms } of found.sort((a, b) => a.id - b.id)) {
         this.#nextId = Math.max(this.#nextId, id + 1);
-        const file = this.#file(id);
+        const file = this.#file({ id, ms: ms || undefined });
         const data = await readFile(file);
         const end = data.lastIndexOf(NEWLINE) + 1;
         if (end === 0) {
@@ -220,7 +228,7 @@ export class Spool {
         if (end < data.length) await truncate(file, end); // a write torn by a crash
         let lines = 0;
         for (let at = data.indexOf(NEWLINE); at >= 0 && at < end; at = data.indexOf(NEWLINE, at + 1)) lines += 1;
-        this.#segments.push({ id, bytes: end, lines });
+        this.#segments.push(ms ? { id, bytes: end, lines, ms } : { id, bytes: end, lines });
         this.#diskBytes += end;
         this.#diskLines += lines;
       }
@@ -259,7 +267,7 @@ export class Spool {
       if (!current || current.segment.bytes >= this.#segmentBytes) {
         await this.#closeCurrent();
         const segment = { id: this.#nextId++, bytes: 0, lines: 0 };
-        current = { segment, handle: await open(this.#file(segment.id), 'a', 0o600) };
+        current = { segment, handle: await open(this.#file(segment), 'a', 0o600) };
         this.#current = current;
         this.#segments.push(segment);
         await this.#syncDir();
@@ -293,7 +301,7 @@ export class Spool {
     if (current.segment.bytes === 0) {
       const index = this.#segments.indexOf(current.segment);
       if (index >= 0) this.#segments.splice(index, 1);
-      await rm(this.#file(current.segment.id), { force: true }).catch(() => undefined);
+      await rm(this.#file(current.segment), { force: true }).catch(() => undefined);
     }
   }
 
@@ -332,7 +340,7 @@ export class Spool {
     return run;
   }
 
-  #file(id: number): string {
-    return path.join(this.dir, `seg-${String(id).padStart(12, '0')}.lp`);
+  #file(segment: { id: number; ms?: true | undefined }): string {
+    return path.join(this.dir, `seg-${String(segment.id).padStart(12, '0')}${segment.ms ? '' : '.ns'}.lp`);
   }
 }
