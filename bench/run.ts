@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --duration 20] [-- --only hub,latency] [-- --outage 60]
+ * npm run bench [-- --quick] [-- --duration 20] [-- --only hub,latency,flood] [-- --outage 60]
  *
  * Runs the benchmark phases on this machine, side by side on the same load: the ceiling
  * (a counting subscriber; raw InfluxDB writes), the hub's full pipeline, and the peer
@@ -24,8 +24,9 @@ import { PROBE_COMPOUND, PROBE_WORKER, alertLatency } from './phases/latency.ts'
 import { fanOut } from './phases/fanout.ts';
 import { rebuildAlerts, registeredDevices } from './phases/scale.ts';
 import { influxOutage } from './phases/outage.ts';
+import { floodPhase } from './phases/flood.ts';
 
-const PHASES = ['ceiling', 'hub', 'peer', 'latency', 'fanout', 'scale', 'rebuild', 'outage'] as const;
+const PHASES = ['ceiling', 'hub', 'peer', 'latency', 'fanout', 'scale', 'rebuild', 'outage', 'flood'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -175,6 +176,12 @@ try {
     results.outage = await influxOutage(ctx, 10_000, outageSec);
     const o = results.outage;
     say(`  RSS ${o.rssBeforeMb.toFixed(0)} → peak ${o.peakRssMb.toFixed(0)} MB, spool peak ${o.peakSpoolMb.toFixed(1)} MB, caught up in ${o.catchUpSec.toFixed(1)} s, lost ${o.loss.lost}`);
+  });
+  await phase('flood', 'one device flooding QoS 0, 50 others at 5 msg/s QoS 1: rate limit off and on', async () => {
+    results.flood = await floodPhase(ctx);
+    for (const row of results.flood) {
+      say(`  ${row.label}: flood ${row.floodRate.toLocaleString('en-US')} msg/s (${row.floodConnects} connects, ${row.dropped.toLocaleString('en-US')} dropped); others' ack p50 ${row.ack.p50} ms, p99 ${row.ack.p99} ms; /healthz p50 ${row.healthz.p50} ms, p99 ${row.healthz.p99} ms`);
+    }
   });
 } finally {
   await influx.stop();

@@ -121,5 +121,7 @@ describe('compound-sim options', () => {
     expect(usage(['--fleet-key', 'k', '--rate', '0'])).toMatch(/^--rate: expected a whole number/);
     expect(usage(['--fleet-key', 'k', '--rate', '10', '--alert-share', '2'])).toMatch(/^--alert-share: expected a share from 0 to 1/);
     expect(usage(['--fleet-key', 'k', '--inflight', '8'])).toMatch(/^--inflight: only used in load mode/);
+    expect(parseCli(['--fleet-key', 'k', '--rate', '100', '--no-ts']).load).toEqual({ rate: 100, alertShare: 0.001, inflight: 64, ts: false });
+    expect(usage(['--fleet-key', 'k', '--no-ts'])).toMatch(/^--no-ts: only used in load mode/);
   });
 });

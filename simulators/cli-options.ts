@@ -27,6 +27,9 @@ ${scenarioNames()
                          (default per-device)
   --username U           user name of the shared connection
   --password P           password of the shared connection
+  --ca FILE              CA certificate (PEM) to trust on mqtts:// and wss:// (the one that
+                         signed the hub's MQTT_TLS_CERT)
+  --cert FILE --key FILE client certificate and key of the shared connection (mutual TLS)
   --topic-root ROOT      first topic level (default compounds)
   --time-scale X         run behaviours X times faster than the clock (default 1)
   --concurrency N        connection attempts in flight at once (default 50)
@@ -39,6 +42,8 @@ Load mode (benchmarks): --rate replaces the behaviours and scenarios with plain 
   --alert-share X        share of messages with values the default rules act on (default 0.001)
   --inflight N           unacknowledged messages per device before it waits (default 64)
   --report FILE          write the run's JSON report (messages accepted per device) at the end
+  --no-ts                messages without ts: the hub stamps them on receipt (cellular
+                         modems, gateways without a clock)
   --help                 this text
 `;
 
@@ -55,6 +60,8 @@ export interface CliOptions {
   connection: 'per-device' | 'shared';
   username?: string;
   password?: string;
+  /** PEM files for mqtts:// and wss://: --ca, --cert, --key. */
+  tls?: { ca?: string; cert?: string; key?: string };
   topicRoot: string;
   timeScale: number;
   connectConcurrency: number;
@@ -71,6 +78,8 @@ export interface LoadOptions {
   alertShare: number;
   inflight: number;
   reportFile?: string;
+  /** --no-ts: messages without `ts`. */
+  ts?: false;
 }
 
 /** A mistake on the command line: the message names the option. */
@@ -138,6 +147,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         connection: { type: 'string', default: 'per-device' },
         username: { type: 'string' },
         password: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
         'topic-root': { type: 'string', default: 'compounds' },
         'time-scale': { type: 'string', default: '1' },
         concurrency: { type: 'string' },
@@ -147,6 +159,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
         'alert-share': { type: 'string' },
         inflight: { type: 'string' },
         report: { type: 'string' },
+        'no-ts': { type: 'boolean' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -204,7 +217,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     if (v.username !== undefined) throw new UsageError('--username: only used with --connection shared (devices log in as themselves)');
     if (v.password !== undefined) throw new UsageError('--password: only used with --connection shared (devices log in as themselves)');
   }
+  const tls = tlsFiles(v, url.protocol);
   const load = loadOptions(v);
+  if (load && tls) throw new UsageError(`--${v.ca !== undefined ? 'ca' : 'cert'}: not used in load mode (with --rate); run the load over mqtt://`);
   return {
     url: v.url,
     compounds,
@@ -218,6 +233,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     connection: v.connection,
     ...(v.username !== undefined ? { username: v.username } : {}),
     ...(v.password !== undefined ? { password: v.password } : {}),
+    ...(tls ? { tls } : {}),
     topicRoot: v['topic-root'],
     timeScale,
     connectConcurrency,
@@ -228,9 +244,20 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   };
 }
 
-function loadOptions(v: { rate?: string; 'alert-share'?: string; inflight?: string; report?: string }): LoadOptions | undefined {
+function tlsFiles(v: { ca?: string; cert?: string; key?: string; connection: string }, protocol: string): CliOptions['tls'] {
+  if (v.ca === undefined && v.cert === undefined && v.key === undefined) return undefined;
+  const name = v.ca !== undefined ? 'ca' : v.cert !== undefined ? 'cert' : 'key';
+  if (!/^(mqtts|ssl|wss):$/.test(protocol)) throw new UsageError(`--${name}: only used with an mqtts:// or wss:// --url`);
+  if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError(v.cert === undefined ? '--key: needs --cert' : '--cert: needs --key');
+  if (v.cert !== undefined && v.connection !== 'shared') {
+    throw new UsageError('--cert: only used with --connection shared (each device logs in as itself, with its own secret)');
+  }
+  return { ...(v.ca !== undefined ? { ca: v.ca } : {}), ...(v.cert !== undefined ? { cert: v.cert, key: v.key! } : {}) };
+}
+
+function loadOptions(v: { rate?: string; 'alert-share'?: string; inflight?: string; report?: string; 'no-ts'?: boolean }): LoadOptions | undefined {
   if (v.rate === undefined) {
-    const stray = (['alert-share', 'inflight', 'report'] as const).find((name) => v[name] !== undefined);
+    const stray = (['alert-share', 'inflight', 'report', 'no-ts'] as const).find((name) => v[name] !== undefined);
     if (stray) throw new UsageError(`--${stray}: only used in load mode (with --rate)`);
     return undefined;
   }
@@ -243,6 +270,7 @@ function loadOptions(v: { rate?: string; 'alert-share'?: string; inflight?: stri
     alertShare,
     inflight: wholeNumber('inflight', v.inflight, 64, 1, 65_535),
     ...(v.report !== undefined ? { reportFile: v.report } : {}),
+    ...(v['no-ts'] ? { ts: false as const } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * run the fleet against a broker until the duration ends or `signal` aborts. Returns the
  * exit code: 0 done, 1 failed (refused, nothing published, file not written), 2 usage.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { buildFleet, fleetToRegistry } from './fleet.ts';
 import { ConnectionRefusedError, startSimulation } from './sim.runner.ts';
 import { USAGE, UsageError, parseCli, type CliOptions } from './cli-options.ts';
@@ -62,6 +62,13 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     `compound-sim: ${devices.length} devices in ${compounds} compounds → ${options.url} ` +
       `(${options.connection}, QoS ${options.qos}, every ${every(options.intervalMs)}, scenario ${options.scenario}, seed ${options.seed})\n`,
   );
+  let tls: Awaited<ReturnType<typeof readTls>>;
+  try {
+    tls = await readTls(options.tls);
+  } catch (error) {
+    io.err(`compound-sim: ${(error as Error).message}\n`);
+    return 1;
+  }
   const started = Date.now();
   const sim = startSimulation({
     url: options.url,
@@ -74,6 +81,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     connection: options.connection,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(tls ? { tls } : {}),
     ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
     connectConcurrency: options.connectConcurrency,
     timeScale: options.timeScale,
@@ -134,4 +142,20 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     return 1;
   }
   return 0;
+}
+
+/** The PEM files of --ca, --cert and --key. */
+async function readTls(files: CliOptions['tls']): Promise<{ ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined> {
+  if (!files) return undefined;
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  for (const name of ['ca', 'cert', 'key'] as const) {
+    const file = files[name];
+    if (file === undefined) continue;
+    try {
+      out[name] = await readFile(file);
+    } catch (error) {
+      throw new Error(`--${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  return out;
 }

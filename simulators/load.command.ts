@@ -11,7 +11,7 @@ const FOREVER_MS = 2 ** 31 - 1;
 export async function runLoadCli(options: CliOptions, load: LoadOptions, devices: FleetDevice[], io: CliIo): Promise<number> {
   io.out(
     `compound-sim: load of ${load.rate === 'max' ? 'as many messages as accepted' : `${load.rate} msg/s`} from ${devices.length} devices → ${options.url} ` +
-      `(${options.connection}, QoS ${options.qos}, ${load.inflight} in flight per device, alert share ${load.alertShare})\n`,
+      `(${options.connection}, QoS ${options.qos}, ${load.inflight} in flight per device, alert share ${load.alertShare}${load.ts === false ? ', no ts' : ''})\n`,
   );
   const started = Date.now();
   const run = startLoad({
@@ -26,6 +26,7 @@ export async function runLoadCli(options: CliOptions, load: LoadOptions, devices
     seed: options.seed,
     connectConcurrency: options.connectConcurrency,
     connection: options.connection,
+    ...(load.ts === false ? { ts: false } : {}),
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
   });

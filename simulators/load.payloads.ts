@@ -1,6 +1,6 @@
 /**
- * Payloads of the load generator: contract-valid telemetry of every device type with `ts`
- * and `seq`, cheap to make (the generator must outrun the hub), and with a share of values
+ * Payloads of the load generator: contract-valid telemetry of every device type with `seq`
+ * and `ts` (or without `ts`, for devices that leave the time to the hub), cheap to make (the generator must outrun the hub), and with a share of values
  * that the default rule pack acts on: an elevator alarm button and gas in a manhole raise an
  * alert at once; a blocked fire lane and a taken fire-engine space start a duration clock.
  */
@@ -51,10 +51,10 @@ const ALERTING: Record<DeviceType, (rng: Rng) => LoadMessage> = {
   parking: () => ({ channel: 'telemetry', payload: { occupied: true, spaceKind: 'fire' } }),
 };
 
-/** The next message of a device; `alerting` picks a value that raises an alert. */
-export function loadMessage(type: DeviceType, rng: Rng, alerting: boolean, seq: number, ts: number): LoadMessage {
+/** The next message of a device; `alerting` picks a value that raises an alert. Without `ts` (undefined) the hub stamps it. */
+export function loadMessage(type: DeviceType, rng: Rng, alerting: boolean, seq: number, ts: number | undefined): LoadMessage {
   const message = alerting ? ALERTING[type](rng) : { channel: 'telemetry' as const, payload: NORMAL[type](rng) };
   message.payload.seq = seq;
-  message.payload.ts = ts;
+  if (ts !== undefined) message.payload.ts = ts;
   return message;
 }

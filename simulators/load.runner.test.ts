@@ -65,6 +65,21 @@ describe('load generator', () => {
     }
   });
 
+  it('without ts (--no-ts): messages carry seq but no ts, and each one the broker took is reported to onAcked', async () => {
+    received.length = 0;
+    const acked: Array<{ key: string; seq: number | undefined }> = [];
+    const report = await startLoad(spec({ ts: false, rate: 'max', durationMs: 300, onAcked: (key, m) => acked.push({ key, seq: m.payload.seq }) })).done;
+    expect(report.errors).toBe(0);
+    expect(acked.length).toBe(report.acked);
+    expect(received.length).toBe(report.acked);
+    for (const device of devices) {
+      const mine = received.filter((m) => m.key === device.key);
+      expect(mine.map((m) => m.payload.seq)).toEqual(mine.map((_, i) => i + 1));
+      expect(mine.every((m) => !('ts' in m.payload))).toBe(true);
+      expect(acked.filter((a) => a.key === device.key).map((a) => a.seq).sort((a, b) => a! - b!)).toEqual(mine.map((m) => m.payload.seq));
+    }
+  });
+
   it('with an alert share of 1, sends the values the default rules act on', async () => {
     received.length = 0;
     await startLoad(spec({ alertShare: 1, rate: 80 })).done;

@@ -1,7 +1,7 @@
 /**
  * The load generator (compound-sim --rate): every device of a fleet on its own MQTT
  * connection (or one shared connection), publishing contract-valid telemetry with a
- * per-device `seq` at a fixed total rate, or as fast as the broker acknowledges
+ * per-device `seq` (and `ts`, unless `ts: false`) at a fixed total rate, or as fast as the broker acknowledges
  * (`rate: 'max'`). A device keeps at most `inflight` messages unacknowledged; at the end
  * the run waits for what is in flight and reports, per device, how many messages the
  * broker accepted, so a benchmark can count them again where they were stored.
@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceType } from '../src/contracts/device-types.ts';
 import { deviceTopic } from '../src/contracts/topics.ts';
 import type { FleetDevice } from './fleet.ts';
-import { loadMessage } from './load.payloads.ts';
+import { loadMessage, type LoadMessage } from './load.payloads.ts';
 import { streamFor, type Rng } from './prng.ts';
 
 export interface LoadSpec {
@@ -35,6 +35,13 @@ export interface LoadSpec {
    * at QoS 0 a broker that pauses reading holds the last messages in the socket until then.
    */
   drainMs?: number;
+  /**
+   * Send `ts` (default true). false: messages without `ts`, as devices without a clock send
+   * them; the hub stamps them on receipt, so a burst puts many in one millisecond.
+   */
+  ts?: boolean;
+  /** Each message the broker took (QoS 1: acknowledged; QoS 0: written), with its device key (e.g. a delivery ledger). */
+  onAcked?: (deviceKey: string, message: LoadMessage) => void;
 }
 
 export interface LoadStats {
@@ -146,10 +153,11 @@ export function startLoad(spec: LoadSpec): LoadRun {
     await Promise.all(Array.from({ length: Math.min(spec.connectConcurrency, publishers.length) }, worker));
   })();
 
+  const withTs = spec.ts !== false;
   const publish = (p: Publisher) => {
     p.seq += 1;
-    p.lastTs = Math.max(Date.now(), p.lastTs + 1);
-    const message = loadMessage(p.type, p.rng, p.rng() < spec.alertShare, p.seq, p.lastTs);
+    if (withTs) p.lastTs = Math.max(Date.now(), p.lastTs + 1);
+    const message = loadMessage(p.type, p.rng, p.rng() < spec.alertShare, p.seq, withTs ? p.lastTs : undefined);
     p.inflight += 1;
     stats.sent += 1;
     p.client!.publish(message.channel === 'event' ? p.eventTopic : p.telemetryTopic, JSON.stringify(message.payload), { qos: spec.qos }, (error) => {
@@ -158,6 +166,7 @@ export function startLoad(spec: LoadSpec): LoadRun {
       else {
         p.acked += 1;
         stats.acked += 1;
+        spec.onAcked?.(p.device.key, message);
       }
       if (stopping && p.inflight === 0) for (const check of drained) check();
       if (spec.rate === 'max' && !stopping && p.inflight <= spec.inflight / 2) schedule(p);

@@ -30,6 +30,8 @@ export interface LinkOptions {
   clientId: string;
   username?: string;
   password?: string;
+  /** TLS on mqtts:// and wss://: the CA to trust, a client certificate and key. */
+  tls?: Pick<IClientOptions, 'ca' | 'cert' | 'key'>;
   /** Last Will, published retained at QoS 1 by the broker if the link drops without a goodbye. */
   will?: { topic: string; payload: string };
   /** Jitter of the reconnect delays. */
@@ -99,6 +101,7 @@ export function openLink(options: LinkOptions): Link {
     clientId: options.clientId,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...options.tls,
     clean: true,
     // Reconnects are ours (below): mqtt.js only knows a fixed period.
     reconnectPeriod: 0,

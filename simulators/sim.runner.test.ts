@@ -128,7 +128,7 @@ describe('simulation runner', () => {
     expect(broker.clients).toHaveLength(4);
     const elevator = broker.clients.find((c) => c.options.username === 'r1/elevator/elev-01')!;
     expect(elevator.options).toMatchObject({
-      clientId: 'sim-r1-elevator-elev-01',
+      clientId: 'r1/elevator/elev-01',
       password: devices[0]!.secret,
       clean: true,
       reconnectPeriod: 0,

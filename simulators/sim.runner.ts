@@ -16,7 +16,7 @@ import type { MqttClient } from 'mqtt';
 import type { DeviceType } from '../src/contracts/device-types.ts';
 import { DEFAULT_TOPIC_ROOT, deviceTopic } from '../src/contracts/topics.ts';
 import type { FaultName } from './behaviours/index.ts';
-import { openLink, type Backoff, type ClientFactory, type Link } from './mqtt.link.ts';
+import { openLink, type Backoff, type ClientFactory, type Link, type LinkOptions } from './mqtt.link.ts';
 import { streamFor, type Rng } from './prng.ts';
 import { resolveScenario, type Scenario } from './scenarios/index.ts';
 import { createSimDevice, type SimDevice, type SimDeviceSpec, type SimMessage } from './sim.device.ts';
@@ -55,6 +55,8 @@ export interface SimulationOptions {
   username?: string;
   password?: string;
   clientId?: string;
+  /** TLS on mqtts:// and wss://: the CA to trust; the shared connection's certificate and key. */
+  tls?: LinkOptions['tls'];
   /** Stop on its own after this long. */
   durationMs?: number;
   /** Connection attempts in flight at once (per-device mode); default 50. */
@@ -234,6 +236,7 @@ export function startSimulation(options: SimulationOptions): Simulation {
       clientId: options.clientId ?? `sim-shared-${seed}-${process.pid}`,
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
       rng: streamFor('shared#backoff', seed),
       ...(options.reconnect ? { backoff: options.reconnect } : {}),
       ...(options.createClient ? { createClient: options.createClient } : {}),
@@ -259,13 +262,15 @@ export function startSimulation(options: SimulationOptions): Simulation {
     const worker = async () => {
       for (let d = queue.shift(); d && !stopped; d = queue.shift()) {
         const device = d;
-        const { compound, type, device: id } = device.sim.spec;
         device.link = openLink({
           url: options.url,
-          clientId: `sim-${compound}-${type}-${id}`,
+          // A device is only itself: its client id is its key, as its username (the embedded broker refuses any other).
+          clientId: device.sim.key,
           username: device.sim.key,
           ...(device.secret !== undefined ? { password: device.secret } : {}),
           will: { topic: device.statusTopic, payload: 'offline' },
+          // The CA only: a certificate names one device, and each device logs in as itself.
+          ...(options.tls?.ca ? { tls: { ca: options.tls.ca } } : {}),
           rng: streamFor(`${device.sim.key}#backoff`, seed),
           ...(options.reconnect ? { backoff: options.reconnect } : {}),
           ...(options.createClient ? { createClient: options.createClient } : {}),

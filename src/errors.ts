@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   RULES_INVALID: 'rules file is invalid',
   PORT_IN_USE: 'a port the hub needs is already in use',
   BROKER_UNREACHABLE: 'the MQTT broker cannot be reached',
+  BROKER_REFUSED: 'the MQTT broker and the hub do not accept each other (certificate, host name or credentials)',
   INFLUXD_START_FAILED: 'the local influxd could not be started',
   STORE_UNAVAILABLE: 'storage is not configured',
   QUERY_INVALID: 'the history query is invalid',

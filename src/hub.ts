@@ -44,7 +44,10 @@ import { alertMessage, mqttAlertPublisher, type MqttPublish } from './dispatch/m
 import { WebhookDispatcher } from './dispatch/webhook.dispatcher.ts';
 
 export interface HubInfo {
+  /** The plain MQTT listener (else the first one), or the external broker. */
   brokerUrl: string;
+  /** Every listener of the embedded broker (mqtt, mqtts, ws, wss), or the external broker. */
+  brokerListeners: Array<{ url: string; clientCertificates?: boolean }>;
   httpUrl: string;
   dashboardUrl: string;
   storage: string;
@@ -264,6 +267,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
 
     // Broker
     let brokerUrl: string;
+    let brokerListeners: HubInfo['brokerListeners'];
     let publish: MqttPublish;
     if (config.broker.kind === 'embedded') {
       const broker = new EmbeddedBroker({ ...config.broker, topicRoot: config.topicRoot }, {
@@ -271,7 +275,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         metrics,
         logger,
         whenReady: () => pipeline.whenReady(),
-        portInUseMessage: (host, port) => portHeldMessage('MQTT_PORT', host, port, config.dataDir),
+        portInUseMessage: (setting, host, port) => portHeldMessage(setting, host, port, config.dataDir),
       });
       await broker.start();
       cleanups.push(async () => {
@@ -281,6 +285,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       await attachEmbeddedSource(broker, pipeline, config.topicRoot);
       await broker.publish(hubStatusTopic(config.topicRoot), 'online', { retain: true });
       brokerUrl = broker.url;
+      const clientCertificates = Boolean(config.broker.tls?.ca);
+      brokerListeners = broker.listeners.map(({ url, kind }) => ({ url, ...(clientCertificates && (kind === 'mqtts' || kind === 'wss') ? { clientCertificates } : {}) }));
       publish = (topic, payload, options) => broker.publish(topic, payload, options);
       brokerStatus = () => ({ kind: 'embedded', url: broker.url, connected: broker.listening, clients: broker.connectedClients });
     } else {
@@ -288,6 +294,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       cleanups.push(() => source.stop());
       await source.start();
       brokerUrl = redactUrl(config.broker.url);
+      brokerListeners = [{ url: brokerUrl }];
       publish = (topic, payload, options) => source.publish(topic, payload, options);
       brokerStatus = () => ({ kind: 'external', url: brokerUrl, connected: source.connected });
     }
@@ -356,6 +363,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
 
     const info: HubInfo = {
       brokerUrl,
+      brokerListeners,
       httpUrl,
       dashboardUrl: `${httpUrl}/`,
       storage: storage.label,

@@ -16,7 +16,9 @@ function banner(info: HubInfo): string {
   const lines = [
     '',
     'Compound Hub is running / 智慧小区物联网平台已启动',
-    `  MQTT broker   ${info.brokerUrl}`,
+    ...info.brokerListeners.map(
+      ({ url, clientCertificates }, i) => `${i === 0 ? '  MQTT broker   ' : '                '}${url}${clientCertificates ? '   (client certificates: MQTT_TLS_CA)' : ''}`,
+    ),
     `  HTTP API      ${info.httpUrl}   (OpenAPI: ${info.httpUrl}/docs, health: ${info.httpUrl}/readyz)`,
     `  Dashboard     ${info.dashboardUrl}`,
     `  Storage       ${info.storage}`,
@@ -48,7 +50,7 @@ function banner(info: HubInfo): string {
 function wantedListeners(config: HubConfig): { http: Listener; mqtt?: Listener } {
   return {
     http: { host: config.http.host, port: config.http.port },
-    ...(config.broker.kind === 'embedded' ? { mqtt: { host: config.broker.host, port: config.broker.port } } : {}),
+    ...(config.broker.kind === 'embedded' && config.broker.port !== 'off' ? { mqtt: { host: config.broker.host, port: config.broker.port } } : {}),
   };
 }
 

@@ -25,7 +25,7 @@ const hooks: Array<{ signature: string; timestamp: string; body: string }> = [];
 const SECRET = 'integration-webhook-secret';
 
 async function report(event: string, seq: number) {
-  const client = await mqtt.connectAsync(hub!.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(hub!.info.brokerUrl, { username: elevator.key, clientId: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
   await client.publishAsync(deviceTopic('compounds', elevator, 'event'), JSON.stringify({ event, seq }), { qos: 1 });
   await client.endAsync();
 }

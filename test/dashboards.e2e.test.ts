@@ -24,7 +24,7 @@ let devices: FleetDevice[];
 let seq = 1000;
 
 async function publish(device: FleetDevice, kind: 'telemetry' | 'event', payload: object) {
-  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
   await client.publishAsync(deviceTopic('compounds', device, kind), JSON.stringify({ ...payload, seq: ++seq }), { qos: 1 });
   await client.endAsync();
 }

@@ -21,7 +21,7 @@ let elevator: FleetDevice;
 async function comeOnline(): Promise<mqtt.MqttClient> {
   const status = deviceTopic('compounds', elevator, 'status');
   const client = await mqtt.connectAsync(hub.info.brokerUrl, {
-    username: elevator.key,
+    username: elevator.key, clientId: elevator.key,
     password: elevator.secret,
     reconnectPeriod: 0,
     will: { topic: status, payload: Buffer.from('offline'), qos: 1, retain: true },

@@ -24,7 +24,7 @@ const clients: MqttClient[] = [];
 const find = (compound: string, type: FleetDevice['type'], n = 0) => devices.filter((d) => d.compound === compound && d.type === type)[n]!;
 
 async function connectAs(device: FleetDevice, password = device.secret): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password, reconnectPeriod: 0, clientId: `t-${device.key}-${clients.length}` });
+  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password, reconnectPeriod: 0, clientId: device.key });
   clients.push(client);
   return client;
 }
@@ -129,9 +129,9 @@ describe('hub pipeline: embedded broker → InfluxDB 1.6.7', () => {
     const latest = await getJson(hub, '/api/devices/h1/manhole/mh-02');
     expect(latest.fields.tiltDeg).not.toBe(45);
     const metrics = await (await apiFetch(hub, "/metrics")).text();
-    expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="connect"\} 1/);
-    expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="publish"\} 1/);
-    expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="subscribe"\} 1/);
+    expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="connect",reason="bad_credentials"\} 1/);
+    expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="publish",reason="acl"\} 1/);
+    expect(metrics).toMatch(/compound_hub_broker_refused_total\{action="subscribe",reason="acl"\} 1/);
   });
 
   it('raises rule conditions from what devices report: a trapped passenger at once', async () => {

@@ -27,7 +27,7 @@ describe('live-only mode', () => {
   it('shows readings live, warns on /readyz and answers history with 503', async () => {
     expect(hub.info.liveOnly).toBe(true);
     expect(hub.info.storage).toMatch(/^LIVE-ONLY/);
-    const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
     await client.publishAsync(deviceTopic('compounds', device, 'telemetry'), '{"occupied":true,"objectType":"car","confidence":0.9}', { qos: 1 });
     await expect.poll(async () => (await getJson(hub, `/api/devices/l1/fire_lane/${device.device}`)).fields.objectType).toBe('car');
     const ready = await getJson(hub, '/readyz');
@@ -48,7 +48,7 @@ describe('live-only mode', () => {
     const silence = await postJson(hub, '/api/silences', { reason: '电梯年检', device: inMaintenance.key, durationMin: 60 }, 'root');
     expect(silence.status).toBe(201);
     for (const elevator of [inMaintenance, other]) {
-      const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
+      const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, clientId: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
       await client.publishAsync(deviceTopic('compounds', elevator, 'event'), '{"event":"trapped"}', { qos: 1 });
       await client.endAsync();
     }

@@ -25,7 +25,7 @@ async function live(user: string | null, options: { cookie?: string } = {}): Pro
 }
 
 async function publish(device: FleetDevice, kind: 'telemetry' | 'event', payloads: object[]) {
-  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
   for (const payload of payloads) await client.publishAsync(deviceTopic('compounds', device, kind), JSON.stringify(payload), { qos: 1 });
   await client.endAsync();
 }

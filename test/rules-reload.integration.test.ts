@@ -23,7 +23,7 @@ beforeAll(async () => {
   await writeFile(rulesFile, JSON.stringify({ rules: [rule('water-over-100', 100)] }));
   hub = await startTestHub({ DATA_DIR: dir.path, INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file, RULES_FILE: rulesFile });
   const device = registry.devices.find((d) => d.type === 'manhole')!;
-  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
   await client.publishAsync(deviceTopic('compounds', device, 'telemetry'), '{"waterLevelCm":120}', { qos: 1 });
   await client.endAsync();
 });

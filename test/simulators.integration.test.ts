@@ -119,7 +119,7 @@ describe('simulators on Mosquitto', () => {
     await expect.poll(() => lastStatus(after.under(`compounds/${compound}/`))).toEqual(allAre(devices, 'offline'));
     if (connection === 'per-device') {
       // Each device logged in as itself.
-      for (const d of devices) expect(broker.log()).toContain(`as sim-${d.compound}-${d.type}-${d.device} (p2, c1, k30, u'${d.key}')`);
+      for (const d of devices) expect(broker.log()).toContain(`as ${d.key} (p2, c1, k30, u'${d.key}')`);
     }
   });
 

@@ -4,6 +4,7 @@ import type { LatencyRow } from '../phases/latency.ts';
 import type { FanOutRow } from '../phases/fanout.ts';
 import type { RebuildRow, ScaleRow } from '../phases/scale.ts';
 import type { OutageRow } from '../phases/outage.ts';
+import type { FloodRow } from '../phases/flood.ts';
 
 export interface Target {
   name: string;
@@ -23,6 +24,7 @@ export interface BenchResults {
   scale: ScaleRow[];
   rebuild?: RebuildRow;
   outage?: OutageRow;
+  flood?: FloodRow[];
   targets: Target[];
   errors: string[];
 }
@@ -73,6 +75,15 @@ export function markdown(r: BenchResults): string {
     parts.push(
       '### InfluxDB outage under load\n\n' +
         table(['load msg/s', 'outage s', 'RSS before MB', 'peak RSS MB', 'peak spool MB', 'catch-up s', 'lost / duplicated'], [[n(o.rate), n(o.outageSec), n(o.rssBeforeMb), n(o.peakRssMb), f(o.peakSpoolMb, 1), f(o.catchUpSec, 1), loss(o.loss)]]),
+    );
+  }
+  if (r.flood?.length) {
+    parts.push(
+      '### One device flooding QoS 0, 50 others at 5 msg/s QoS 1 (ms)\n\n' +
+        table(
+          ['run', 'flood msg/s', 'flooder connects', 'dropped', 'flooder readings taken', "others' QoS 1", 'ack p50', 'p99', 'max', '/healthz p50', 'p99', 'max'],
+          r.flood.map((x) => [x.label, n(x.floodRate), n(x.floodConnects), n(x.dropped), n(x.floodAccepted), n(x.normalSent), f(x.ack.p50, 1), f(x.ack.p99, 1), f(x.ack.max, 1), f(x.healthz.p50, 1), f(x.healthz.p99, 1), f(x.healthz.max, 1)]),
+        ),
     );
   }
   if (r.errors.length) parts.push('### Phases that failed\n\n' + r.errors.map((e) => `- ${e}`).join('\n'));

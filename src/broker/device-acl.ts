@@ -19,6 +19,24 @@ export function authenticateDevice(
   return verifyDeviceSecret(password.toString('utf8'), device.secretSha256) ? device : undefined;
 }
 
+/**
+ * The device a verified client certificate names (`certifiedKey`, its CN; see listeners.ts), if
+ * it is registered. The certificate stands in for the secret; a username, if given, must name
+ * the same device, and a password, if given, must be its secret.
+ */
+export function authenticateByCertificate(
+  registry: Registry,
+  certifiedKey: string,
+  username: string | undefined,
+  password: Buffer | undefined,
+): RegisteredDevice | undefined {
+  const device = registry.getByKey(certifiedKey);
+  if (!device) return undefined;
+  if (username !== undefined && username !== '' && username !== device.key) return undefined;
+  if (password !== undefined && !verifyDeviceSecret(password.toString('utf8'), device.secretSha256)) return undefined;
+  return device;
+}
+
 export function mayPublish(topicRoot: string, device: RegisteredDevice, topic: string): boolean {
   const prefix = deviceTopicPrefix(topicRoot, device);
   if (!topic.startsWith(prefix)) return false;

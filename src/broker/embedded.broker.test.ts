@@ -14,8 +14,8 @@ const broker = new EmbeddedBroker(
 const received: string[] = [];
 const clients: MqttClient[] = [];
 
-function connect(username: string, password: string): Promise<MqttClient> {
-  const client = mqtt.connect(broker.url, { username, password, reconnectPeriod: 0, clientId: `t-${clients.length}` });
+function connect(username: string, password: string, options: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const client = mqtt.connect(broker.url, { username, password, reconnectPeriod: 0, clientId: username, ...options });
   clients.push(client);
   return new Promise((resolve, reject) => {
     client.once('connect', () => resolve(client));
@@ -23,9 +23,10 @@ function connect(username: string, password: string): Promise<MqttClient> {
   });
 }
 
-async function refusals(action: string): Promise<number> {
+async function refusals(action: string, reason?: string): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'compound_hub_broker_refused_total');
-  return metric?.values.find((v) => v.labels.action === action)?.value ?? 0;
+  const values = metric?.values.filter((v) => v.labels.action === action && (reason === undefined || v.labels.reason === reason)) ?? [];
+  return values.reduce((sum, v) => sum + v.value, 0);
 }
 
 beforeAll(async () => {
@@ -50,7 +51,19 @@ describe('EmbeddedBroker', () => {
   it('refuses wrong secrets and unknown devices at CONNECT', async () => {
     await expect(connect('c01/elevator/elev-1', 'wrong')).rejects.toThrow(/Bad username or password/i);
     await expect(connect('c09/elevator/ghost', FIXTURE_SECRET)).rejects.toThrow(/Bad username or password/i);
-    expect(await refusals('connect')).toBe(2);
+    expect(await refusals('connect', 'bad_credentials')).toBe(2);
+  });
+
+  it("refuses another device's client id, a Last Will outside its own status topic and keepalive 0 at CONNECT", async () => {
+    await expect(connect('c01/manhole/mh-1', FIXTURE_SECRET, { clientId: 'c01/elevator/elev-1' })).rejects.toThrow(/Identifier rejected/i);
+    await expect(
+      connect('c01/manhole/mh-1', FIXTURE_SECRET, { will: { topic: 'compounds/c01/elevator/elev-1/status', payload: Buffer.from('offline'), qos: 1, retain: true } }),
+    ).rejects.toThrow(/Not authorized/i);
+    await expect(connect('c01/manhole/mh-1', FIXTURE_SECRET, { keepalive: 0 })).rejects.toThrow(/Identifier rejected/i);
+    expect([await refusals('connect', 'client_id'), await refusals('connect', 'will_topic'), await refusals('connect', 'keepalive')]).toEqual([1, 1, 1]);
+    const own = await connect('c01/manhole/mh-1', FIXTURE_SECRET, { will: { topic: 'compounds/c01/manhole/mh-1/status', payload: Buffer.from('offline'), qos: 1, retain: true } });
+    expect(own.connected).toBe(true);
+    await own.endAsync();
   });
 
   it('does not deliver a publish under another device topic, and counts it', async () => {
@@ -68,7 +81,8 @@ describe('EmbeddedBroker', () => {
       .subscribeAsync(['#', '$SYS/#', 'compounds/c01/+/+/telemetry', 'compounds/c02/parking/park-1/command'])
       .then(() => undefined, (e: unknown) => e)) as { packet?: { granted: number[] } };
     expect(error.packet?.granted).toEqual([128, 128, 128, 0]);
-    expect(await refusals('subscribe')).toBe(3);
+    // Counted once per connection and reason, however many filters it was refused.
+    expect(await refusals('subscribe', 'acl')).toBe(1);
   });
 
   it('stops promptly with devices still connected', async () => {
@@ -77,7 +91,7 @@ describe('EmbeddedBroker', () => {
       { registry: fixtureRegistry(), metrics: createHubMetrics(), logger: pino({ level: 'silent' }) },
     );
     await other.start();
-    const client = mqtt.connect(other.url, { username: 'c01/elevator/elev-1', password: FIXTURE_SECRET, reconnectPeriod: 0 });
+    const client = mqtt.connect(other.url, { username: 'c01/elevator/elev-1', clientId: 'c01/elevator/elev-1', password: FIXTURE_SECRET, reconnectPeriod: 0 });
     clients.push(client);
     await new Promise((resolve) => client.once('connect', resolve));
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));

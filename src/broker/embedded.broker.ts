@@ -3,25 +3,32 @@
  * the registry. The hub ingests in-process through `subscribe()`, so there is no
  * loopback client. While the hub cannot take more (storage full), each device's publishes
  * wait at authorisation, which stops Aedes reading from that device's connection.
+ * A device is only itself (client id = key, its own Last Will) and cannot degrade the others
+ * (a message budget per device, caps per address, a longest keepalive): device-guard.ts.
  */
-import net from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry, RegisteredDevice } from '../registry/registry.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
-import { HubError } from '../errors.ts';
-import { authenticateDevice, mayPublish, maySubscribe } from './device-acl.ts';
-import { guardPacketSize } from './packet-size.guard.ts';
+import { authenticateByCertificate, authenticateDevice, mayPublish, maySubscribe } from './device-acl.ts';
+import { BrokerListeners, certifiedDeviceKey, type ListenerAddress } from './listeners.ts';
+import type { BrokerLimits, TlsListenerSettings } from '../config/config.loader.ts';
 import { countedError, refusalOf } from './client-errors.ts';
+import { DEFAULT_BROKER_LIMITS, DeviceGuard } from './device-guard.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
-  port: number;
+  /** Plain MQTT; `off`: none. The other listeners: see listeners.ts. */
+  port: number | 'off';
+  tls?: TlsListenerSettings;
+  wsPort?: number;
   topicRoot: string;
   /** Largest MQTT packet taken; a larger one ends the connection before its body is read. */
   maxPacketBytes: number;
   /** A connection must complete CONNECT this soon, however slowly its bytes trickle in. */
   connectTimeoutMs: number;
+  /** Per-device rate, per-address caps, longest keepalive (default: DEFAULT_BROKER_LIMITS). */
+  limits?: BrokerLimits;
 }
 
 export interface EmbeddedBrokerDeps {
@@ -35,7 +42,7 @@ export interface EmbeddedBrokerDeps {
    */
   whenReady?: () => Promise<void> | undefined;
   /** When the port is in use: the message naming what holds it, if it is known (an earlier hub of ours); else the usual one. */
-  portInUseMessage?: (host: string, port: number) => Promise<string | undefined>;
+  portInUseMessage?: (setting: string, host: string, port: number) => Promise<string | undefined>;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer, done: () => void) => void;
@@ -48,13 +55,11 @@ type DeviceClient = Client & {
   tail?: Promise<void>;
 };
 
-const BAD_USERNAME_OR_PASSWORD = 4;
-
 export class EmbeddedBroker {
   readonly #log: Logger;
   #aedes?: Aedes;
-  #server?: net.Server;
-  #port = 0;
+  #listeners?: BrokerListeners;
+  #guard?: DeviceGuard;
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
@@ -63,8 +68,14 @@ export class EmbeddedBroker {
     this.#log = deps.logger.child({ stage: 'broker' });
   }
 
+  /** The plain listener's URL, else the first one's (mqtts, then ws/wss). */
   get url(): string {
-    return `mqtt://${this.options.host}:${this.#port}`;
+    return this.listeners[0]?.url ?? `mqtt://${this.options.host}:${this.options.port}`;
+  }
+
+  /** Every listener with its actual port, plain first. */
+  get listeners(): readonly ListenerAddress[] {
+    return this.#listeners?.addresses ?? [];
   }
 
   get connectedClients(): number {
@@ -72,45 +83,70 @@ export class EmbeddedBroker {
   }
 
   get listening(): boolean {
-    return this.#server?.listening ?? false;
+    return this.#listeners?.listening ?? false;
   }
 
   async start(): Promise<void> {
     const { registry, metrics } = this.deps;
-    const { topicRoot, maxPacketBytes, connectTimeoutMs } = this.options;
-    const refuse = (action: string, client: Client | null | undefined, detail: string) => {
-      metrics.brokerRefused.inc({ action });
-      this.#log.warn({ action, clientId: client?.id, detail }, 'broker refused a client action');
-    };
+    const { topicRoot, connectTimeoutMs } = this.options;
+    // Identity, rate and address checks; refusals counted once per connection, action and reason, logged summarised.
+    const guard = new DeviceGuard(topicRoot, this.options.limits ?? DEFAULT_BROKER_LIMITS, { metrics, logger: this.#log });
+    this.#guard = guard;
+    const refuse = (action: string, client: Client | null | undefined, detail: string, reason = action) => guard.refuse(action, reason, client, detail);
     const aedes = await Aedes.createBroker({
       // Bounded per-client queue so a slow device cannot pin memory.
       queueLimit: 100,
-      maxClientsIdLength: 128,
+      // Client ids are device keys (compound/type/device: up to 194 characters); for MQTT 3.1 clients too.
+      maxClientsIdLength: 256,
       connectTimeout: connectTimeoutMs,
+      preConnect: (client, packet, done) => {
+        guard.preConnect(client, packet);
+        done(null, true);
+      },
       authenticate: (client: DeviceClient, username, password, done) => {
-        const device = authenticateDevice(registry, username, password);
-        if (!device) {
-          refuse('connect', client, `bad credentials for ${username ?? '(no username)'}`);
-          const error = countedError('bad username or password') as AuthenticateError;
-          error.returnCode = BAD_USERNAME_OR_PASSWORD;
+        // A client certificate verified against MQTT_TLS_CA names the device (listeners.ts).
+        const certified = certifiedDeviceKey(client);
+        const device = certified !== undefined ? authenticateByCertificate(registry, certified, username, password) : authenticateDevice(registry, username, password);
+        // Session (clean, keepalive), then credentials, then client id and Last Will (client-id.guard.ts).
+        const refusal = guard.connectRefusal(client, device, certified !== undefined ? `certificate ${certified}` : (username ?? '(no username)'));
+        if (refusal) {
+          refuse('connect', client, refusal.detail, refusal.reason);
+          const error = countedError(refusal.reason === 'bad_credentials' ? 'bad username or password' : refusal.detail) as AuthenticateError;
+          error.returnCode = refusal.returnCode as AuthenticateError['returnCode'];
           done(error, false);
           return;
         }
+        guard.bind(client, device!);
         client.device = device;
         done(null, true);
       },
       authorizePublish: (client: DeviceClient | null, packet, done) => {
         // client === null: the hub's own publications (alerts, hub status).
         if (client === null) return done(null);
-        if (client.device && mayPublish(topicRoot, client.device, packet.topic)) return this.#admit(client, done);
-        refuse('publish', client, `topic ${packet.topic.slice(0, 200)}`);
+        if (client.device && mayPublish(topicRoot, client.device, packet.topic)) {
+          // Its Last Will, as it goes: checked at CONNECT, outside the device's budget.
+          if (guard.isWill(client, packet)) return this.#admit(client, done);
+          const verdict = guard.publishVerdict(client.device, packet);
+          if (verdict.kind === 'pass') return this.#admit(client, done, verdict.delayMs);
+          if (verdict.kind === 'drop') {
+            guard.drop(packet);
+            // A flood over its budget: nothing more is read from this device until the pause is over.
+            if (verdict.pauseMs > 0) setTimeout(() => done(null), verdict.pauseMs).unref();
+            else done(null);
+            return;
+          }
+          // A persistent offender (MQTT_FLOOD_DISCONNECT): its connection ends; it may come back to the same spent budget.
+          refuse('publish', client, `over ${guard.limits.deviceRate?.ratePerSec} msg/s for ${guard.limits.deviceRate?.floodDisconnectMs} ms`, 'rate_limit');
+          return done(countedError('persistent flood: disconnected'));
+        }
+        refuse('publish', client, `topic ${packet.topic.slice(0, 200)}`, 'acl');
         done(countedError('publish not authorised'));
       },
       authorizeSubscribe: (client: DeviceClient, subscription, done) => {
         if (client.device && maySubscribe(topicRoot, client.device, subscription.topic)) {
           return done(null, subscription);
         }
-        refuse('subscribe', client, `filter ${subscription.topic.slice(0, 200)}`);
+        refuse('subscribe', client, `filter ${subscription.topic.slice(0, 200)}`, 'acl');
         done(null, null);
       },
     });
@@ -124,28 +160,25 @@ export class EmbeddedBroker {
     aedes.on('connectionError', onClientError);
     this.#aedes = aedes;
 
-    const server = net.createServer((socket) => {
-      const client: Client | undefined = aedes.handle(
-        guardPacketSize(socket, maxPacketBytes, () => refuse('packet_too_large', client, `a packet over ${maxPacketBytes} bytes`)),
-      );
+    // Plain, TLS and WebSocket listeners: each connection goes through the packet-size guard to aedes.handle.
+    const listeners = new BrokerListeners(this.options, {
+      handle: (conn, info) => {
+        // Per-address caps: a connection over one is closed before a byte of it is read.
+        const ticket = guard.admit(info.remoteAddress);
+        if (!ticket) {
+          conn.destroy();
+          return undefined;
+        }
+        const client = aedes.handle(conn, info.req);
+        guard.attach(client, conn, ticket);
+        return client;
+      },
+      refuse: (action, client, detail, reason) => refuse(action, client, detail, reason),
+      portInUseMessage: this.deps.portInUseMessage,
+      logger: this.#log,
     });
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') {
-          const usual =
-            `MQTT_PORT: ${this.options.host}:${this.options.port} is already in use (a system Mosquitto?). ` +
-            'Set MQTT_PORT to a free port, or MQTT_URL to use that broker.';
-          void (this.deps.portInUseMessage?.(this.options.host, this.options.port) ?? Promise.resolve(undefined))
-            .catch(() => undefined)
-            .then((known) => reject(new HubError('PORT_IN_USE', known ?? usual)));
-        } else reject(error);
-      });
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
-    const address = server.address();
-    this.#port = typeof address === 'object' && address ? address.port : this.options.port;
-    server.on('error', (error) => this.#log.error({ err: error }, 'broker server error'));
+    this.#listeners = listeners;
+    await listeners.start();
   }
 
   /** In-process subscription; `done` must be called once the message is taken. */
@@ -181,26 +214,34 @@ export class EmbeddedBroker {
   }
 
   async stop(): Promise<void> {
-    const server = this.#server;
+    const listeners = this.#listeners;
     const aedes = this.#aedes;
-    if (server?.listening) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Connected clients keep the server open; aedes.close() ends them.
-        aedes?.close();
-      });
-    } else if (aedes) {
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    if (listeners?.listening) {
+      const closed = listeners.close();
+      // Connected clients keep the listeners open; aedes.close() ends them.
+      aedes?.close();
+      await closed;
+    } else {
+      await listeners?.close();
+      if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     }
-    this.#server = undefined;
+    this.#listeners = undefined;
     this.#aedes = undefined;
+    this.#guard?.stop();
+    this.#guard = undefined;
   }
 
-  /** Lets an authorised publish through now, or once the hub takes messages again, in order. */
-  #admit(client: DeviceClient, done: (error: Error | null) => void): void {
-    if (!client.waiting && !this.deps.whenReady?.()) return done(null);
+  /**
+   * Lets an authorised publish through now, or once the hub takes messages again and, for a
+   * QoS 1/2 publish over its device's rate, after `delayMs`, in order.
+   */
+  #admit(client: DeviceClient, done: (error: Error | null) => void, delayMs = 0): void {
+    if (!client.waiting && delayMs <= 0 && !this.deps.whenReady?.()) return done(null);
     client.waiting = (client.waiting ?? 0) + 1;
+    const due = performance.now() + delayMs;
     client.tail = (client.tail ?? Promise.resolve()).then(async () => {
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait).unref());
       await this.deps.whenReady?.();
       client.waiting! -= 1;
       done(null);

@@ -7,7 +7,6 @@
  * buffered, and the packets before it in the same read are passed on untouched.
  */
 import { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
 
 /** Finds the first packet over the limit in a connection's byte stream, chunk by chunk. */
 export class PacketSizeScanner {
@@ -70,9 +69,9 @@ export class PacketSizeScanner {
  * called, the bytes before it are delivered and the socket is destroyed.
  */
 class GuardedConnection extends Duplex {
-  readonly #socket: Socket;
+  readonly #socket: Duplex;
 
-  constructor(socket: Socket, maxBytes: number, onTooLarge: () => void) {
+  constructor(socket: Duplex, maxBytes: number, onTooLarge: () => void) {
     super();
     this.#socket = socket;
     const scanner = new PacketSizeScanner(maxBytes);
@@ -115,6 +114,7 @@ class GuardedConnection extends Duplex {
   }
 }
 
-export function guardPacketSize(socket: Socket, maxBytes: number, onTooLarge: () => void): Duplex {
+/** `socket`: a TCP or TLS socket, or a WebSocket's byte stream. */
+export function guardPacketSize(socket: Duplex, maxBytes: number, onTooLarge: () => void): Duplex {
   return new GuardedConnection(socket, maxBytes, onTooLarge);
 }

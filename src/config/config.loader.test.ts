@@ -15,7 +15,15 @@ function failure(env: Record<string, string>): string {
 describe('loadConfig', () => {
   it('has sensible defaults: embedded broker, managed storage, demo on', () => {
     const c = loadConfig({});
-    expect(c.broker).toEqual({ kind: 'embedded', host: '127.0.0.1', port: 1883, maxPacketBytes: 65_536, connectTimeoutMs: 10_000 });
+    expect(c.broker).toEqual({
+      kind: 'embedded', host: '127.0.0.1', port: 1883, maxPacketBytes: 65_536, connectTimeoutMs: 10_000,
+      limits: {
+        deviceRate: { ratePerSec: 200, burst: 2000, floodDisconnectMs: 10_000 },
+        maxKeepaliveSec: 900,
+        maxConnectionsPerAddress: 10_000,
+        maxPendingPerAddress: 1000,
+      },
+    });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(c.storage).toEqual({ kind: 'managed' });
     expect(c.demo.enabled).toBe(true);
@@ -57,6 +65,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_PAYLOAD_BYTES: '1048576', MQTT_CONNECT_TIMEOUT: '2s' }).broker).toMatchObject({ maxPacketBytes: 1_048_576 + 1024, connectTimeoutMs: 2000 });
     expect(loadConfig({ MQTT_MAX_PACKET_BYTES: '20000' }).broker).toMatchObject({ maxPacketBytes: 20_000 });
     expect(failure({ MQTT_MAX_PACKET_BYTES: '16384' })).toMatch(/^MQTT_MAX_PACKET_BYTES: must be at least MAX_PAYLOAD_BYTES \+ 1024 \(17408\)/);
+  });
+
+  it('limits each device and address, and keepalives, unless turned off', () => {
+    const c = loadConfig({ MQTT_DEVICE_RATE: '0.5', MQTT_DEVICE_BURST: '10', MQTT_FLOOD_DISCONNECT: 'off', MQTT_MAX_KEEPALIVE: '2m', MQTT_MAX_CONNECTIONS_PER_ADDRESS: '50', MQTT_MAX_PENDING_PER_ADDRESS: '5' });
+    expect(c.broker).toMatchObject({ limits: { deviceRate: { ratePerSec: 0.5, burst: 10 }, maxKeepaliveSec: 120, maxConnectionsPerAddress: 50, maxPendingPerAddress: 5 } });
+    expect(c.broker.kind === 'embedded' && c.broker.limits.deviceRate).not.toHaveProperty('floodDisconnectMs');
+    const off = loadConfig({ MQTT_DEVICE_RATE: 'off', MQTT_MAX_KEEPALIVE: 'off' });
+    expect(off.broker.kind === 'embedded' && off.broker.limits).toEqual({ maxConnectionsPerAddress: 10_000, maxPendingPerAddress: 1000 });
+    expect(failure({ MQTT_MAX_KEEPALIVE: '500ms' })).toMatch(/^MQTT_MAX_KEEPALIVE: must be between 1s and 65535s/);
+    expect(failure({ MQTT_MAX_KEEPALIVE: '19h' })).toMatch(/^MQTT_MAX_KEEPALIVE: /);
+    expect(failure({ MQTT_DEVICE_RATE: 'lots' })).toMatch(/^MQTT_DEVICE_RATE: /);
   });
 
   it('fails fast with NAME: message lines', () => {

@@ -15,8 +15,21 @@ export interface HubConfig {
   http: { host: string; port: number };
   topicRoot: string;
   broker:
-    | { kind: 'embedded'; host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number }
-    | { kind: 'external'; url: string; username?: string; password?: string; clientId: string };
+    | {
+        kind: 'embedded';
+        host: string;
+        /** Plain MQTT listener; `off` (MQTT_PORT=off): none. */
+        port: number | 'off';
+        /** mqtts listener (and wss, with wsPort), with client certificates when `ca` is set. */
+        tls?: TlsListenerSettings;
+        /** MQTT over WebSocket: wss when `tls` is set, else ws. */
+        wsPort?: number;
+        maxPacketBytes: number;
+        connectTimeoutMs: number;
+        /** Per-device rate, per-address caps, longest keepalive (docs/reliability.md). */
+        limits: BrokerLimits;
+      }
+    | { kind: 'external'; url: string; username?: string; password?: string; clientId: string; tls?: ExternalTlsSettings };
   storage:
     | { kind: 'external'; settings: StoreSettings }
     | { kind: 'managed' }
@@ -28,6 +41,96 @@ export interface HubConfig {
   demo: { enabled: boolean; intervalMs: number; scenario: string };
   ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
   auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string };
+}
+
+/** PEM files (absolute paths) of the embedded broker's TLS listeners. */
+export interface TlsListenerSettings {
+  port: number;
+  cert: string;
+  key: string;
+  /** Client certificates signed by this CA identify devices. */
+  ca?: string;
+}
+
+/** PEM files (absolute paths) for TLS to an external broker. */
+export interface ExternalTlsSettings {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+const DEFAULT_TLS_PORT = 8883;
+
+/** The TLS settings' problems (`NAME: message`) and, when they are sound, the settings. */
+function tlsSettings(e: Env, problems: string[]): { listener?: TlsListenerSettings; external?: ExternalTlsSettings } {
+  const file = (name?: string) => (name ? path.resolve(name) : undefined);
+  const pair = (certName: string, keyName: string, cert?: string, key?: string) => {
+    if (cert && !key) problems.push(`${certName}: needs ${keyName} (the certificate's private key)`);
+    if (key && !cert) problems.push(`${keyName}: needs ${certName} (the certificate of that key)`);
+  };
+  if (e.MQTT_URL) {
+    const embeddedOnly = (['MQTT_TLS_CERT', 'MQTT_TLS_KEY', 'MQTT_TLS_CA', 'MQTT_TLS_PORT', 'MQTT_WS_PORT'] as const).filter((n) => e[n] !== undefined);
+    for (const name of embeddedOnly) problems.push(`${name}: a setting of the embedded broker; with MQTT_URL the external broker has its own listeners`);
+    pair('MQTT_CERT', 'MQTT_KEY', e.MQTT_CERT, e.MQTT_KEY);
+    const tls = e.MQTT_CA !== undefined || e.MQTT_CERT !== undefined;
+    if (tls && !/^(mqtts|ssl|wss):/.test(e.MQTT_URL)) {
+      problems.push(`${e.MQTT_CA !== undefined ? 'MQTT_CA' : 'MQTT_CERT'}: TLS needs an mqtts:// (or wss://) MQTT_URL`);
+    }
+    return tls ? { external: { ca: file(e.MQTT_CA), cert: file(e.MQTT_CERT), key: file(e.MQTT_KEY) } } : {};
+  }
+  for (const name of ['MQTT_CA', 'MQTT_CERT', 'MQTT_KEY'] as const) {
+    if (e[name] !== undefined) problems.push(`${name}: TLS to an external broker (MQTT_URL); the embedded broker's are MQTT_TLS_CERT, MQTT_TLS_KEY, MQTT_TLS_CA`);
+  }
+  pair('MQTT_TLS_CERT', 'MQTT_TLS_KEY', e.MQTT_TLS_CERT, e.MQTT_TLS_KEY);
+  const listener =
+    e.MQTT_TLS_CERT && e.MQTT_TLS_KEY
+      ? { port: e.MQTT_TLS_PORT ?? DEFAULT_TLS_PORT, cert: file(e.MQTT_TLS_CERT)!, key: file(e.MQTT_TLS_KEY)!, ...(e.MQTT_TLS_CA ? { ca: file(e.MQTT_TLS_CA) } : {}) }
+      : undefined;
+  if (!listener) {
+    if (e.MQTT_TLS_PORT !== undefined) problems.push('MQTT_TLS_PORT: needs MQTT_TLS_CERT and MQTT_TLS_KEY');
+    if (e.MQTT_TLS_CA !== undefined) problems.push('MQTT_TLS_CA: client certificates need the TLS listener (MQTT_TLS_CERT and MQTT_TLS_KEY)');
+    if (e.MQTT_PORT === 'off' && e.MQTT_WS_PORT === undefined) problems.push('MQTT_PORT: off leaves the broker no listener; set MQTT_TLS_CERT and MQTT_TLS_KEY (mqtts) or MQTT_WS_PORT');
+  }
+  // Port 0 (any free port, as tests use) may repeat.
+  const candidates: Array<[string, number | 'off' | undefined]> = [['MQTT_PORT', e.MQTT_PORT], ['MQTT_TLS_PORT', listener?.port], ['MQTT_WS_PORT', e.MQTT_WS_PORT]];
+  const ports = candidates.filter((p): p is [string, number] => typeof p[1] === 'number' && p[1] !== 0);
+  for (const [i, [name, value]] of ports.entries()) {
+    const other = ports.slice(0, i).find(([, v]) => v === value);
+    if (other) problems.push(`${name}: ${value} is also ${other[0]}; give each listener its own port`);
+  }
+  return listener ? { listener } : {};
+}
+
+/** How the embedded broker keeps one device (or one address) from degrading the others. */
+export interface BrokerLimits {
+  /** Per-device message budget; undefined: no limit (MQTT_DEVICE_RATE=off). */
+  deviceRate?: { ratePerSec: number; burst: number; floodDisconnectMs?: number };
+  /** Longest keepalive a device may ask for, in seconds; undefined: any, 0 included. */
+  maxKeepaliveSec?: number;
+  maxConnectionsPerAddress: number;
+  maxPendingPerAddress: number;
+}
+
+/** The largest keepalive MQTT can carry (a 16-bit number of seconds). */
+const MQTT_KEEPALIVE_MAX_SEC = 65_535;
+
+function brokerLimits(e: Env, problems: string[]): BrokerLimits {
+  let maxKeepaliveSec: number | undefined;
+  if (e.MQTT_MAX_KEEPALIVE !== 'off') {
+    maxKeepaliveSec = Math.floor(e.MQTT_MAX_KEEPALIVE / 1000);
+    if (maxKeepaliveSec < 1 || maxKeepaliveSec > MQTT_KEEPALIVE_MAX_SEC) {
+      problems.push(`MQTT_MAX_KEEPALIVE: must be between 1s and ${MQTT_KEEPALIVE_MAX_SEC}s (18h12m15s), or off`);
+    }
+  }
+  const floodDisconnectMs = e.MQTT_FLOOD_DISCONNECT === 'off' ? undefined : e.MQTT_FLOOD_DISCONNECT;
+  return {
+    ...(e.MQTT_DEVICE_RATE === 'off'
+      ? {}
+      : { deviceRate: { ratePerSec: e.MQTT_DEVICE_RATE, burst: e.MQTT_DEVICE_BURST, ...(floodDisconnectMs !== undefined ? { floodDisconnectMs } : {}) } }),
+    ...(maxKeepaliveSec !== undefined ? { maxKeepaliveSec } : {}),
+    maxConnectionsPerAddress: e.MQTT_MAX_CONNECTIONS_PER_ADDRESS,
+    maxPendingPerAddress: e.MQTT_MAX_PENDING_PER_ADDRESS,
+  };
 }
 
 /**
@@ -88,27 +191,43 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   if (e.MQTT_MAX_PACKET_BYTES !== undefined && e.MQTT_MAX_PACKET_BYTES < minPacketBytes) {
     problems.push(`MQTT_MAX_PACKET_BYTES: must be at least MAX_PAYLOAD_BYTES + ${PACKET_OVERHEAD_BYTES} (${minPacketBytes})`);
   }
+  const tls = tlsSettings(e, problems);
   if (e.MQTT_URL && e.DEMO === 'on') {
     // The demo registers simulated devices with the embedded broker's auth; an external
     // broker has its own users, so the demo devices would need to be provisioned there.
     problems.push('DEMO: the demo runs on the embedded broker; unset MQTT_URL or set DEMO=off');
   }
+  const demoEnabled = e.DEMO === 'on' || (e.DEMO === 'auto' && !e.REGISTRY_FILE && !e.MQTT_URL);
+  if (demoEnabled && !e.MQTT_URL && e.MQTT_PORT === 'off') {
+    // The demo devices log in over the plain listener, like `npm run sim` against the demo.
+    problems.push('MQTT_PORT: off, but the demo fleet publishes over the plain listener; set REGISTRY_FILE with your devices, or DEMO=off');
+  }
+  const limits = brokerLimits(e, problems);
   if (problems.length) throw new HubError('CONFIG_INVALID', problems.join('\n'));
 
-  const demoEnabled = e.DEMO === 'on' || (e.DEMO === 'auto' && !e.REGISTRY_FILE && !e.MQTT_URL);
   return {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     topicRoot: e.TOPIC_ROOT,
     broker: e.MQTT_URL
-      ? { kind: 'external', url: e.MQTT_URL, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD, clientId: e.MQTT_CLIENT_ID }
+      ? {
+          kind: 'external',
+          url: e.MQTT_URL,
+          username: e.MQTT_USERNAME,
+          password: e.MQTT_PASSWORD,
+          clientId: e.MQTT_CLIENT_ID,
+          ...(tls.external ? { tls: tls.external } : {}),
+        }
       : {
           kind: 'embedded',
           host: e.MQTT_HOST,
           port: e.MQTT_PORT,
+          ...(tls.listener ? { tls: tls.listener } : {}),
+          ...(e.MQTT_WS_PORT !== undefined ? { wsPort: e.MQTT_WS_PORT } : {}),
           maxPacketBytes: e.MQTT_MAX_PACKET_BYTES ?? Math.max(DEFAULT_MAX_PACKET_BYTES, minPacketBytes),
           connectTimeoutMs: e.MQTT_CONNECT_TIMEOUT,
+          limits,
         },
     storage,
     influx: {

@@ -34,16 +34,42 @@ export const envSchema = z.object({
   TOPIC_ROOT: z.string().regex(ID_PATTERN, 'must be a plain id such as "compounds"').default(DEFAULT_TOPIC_ROOT),
   // Embedded broker (used when MQTT_URL is not set)
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
-  MQTT_PORT: port.default(1883),
+  /** `off`: no plain MQTT listener (devices then use MQTT_TLS_PORT or MQTT_WS_PORT). */
+  MQTT_PORT: z.union([z.literal('off'), port]).default(1883),
+  // Encrypted and WebSocket listeners of the embedded broker (files are PEM)
+  MQTT_TLS_CERT: z.string().min(1).optional(),
+  MQTT_TLS_KEY: z.string().min(1).optional(),
+  /** CA whose client certificates identify devices (CN = compound/type/device); unset: no client certificates. */
+  MQTT_TLS_CA: z.string().min(1).optional(),
+  /** mqtts listener; default 8883 when MQTT_TLS_CERT and MQTT_TLS_KEY are set. */
+  MQTT_TLS_PORT: port.optional(),
+  /** MQTT over WebSocket: ws, or wss when MQTT_TLS_CERT/MQTT_TLS_KEY are set; unset: none. */
+  MQTT_WS_PORT: port.optional(),
   /** Largest MQTT packet the embedded broker takes; unset: 64 KiB, or MAX_PAYLOAD_BYTES + 1 KiB if larger. */
   MQTT_MAX_PACKET_BYTES: positiveInt.max(16_777_216).optional(),
   /** A new connection must complete its CONNECT within this time (a slowloris is dropped then). */
   MQTT_CONNECT_TIMEOUT: duration.default(10_000),
+  // One device cannot degrade the others (embedded broker; docs/reliability.md)
+  /** Messages per second each device may sustain; `off`: no limit. */
+  MQTT_DEVICE_RATE: z.union([z.literal('off'), z.coerce.number().positive().max(1_000_000)]).default(200),
+  /** Messages a device may send at once above its rate (a modem flushing its buffer). */
+  MQTT_DEVICE_BURST: positiveInt.max(10_000_000).default(2000),
+  /** A device dropping QoS 0 messages over its rate this long without a pause is disconnected; `off`: never. */
+  MQTT_FLOOD_DISCONNECT: z.union([z.literal('off'), duration]).default(10_000),
+  /** Longest keepalive a device may ask for; keepalive 0 (none) is refused; `off`: any, 0 included. */
+  MQTT_MAX_KEEPALIVE: z.union([z.literal('off'), duration]).default(900_000),
+  /** Connections one address (an IPv6 /64) may hold open, and how many of them may still be waiting for their CONNECT. */
+  MQTT_MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default(10_000),
+  MQTT_MAX_PENDING_PER_ADDRESS: positiveInt.default(1000),
   // External broker
   MQTT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
   MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('compound-hub'),
+  /** TLS to the external broker (PEM files): the CA that signed its certificate, the hub's own certificate and key (mutual TLS). */
+  MQTT_CA: z.string().min(1).optional(),
+  MQTT_CERT: z.string().min(1).optional(),
+  MQTT_KEY: z.string().min(1).optional(),
   // Storage
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_API: z.enum(['v1', 'v2']).optional(),

@@ -36,13 +36,14 @@ describe('embedded source under storage backpressure', () => {
     });
     const seqs: number[] = [];
     const broker = new EmbeddedBroker(
-      { host: '127.0.0.1', port: 0, topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 },
+      // No per-device rate: 3,000 messages at once are over any budget, and this is about storage backpressure.
+      { host: '127.0.0.1', port: 0, topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000, limits: { maxConnectionsPerAddress: 100, maxPendingPerAddress: 100 } },
       { registry, metrics, logger, whenReady: () => pipeline.whenReady() },
     );
     await broker.start();
     stops.push(() => broker.stop());
     await attachEmbeddedSource(broker, pipeline, 'compounds');
-    const device = await mqtt.connectAsync(broker.url, { username: 'c01/elevator/elev-1', password: FIXTURE_SECRET, clientId: 'elev-1', reconnectPeriod: 0 });
+    const device = await mqtt.connectAsync(broker.url, { username: 'c01/elevator/elev-1', password: FIXTURE_SECRET, clientId: 'c01/elevator/elev-1', reconnectPeriod: 0 });
     stops.push(() => device.endAsync(true));
 
     const count = 3000;

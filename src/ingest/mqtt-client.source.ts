@@ -2,14 +2,18 @@
  * Feeds the ingest pipeline from an external broker (Mosquitto, EMQX, …) with a
  * persistent session (clean=false, fixed client id, QoS 1): while the hub is down
  * the broker holds its messages. A QoS 1 message is acknowledged only after the
- * pipeline took it, and not while storage applies backpressure.
+ * pipeline took it, and not while storage applies backpressure. Over TLS (mqtts://, wss://) it
+ * trusts MQTT_CA and shows MQTT_CERT/MQTT_KEY (mutual TLS); a start that cannot succeed (unknown
+ * authority, host name mismatch, credentials refused) fails at once, naming the cause.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import { readFile } from 'node:fs/promises';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { hubStatusTopic, ingestSubscriptions } from '../contracts/topics.ts';
 import { HubError } from '../errors.ts';
 import { redactUrl } from '../util/redact-url.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
+import { explainBrokerError } from './broker-errors.ts';
 
 export interface MqttSourceOptions {
   url: string;
@@ -17,6 +21,8 @@ export interface MqttSourceOptions {
   username?: string;
   password?: string;
   topicRoot: string;
+  /** PEM files: the CA that signed the broker's certificate (MQTT_CA), the hub's certificate and key (MQTT_CERT, MQTT_KEY). */
+  tls?: { ca?: string; cert?: string; key?: string };
   /** How long start() waits for the first connection before failing. */
   connectTimeoutMs?: number;
 }
@@ -45,7 +51,9 @@ export class MqttClientSource {
   async start(): Promise<void> {
     const { options } = this;
     const statusTopic = hubStatusTopic(options.topicRoot);
+    const url = redactUrl(options.url);
     const client = mqtt.connect(options.url, {
+      ...(await readTlsFiles(options.tls)),
       clientId: options.clientId,
       clean: false,
       username: options.username,
@@ -85,16 +93,36 @@ export class MqttClientSource {
       if (this.#connected) this.#log.warn('broker connection lost; reconnecting');
       this.#connected = false;
     });
-    client.on('error', (error) => this.#log.warn({ err: error.message }, 'broker error'));
+    client.on('error', (error) => this.#log.warn({ err: explainBrokerError(error, { url, ca: options.tls?.ca, cert: options.tls?.cert }).message }, 'broker error'));
 
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new HubError('BROKER_UNREACHABLE', `MQTT_URL: no connection to ${redactUrl(options.url)} within ${(options.connectTimeoutMs ?? 15_000) / 1000} s`));
-      }, options.connectTimeoutMs ?? 15_000);
-      client.once('connect', () => {
+      // Until the first CONNACK: why the last attempt failed; a cause no retry fixes ends the start now.
+      let last: string | undefined;
+      const onError = (error: Error) => {
+        const problem = explainBrokerError(error, { url, ca: options.tls?.ca, cert: options.tls?.cert });
+        last = problem.message;
+        if (problem.permanent) finish(new HubError('BROKER_REFUSED', problem.message));
+      };
+      const onClose = () => {
+        last ??= `MQTT_URL: ${url}: the broker closed the connection before its CONNACK (a TLS port? then use mqtts:// and MQTT_CA)`;
+      };
+      const finish = (error?: HubError) => {
         clearTimeout(timer);
-        resolve();
-      });
+        client.off('error', onError);
+        client.off('close', onClose);
+        client.off('connect', onConnect);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onConnect = () => finish();
+      const timeoutMs = options.connectTimeoutMs ?? 15_000;
+      const timer = setTimeout(() => {
+        const cause = last ? `; last attempt: ${last.replace(/^MQTT_URL: [^ ]+: /, '')}` : '';
+        finish(new HubError('BROKER_UNREACHABLE', `MQTT_URL: no connection to ${url} within ${timeoutMs / 1000} s${cause}`));
+      }, timeoutMs);
+      client.on('error', onError);
+      client.on('close', onClose);
+      client.once('connect', onConnect);
     }).catch(async (error: unknown) => {
       await this.stop();
       throw error;
@@ -117,4 +145,19 @@ export class MqttClientSource {
     await client.endAsync();
     this.#connected = false;
   }
+}
+
+/** Reads MQTT_CA, MQTT_CERT and MQTT_KEY, naming the setting whose file cannot be read. */
+async function readTlsFiles(files: MqttSourceOptions['tls']): Promise<Pick<IClientOptions, 'ca' | 'cert' | 'key'>> {
+  if (!files) return {};
+  const read = async (setting: string, file: string | undefined) => {
+    if (!file) return undefined;
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw new HubError('CONFIG_INVALID', `${setting}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  };
+  const [ca, cert, key] = await Promise.all([read('MQTT_CA', files.ca), read('MQTT_CERT', files.cert), read('MQTT_KEY', files.key)]);
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }

@@ -29,8 +29,14 @@ export function createHubMetrics() {
   for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
   const brokerRefused = new Counter({
     name: 'compound_hub_broker_refused_total',
-    help: 'Embedded broker refusals, by action (connect, publish, subscribe, packet_too_large, connect_timeout, protocol)',
-    labelNames: ['action'] as const,
+    help: 'Embedded broker refusals, once per connection, action (connect, publish, subscribe, packet_too_large, connect_timeout, protocol) and reason',
+    labelNames: ['action', 'reason'] as const,
+    registers: [registry],
+  });
+  const brokerRateLimited = new Counter({
+    name: 'compound_hub_broker_rate_limited_total',
+    help: 'Device messages over the per-device rate (MQTT_DEVICE_RATE): QoS 0 dropped, QoS 1/2 delayed; by device and outcome',
+    labelNames: ['device', 'outcome'] as const,
     registers: [registry],
   });
   const pointsWritten = new Counter({
@@ -108,6 +114,7 @@ export function createHubMetrics() {
     accepted,
     rejected,
     brokerRefused,
+    brokerRateLimited,
     pointsWritten,
     pointsDropped,
     writeLatency,

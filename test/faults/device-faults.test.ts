@@ -26,7 +26,7 @@ const clients: MqttClient[] = [];
 const settings = (): StoreSettings => ({ url: influx.url, api: 'v1', database: 'faults_devices' });
 
 async function connectAs(device: FleetDevice): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, clientId: `t-${device.key}`, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, clientId: device.key, reconnectPeriod: 0 });
   clients.push(client);
   return client;
 }

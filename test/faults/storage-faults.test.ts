@@ -63,7 +63,7 @@ describe('fault suite: storage refuses', () => {
     const { file, devices } = await writeFleetRegistry(`${dir.path}/refuse`, ['r1', 'r2']);
     hub = await startHubProcess({ DATA_DIR: `${dir.path}/refuse/data`, REGISTRY_FILE: file, INFLUX_URL: influx.url, INFLUX_DATABASE: 'faults_refuse' });
     const space = devices.find((d) => d.type === 'parking')!;
-    const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: space.key, password: space.secret, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: space.key, clientId: space.key, password: space.secret, reconnectPeriod: 0 });
     const topic = deviceTopic('compounds', space, 'telemetry');
     const now = Date.now();
     // (Seqs far from the simulator's, which runs this device later: its counter starting over is taken as a restart.)

@@ -3,7 +3,7 @@
  * simulated devices (by device and `seq`), checked against the points InfluxDB holds.
  *
  *   const ledger = new DeliveryLedger();
- *   startSimulation({ ..., onPublished: ledger.record });
+ *   startSimulation({ ..., onPublished: ledger.record });   // or startLoad({ ..., onAcked: ledger.record })
  *   const report = await checkDelivery(settings, ledger);
  *   expect(report.lost).toEqual({}); expect(report.duplicated).toEqual({});
  */
@@ -56,7 +56,10 @@ export interface DeliveryReport {
   stored: number;
   /** Per device, acknowledged seqs that InfluxDB does not hold. */
   lost: Record<string, number[]>;
-  /** Per device, seqs InfluxDB holds more than once (at different times). */
+  /**
+   * Per device, seqs InfluxDB holds more than once (at different times). With `ts` a redelivery lands
+   * on its own point again; without `ts` it has another receive time, so it shows here.
+   */
   duplicated: Record<string, number[]>;
 }
 

@@ -6,7 +6,7 @@ import type { FleetDevice } from '../../simulators/fleet.ts';
 let seq = 1000;
 
 export async function publishAs(brokerUrl: string, device: FleetDevice, kind: 'telemetry' | 'event', payload: object): Promise<void> {
-  const client = await mqtt.connectAsync(brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
   try {
     await client.publishAsync(deviceTopic('compounds', device, kind), JSON.stringify({ ...payload, seq: ++seq }), { qos: 1 });
   } finally {

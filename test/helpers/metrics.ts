@@ -14,16 +14,17 @@ function samples(text: string): Array<{ name: string; labels: Record<string, str
   return out;
 }
 
-/** The value of a metric whose labels include `labels` (0 when there is no such sample yet). */
+/** The sum of a metric's samples whose labels include `labels` (0 when there is no such sample yet). */
 export async function metricValue(hub: Hub, name: string, labels: Record<string, string> = {}): Promise<number> {
   const res = await apiFetch(hub, '/metrics');
   if (res.status !== 200) throw new Error(`/metrics: ${res.status}`);
-  const found = samples(await res.text()).find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  return found?.value ?? 0;
+  const found = samples(await res.text()).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return found.reduce((sum, s) => sum + s.value, 0);
 }
 
-/** Broker refusals counted under one action. */
-export const brokerRefused = (hub: Hub, action: string) => metricValue(hub, 'compound_hub_broker_refused_total', { action });
+/** Broker refusals counted under one action (and reason, if given). */
+export const brokerRefused = (hub: Hub, action: string, reason?: string) =>
+  metricValue(hub, 'compound_hub_broker_refused_total', { action, ...(reason !== undefined ? { reason } : {}) });
 
 /** Messages rejected at ingest for one reason. */
 export const rejected = (hub: Hub, reason: string) => metricValue(hub, 'compound_hub_messages_rejected_total', { reason });

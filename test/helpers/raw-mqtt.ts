@@ -29,10 +29,26 @@ function packet(type: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([type]), remainingLength(body.length), body]);
 }
 
-export function connectPacket(options: { clientId: string; username?: string | Buffer; password?: string | Buffer; keepaliveSec?: number }): Buffer {
-  const flags = 0x02 | (options.username !== undefined ? 0x80 : 0) | (options.password !== undefined ? 0x40 : 0); // clean session
-  const header = Buffer.concat([lengthPrefixed('MQTT'), Buffer.from([4, flags]), Buffer.from([0, options.keepaliveSec ?? 30])]);
+export function connectPacket(options: {
+  clientId: string;
+  username?: string | Buffer;
+  password?: string | Buffer;
+  keepaliveSec?: number;
+  /** Clean session (default true). */
+  clean?: boolean;
+  /** Last Will, QoS 1, retained. */
+  will?: { topic: string; payload: string };
+}): Buffer {
+  const flags =
+    (options.clean === false ? 0 : 0x02) |
+    (options.will ? 0x04 | 0x08 | 0x20 : 0) | // will flag, will QoS 1, will retain
+    (options.username !== undefined ? 0x80 : 0) |
+    (options.password !== undefined ? 0x40 : 0);
+  const keepalive = Buffer.alloc(2);
+  keepalive.writeUInt16BE(options.keepaliveSec ?? 30);
+  const header = Buffer.concat([lengthPrefixed('MQTT'), Buffer.from([4, flags]), keepalive]);
   const fields = [lengthPrefixed(options.clientId)];
+  if (options.will) fields.push(lengthPrefixed(options.will.topic), lengthPrefixed(options.will.payload));
   if (options.username !== undefined) fields.push(lengthPrefixed(options.username));
   if (options.password !== undefined) fields.push(lengthPrefixed(options.password));
   return packet(0x10, Buffer.concat([header, ...fields]));

@@ -34,7 +34,7 @@ beforeAll(async () => {
   settings = { url: influx.url, api: 'v1', database: 'hist' };
   t0 = Date.now() - 60_000;
   for (const device of manholes()) {
-    const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
     for (let seq = 1; seq <= POINTS; seq += 1) {
       await client.publishAsync(deviceTopic('compounds', device, 'telemetry'), JSON.stringify({ ts: t0 + seq, seq, tiltDeg: seq }), { qos: 1 });
     }

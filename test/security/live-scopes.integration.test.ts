@@ -53,7 +53,7 @@ function seen(batches: LiveBatch[], compound: string): unknown[] {
 }
 
 async function publish(device: FleetDevice, channel: 'telemetry' | 'event', payload: object): Promise<void> {
-  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
   await client.publishAsync(deviceTopic('compounds', device, channel), JSON.stringify(payload), { qos: 1 });
   await client.endAsync();
 }

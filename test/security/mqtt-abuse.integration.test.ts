@@ -26,7 +26,7 @@ const raws: RawConnection[] = [];
 const find = (type: FleetDevice['type'], n = 0) => devices.filter((d) => d.compound === 'h1' && d.type === type)[n]!;
 
 async function connectAs(device: FleetDevice, password = device.secret): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password, reconnectPeriod: 0, clientId: `t-${clients.length}` });
+  const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password, reconnectPeriod: 0, clientId: device.key });
   clients.push(client);
   return client;
 }
@@ -40,7 +40,7 @@ async function raw(): Promise<RawConnection> {
 /** A raw connection logged in as `device`. */
 async function rawAs(device: FleetDevice): Promise<RawConnection> {
   const conn = await raw();
-  await conn.write(connectPacket({ clientId: `raw-${raws.length}`, username: device.key, password: device.secret }));
+  await conn.write(connectPacket({ clientId: device.key, username: device.key, password: device.secret }));
   expect(await conn.connack()).toBe(0);
   return conn;
 }
@@ -117,7 +117,8 @@ describe('MQTT abuse against the embedded broker', () => {
       );
       expect(granted).toEqual(filters.map(() => 128));
     });
-    expect(refusals).toBe(filters.length);
+    // One connection refused for one reason counts once, however many filters it asked for.
+    expect(refusals).toBe(1);
     // A granted `#` would have received the hub's retained status at once; a device publishing now is ingested, not relayed.
     const elevator = await connectAs(find('elevator', 1));
     await elevator.publishAsync(deviceTopic('compounds', find('elevator', 1), 'telemetry'), '{"floor":4}', { qos: 1 });

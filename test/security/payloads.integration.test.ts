@@ -61,7 +61,7 @@ beforeAll(async () => {
   });
   settings = { url: influx.url, api: 'v1', database: 'payloads' };
   const device = fleet.find((d) => d.type === 'elevator')!;
-  elevator = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+  elevator = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
 });
 afterAll(async () => {
   await elevator?.endAsync(true);
@@ -133,7 +133,7 @@ describe('registry tags in line protocol', () => {
   it('stores building and zone with commas, spaces, = and quotes exactly, in the series they belong to', async () => {
     const manholes = devices.filter((d) => d.type === 'manhole');
     for (const [i, device] of manholes.entries()) {
-      const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, password: device.secret, reconnectPeriod: 0 });
+      const client = await mqtt.connectAsync(hub.info.brokerUrl, { username: device.key, clientId: device.key, password: device.secret, reconnectPeriod: 0 });
       await client.publishAsync(deviceTopic('compounds', device, 'telemetry'), JSON.stringify({ tiltDeg: i + 0.5, open: false }), { qos: 1 });
       await client.endAsync();
     }

@@ -122,8 +122,8 @@ describe('secrets are never logged', () => {
       live.close();
 
       const elevator = devices.find((d) => d.type === 'elevator')!;
-      await expect(mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, password: SECRETS.wrongDeviceSecret, reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i);
-      const device = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
+      await expect(mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, clientId: elevator.key, password: SECRETS.wrongDeviceSecret, reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i);
+      const device = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, clientId: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
       await device.publishAsync(deviceTopic('compounds', elevator, 'telemetry'), '{"floor":2}', { qos: 1 });
       await device.publishAsync(deviceTopic('compounds', elevator, 'event'), '{"event":"trapped"}', { qos: 1 });
       await device.endAsync();
@@ -161,7 +161,7 @@ describe('secrets are never logged', () => {
     const answers: string[] = [];
     try {
       const elevator = devices.find((d) => d.type === 'elevator')!;
-      const device = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
+      const device = await mqtt.connectAsync(hub.info.brokerUrl, { username: elevator.key, clientId: elevator.key, password: elevator.secret, reconnectPeriod: 0 });
       await device.publishAsync(deviceTopic('compounds', elevator, 'telemetry'), '{"floor":5}', { qos: 1 });
       await device.endAsync();
       await expect.poll(async () => (await getJson(hub, '/readyz')).storage.spoolLines, { timeout: 10_000 }).toBe(1);
