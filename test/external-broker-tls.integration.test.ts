@@ -18,11 +18,12 @@ import { startMosquitto, type Mosquitto } from './helpers/mosquitto.ts';
 import { certsDir, createCa, issueCertificate, type CertFiles, type TestCa } from './helpers/certs.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+import { readmeBlock } from './helpers/readme.ts';
 
 const run = promisify(execFile);
 const HUB_PASSWORD = 'hub-secret-for-tls-tests';
-/** The README's ACL: each device under its own compound/type/device; the hub reads all and writes its status and alerts. */
-const ACL = ['pattern write compounds/%u/+', 'user compound-hub', 'topic read compounds/#', 'topic write compounds/_hub/status', 'topic write compounds/+/alerts/#'].join('\n');
+/** The README's ACL, as written there: each device under its own compound/type/device; the hub reads all and writes its status and alerts. */
+let ACL = '';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let devices: FleetDevice[];
@@ -54,6 +55,7 @@ async function startError(env: Record<string, string>): Promise<string> {
 }
 
 beforeAll(async () => {
+  ACL = (await readmeBlock('# /etc/mosquitto/acl')).join('\n');
   dir = await tempDir('ext-tls');
   const certs = await certsDir(dir.path);
   [ca, otherCa] = await Promise.all([createCa(certs, 'broker-ca'), createCa(certs, 'other-ca')]);

@@ -20,24 +20,9 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { FLEET_KEY, HUB_TEST_USERS, getJson } from '../helpers/test-hub.ts';
 import { metricValue } from '../helpers/metrics.ts';
+import { readmeBlock } from '../helpers/readme.ts';
 
-const README = path.join(import.meta.dirname, '../../README.md');
 const HUB_PASSWORD = 'hub-password-for-the-test';
-
-/** The fenced block of README.md whose first line is `firstLine`, as lines. */
-async function readmeBlock(firstLine: string): Promise<string[]> {
-  const blocks: string[][] = [];
-  let open: string[] | undefined;
-  for (const line of (await readFile(README, 'utf8')).split('\n')) {
-    if (line.startsWith('```')) {
-      if (open) blocks.push(open);
-      open = open ? undefined : [];
-    } else open?.push(line);
-  }
-  const block = blocks.find((b) => b[0] === firstLine);
-  if (!block) throw new Error(`README.md has no block starting with ${firstLine}`);
-  return block;
-}
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let broker: Mosquitto;
