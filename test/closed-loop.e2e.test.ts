@@ -31,6 +31,8 @@ let h1Name: string;
 const find = (compound: string, type: FleetDevice['type'], n = 0) => devices.filter((d) => d.compound === compound && d.type === type)[n]!;
 const publish = (device: FleetDevice, kind: 'telemetry' | 'event', payload: object) => publishAs(hub.info.brokerUrl, device, kind, payload);
 const manholeReading = (over: object) => ({ tiltDeg: 1, displaced: false, open: false, waterLevelCm: 20, gasPpm: 0, h2sPpm: 0, batteryPct: 80, ...over });
+/** The card's place line: the device, its compound, then building and zone unless the device's name says them already. */
+const where = (name: string, compound: string, building: string, zone: string) => [name, compound, ...[building, zone].filter((p) => !name.includes(p))].join(' · ');
 const cardOf = (page: Page, device: FleetDevice, rule: string) => page.locator(`[data-testid="alert-card"][data-device-key="${device.key}"][data-rule="${rule}"]`);
 const notice = (page: Page) => page.getByTestId('notice').textContent();
 
@@ -75,7 +77,7 @@ describe('the closed loop in Chromium', () => {
     const card = cardOf(page, manhole, 'manhole-water-high');
     await card.waitFor({ timeout: 10_000 });
     expect(await card.getByTestId('alert-value').textContent()).toBe('水位 180 cm');
-    expect(await card.getByTestId('alert-where').textContent()).toBe(`${manhole.name} · ${h1Name} · 1号楼 · 北区`);
+    expect(await card.getByTestId('alert-where').textContent()).toBe(where(manhole.name, h1Name, '1号楼', '北区'));
     await expect.poll(() => card.getByTestId('alert-assignee').textContent()).toBe('处理人: 王芳');
     const groups = await page.locator('.groups h3').allTextContents();
     expect(groups).toContain('1号楼 · 北区');
@@ -150,7 +152,7 @@ describe('the closed loop in Chromium', () => {
     const mine = cardOf(phone, elevator, 'elevator-ebike');
     await mine.waitFor({ timeout: 10_000 });
     // The phone names the place too (its devices come from GET /api/devices).
-    await expect.poll(() => mine.getByTestId('alert-where').textContent()).toBe(`${elevator.name} · ${h1Name} · 2号楼 · 南区`);
+    await expect.poll(() => mine.getByTestId('alert-where').textContent()).toBe(where(elevator.name, h1Name, '2号楼', '南区'));
     expect(await mine.getByTestId('alert-escalation').textContent()).toMatch(/^已升级 \d+ 次，现由 李强 处理$/);
     expect(await mine.getByTestId('alert-sla').textContent()).toMatch(/^接单已超时 \d+ 秒$/);
     expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);

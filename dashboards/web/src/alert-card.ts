@@ -40,7 +40,9 @@ function valueText(alert: Alert): string | null {
 /** `forms`: where the card's forms open (kept by the list across rebuilds of the card). */
 export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h('div', { class: 'card-form' })): HTMLElement {
   const { me, device, people } = ctx;
-  const place = [ctx.compoundName ?? alert.compound, ...placeParts(device)].join(' · ');
+  const label = deviceLabel(alert.type, alert.device, device);
+  // 1号楼 1号电梯 · 翠苑一区 · 北区: a building or zone the device's name already says is not said twice.
+  const place = [ctx.compoundName ?? alert.compound, ...placeParts(device).filter((part) => !label.includes(part))].join(' · ');
   const buttons = actionButtons(alert, ctx, forms);
   const clock = h('span', { class: 'sla', 'data-sla': alert.id, 'data-testid': 'alert-sla' });
   showTiming(clock, alert);
@@ -56,7 +58,7 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
       h('strong', { class: 'alert-name' }, alertName(alert)),
       h('span', { class: `badge wf wf-${alert.workflow}`, 'data-testid': 'alert-workflow' }, tOf('wf', alert.workflow)),
     ),
-    h('div', { class: 'alert-where', 'data-testid': 'alert-where' }, `${deviceLabel(alert.type, alert.device, device)} · ${place}`),
+    h('div', { class: 'alert-where', 'data-testid': 'alert-where' }, `${label} · ${place}`),
     h('div', { class: 'alert-meta' },
       h('span', {}, `${t('alert.raised')} ${ago(alert.raisedAt)}`),
       alert.count > 1 ? h('span', {}, t('alert.count', { n: alert.count })) : null,
