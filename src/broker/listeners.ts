@@ -19,22 +19,14 @@ import type { Duplex } from 'node:stream';
 import type { Client } from 'aedes';
 import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
-import type { TlsListenerSettings } from '../config/config.loader.ts';
+import type { EmbeddedBrokerSettings, TlsListenerSettings } from '../config/config.loader.ts';
 import { HubError } from '../errors.ts';
 import { guardPacketSize } from './packet-size.guard.ts';
 
 export type ListenerKind = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 
-export interface ListenersOptions {
-  host: string;
-  /** Plain MQTT; `off`: none. */
-  port: number | 'off';
-  tls?: TlsListenerSettings;
-  wsPort?: number;
-  maxPacketBytes: number;
-  /** Also bounds the TLS handshake and the WebSocket upgrade request. */
-  connectTimeoutMs: number;
-}
+/** The embedded broker's listener settings (config.loader.ts); connectTimeoutMs also bounds the TLS handshake and the WebSocket upgrade request. */
+export type ListenersOptions = Pick<EmbeddedBrokerSettings, 'host' | 'port' | 'tls' | 'wsPort' | 'maxPacketBytes' | 'connectTimeoutMs'>;
 
 /** What the broker learns of a new connection besides its bytes. */
 export interface ConnectionInfo {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.loader.ts';
-import { isHubError } from '../errors.ts';
+import { configFailure } from '../testing/config-failure.ts';
 
-function failure(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(isHubError(error, 'CONFIG_INVALID')).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+const failure = configFailure;
 
 describe('loadConfig', () => {
   it('has sensible defaults: embedded broker, managed storage, demo on', () => {

@@ -43,6 +43,9 @@ export interface HubConfig {
   auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string };
 }
 
+/** The embedded broker's settings (MQTT_URL unset). */
+export type EmbeddedBrokerSettings = Extract<HubConfig['broker'], { kind: 'embedded' }>;
+
 /** PEM files (absolute paths) of the embedded broker's TLS listeners. */
 export interface TlsListenerSettings {
   port: number;
