@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   SILENCE_TOO_LONG: 'a silence may not be that long',
   SILENCE_NEEDS_ADMIN: 'silencing a critical rule needs an admin',
   ROUTING_INVALID: 'a routing or escalation entry resolves to nobody',
+  CONFLICT: 'it exists already, or someone changed it meanwhile',
+  STATE_TOO_NEW: 'the operational database was written by a newer Compound Hub',
+  STATE_UNAVAILABLE: 'the operational database cannot be opened or reached',
+  STATE_UNSUPPORTED: 'the operational database engine does not do this',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,7 +16,8 @@ describe('loadConfig', () => {
         maxPendingPerAddress: 1000,
       },
     });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: [] });
+    expect(c.state).toEqual({ auditRetentionMs: 365 * 86_400_000 });
     expect(c.storage).toEqual({ kind: 'managed' });
     expect(c.demo.enabled).toBe(true);
     expect(c.topicRoot).toBe('compounds');
@@ -68,6 +69,14 @@ describe('loadConfig', () => {
     expect(failure({ MQTT_MAX_KEEPALIVE: '500ms' })).toMatch(/^MQTT_MAX_KEEPALIVE: must be between 1s and 65535s/);
     expect(failure({ MQTT_MAX_KEEPALIVE: '19h' })).toMatch(/^MQTT_MAX_KEEPALIVE: /);
     expect(failure({ MQTT_DEVICE_RATE: 'lots' })).toMatch(/^MQTT_DEVICE_RATE: /);
+  });
+
+  it('takes the operational database by DATABASE_URL and the proxies to believe by TRUST_PROXY', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://hub:pw@db.internal:5432/hub', TRUST_PROXY: '10.0.0.2, 192.168.1.0/24', AUDIT_RETENTION_DAYS: '30' });
+    expect(c.state).toEqual({ databaseUrl: 'postgres://hub:pw@db.internal:5432/hub', auditRetentionMs: 30 * 86_400_000 });
+    expect(c.http.trustProxy).toEqual(['10.0.0.2', '192.168.1.0/24']);
+    expect(failure({ DATABASE_URL: 'mysql://db/hub' })).toMatch(/^DATABASE_URL: must start with postgres:\/\/ or postgresql:\/\//m);
+    expect(failure({ TRUST_PROXY: 'everyone' })).toMatch(/^TRUST_PROXY: expected off, or comma-separated proxy addresses/m);
   });
 
   it('fails fast with NAME: message lines', () => {

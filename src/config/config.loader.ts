@@ -12,7 +12,8 @@ const PACKET_OVERHEAD_BYTES = 1024;
 export interface HubConfig {
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
-  http: { host: string; port: number };
+  /** trustProxy: addresses of reverse proxies whose X-Forwarded-For names the client (none by default). */
+  http: { host: string; port: number; trustProxy: string[] };
   topicRoot: string;
   broker:
     | {
@@ -41,6 +42,8 @@ export interface HubConfig {
   demo: { enabled: boolean; intervalMs: number; scenario: string };
   ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
   auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string };
+  /** The operational database: PostgreSQL by URL, else SQLite in dataDir. */
+  state: { databaseUrl?: string; auditRetentionMs: number };
 }
 
 /** The embedded broker's settings (MQTT_URL unset). */
@@ -211,7 +214,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   return {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY === 'off' ? [] : e.TRUST_PROXY.split(',').map((a) => a.trim()) },
     topicRoot: e.TOPIC_ROOT,
     broker: e.MQTT_URL
       ? {
@@ -255,5 +258,6 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
       cookieSecure: e.COOKIE_SECURE === 'on',
       metricsToken: e.METRICS_TOKEN,
     },
+    state: { ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}), auditRetentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000 },
   };
 }

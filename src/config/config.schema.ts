@@ -96,7 +96,16 @@ export const envSchema = z.object({
   RETENTION_DAYS: positiveInt.default(90),
   FUTURE_TOLERANCE: duration.default(300_000),
   DEAD_LETTER_LIMIT: positiveInt.max(100_000).default(1000),
+  // Operational database (docs/storage.md): SQLite in DATA_DIR unless DATABASE_URL names a PostgreSQL
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  /** How long the audit log keeps its entries. */
+  AUDIT_RETENTION_DAYS: positiveInt.max(36_500).default(365),
   // Logins
+  /** Client addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs); `off`: none, the peer is the client. */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(off|[0-9a-fA-F:.\/]+(\s*,\s*[0-9a-fA-F:.\/]+)*)$/, 'expected off, or comma-separated proxy addresses (IPs or CIDRs)')
+    .default('off'),
   USERS_FILE: z.string().min(1).optional(),
   SESSION_IDLE: duration.default(12 * 3_600_000),
   COOKIE_SECURE: z.enum(['on', 'off']).default('off'),

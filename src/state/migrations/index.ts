@@ -1,0 +1,10 @@
+/**
+ * Every migration this hub knows, in order: `NNNN-what`. Add a file and a line here; never change
+ * a migration that has shipped. The newest number is the schema version.
+ */
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.ts';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};

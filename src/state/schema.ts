@@ -1,0 +1,152 @@
+/**
+ * The tables of the operational database as Kysely sees them (design.md §11). One schema for
+ * both engines: snake_case columns, times as bigint ms since epoch (read back as JS numbers on
+ * both engines: see database.ts), flags as integer 0/1, JSON kept as text, so SQLite and
+ * PostgreSQL hold the very same values. Created and changed only by ./migrations.
+ */
+import type { Generated } from 'kysely';
+
+/** 0/1 flags; a mapper also takes a boolean. */
+export type Flag = number;
+
+export interface UsersTable {
+  id: string;
+  name: string | null;
+  role: string;
+  /** JSON array of compound ids, or null. */
+  compounds: string | null;
+  /** JSON array of grid ids, or null. */
+  grids: string | null;
+  password_hash: string;
+  must_change_password: Flag;
+  disabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface PlacesTable {
+  kind: string;
+  id: string;
+  name: string;
+  parent: string | null;
+  /** Order among its siblings (the registry file's order). */
+  position: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CompoundsTable {
+  id: string;
+  community: string;
+  name: string;
+  grid: string | null;
+  /** JSON object, or null. */
+  buildings: string | null;
+  zones: string | null;
+  /** JSON array, or null. */
+  contacts: string | null;
+  position: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DevicesTable {
+  compound: string;
+  type: string;
+  id: string;
+  name: string | null;
+  building: string | null;
+  zone: string | null;
+  secret_sha256: string;
+  report_interval_sec: number;
+  position_x: number | null;
+  position_y: number | null;
+  /** Order within its compound. */
+  position: number;
+  retired_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DocsTable {
+  name: string;
+  /** JSON text. */
+  body: string;
+  version: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface SilencesTable {
+  id: string;
+  compound: string | null;
+  device_key: string | null;
+  type: string | null;
+  rule_id: string | null;
+  from_ms: number;
+  until_ms: number;
+  reason: string;
+  actor: string;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
+export interface AlertsTable {
+  id: string;
+  compound: string;
+  device_key: string;
+  rule_id: string;
+  workflow: string;
+  /** 1 until the alert is closed. */
+  open: Flag;
+  raised_at: number;
+  updated_at: number;
+  /** JSON text: the whole Alert with its history. */
+  body: string;
+}
+
+export interface WebhookDeliveriesTable {
+  webhook: string;
+  alert_id: string;
+  kind: string;
+  at: number;
+  attempts: number;
+  status: string;
+  http_status: number | null;
+  error: string | null;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  actor_name: string | null;
+  address: string | null;
+  action: string;
+  target: string | null;
+  compound: string | null;
+  /** JSON text, or null. */
+  before: string | null;
+  after: string | null;
+  note: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  places: PlacesTable;
+  compounds: CompoundsTable;
+  devices: DevicesTable;
+  docs: DocsTable;
+  silences: SilencesTable;
+  alerts: AlertsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  audit: AuditTable;
+}

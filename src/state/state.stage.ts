@@ -1,0 +1,73 @@
+/**
+ * Opens the operational database (design.md §11) and hands out its repositories: opens the
+ * engine, refuses a database written by a newer hub, migrates, and logs once which database
+ * it is on. `backup()` makes a consistent copy of a SQLite database while the hub runs.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { HubError } from '../errors.ts';
+import { openDatabase } from './database.ts';
+import { migrate } from './migrate.ts';
+import { usersRepo } from './users.repo.ts';
+import { sessionsRepo } from './sessions.repo.ts';
+import { placesRepo } from './places.repo.ts';
+import { docsRepo } from './docs.repo.ts';
+import { silencesRepo } from './silences.repo.ts';
+import { alertsRepo } from './alerts.repo.ts';
+import { deliveriesRepo } from './deliveries.repo.ts';
+import { auditRepo } from './audit.repo.ts';
+import type { OpenStateOptions, StateStore } from './state.types.ts';
+
+export async function openState(options: OpenStateOptions, logger: Logger): Promise<StateStore> {
+  const opened = await openDatabase(options, (error) => logger.error({ err: error.message }, 'operational database connection lost'));
+  const { db, engine, location, sqlite } = opened;
+  let schemaVersion: number;
+  try {
+    schemaVersion = await migrate(db, location);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    if (error instanceof HubError) throw error;
+    throw new HubError('STATE_UNAVAILABLE', `${location}: ${(error as Error).message}`, { cause: error });
+  }
+  logger.info({ engine, location, schemaVersion }, 'operational database open');
+
+  let closed: Promise<void> | undefined;
+  return {
+    engine,
+    location,
+    schemaVersion,
+    users: usersRepo(db),
+    sessions: sessionsRepo(db),
+    places: placesRepo(db),
+    docs: docsRepo(db),
+    silences: silencesRepo(db),
+    alerts: alertsRepo(db),
+    deliveries: deliveriesRepo(db),
+    audit: auditRepo(db),
+    async backup(file) {
+      if (!sqlite) {
+        throw new HubError('STATE_UNSUPPORTED', `use pg_dump: a PostgreSQL database is backed up with its own tools (pg_dump -Fc, pg_restore; docs/storage.md), not by the hub (${location})`);
+      }
+      const existing = await stat(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw new HubError('BAD_REQUEST', `backup ${file}: ${error.message}`, { cause: error });
+      });
+      if (!existing && !(await stat(path.dirname(file)).then((d) => d.isDirectory(), () => false))) {
+        throw new HubError('BAD_REQUEST', `backup ${file}: the folder ${path.dirname(file)} does not exist`, { params: { file } });
+      }
+      if (existing && (!existing.isFile() || existing.size > 0)) {
+        throw new HubError('BAD_REQUEST', `backup ${file}: exists already; name a new file (an existing backup is never overwritten)`, { params: { file } });
+      }
+      try {
+        await sqlite.backup(file);
+      } catch (error) {
+        throw new HubError('STATE_UNAVAILABLE', `backup of ${location} to ${file} failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    close() {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}

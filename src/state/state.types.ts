@@ -1,0 +1,167 @@
+/**
+ * The public face of the operational database (design.md §11): what the hub keeps for people
+ * and for the closed loop (users, sessions, places and devices, routing, rules, silences,
+ * alerts, webhook deliveries, the audit log). SQLite in DATA_DIR by default, PostgreSQL by
+ * DATABASE_URL; `src/state/` is the only code that speaks SQL. Readings stay in InfluxDB.
+ *
+ * The ingest hot path never calls this: the stages keep what they look up in memory and write
+ * changes here; administration writes here first, then updates the stages in memory.
+ */
+import type { User } from '../auth/users.schema.ts';
+import type { Session } from '../auth/sessions.ts';
+import type { RegistryCompound, RegistryData, RegistryDevice } from '../config/registry.schema.ts';
+import type { Silence } from '../alerts/silences.ts';
+import type { Alert } from '../alerts/alert.types.ts';
+import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
+import type { AuditEntryView, AuditFilter } from '../contracts/admin.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** A login as kept in the database. `disabled` logins cannot log in and hold no sessions. */
+export interface StoredUser extends User {
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UsersRepo {
+  list(): Promise<StoredUser[]>;
+  get(id: string): Promise<StoredUser | undefined>;
+  /** Adds a login; HubError CONFLICT when the id is taken. */
+  insert(user: User, at: number): Promise<StoredUser>;
+  /** Replaces a login's fields (not its id or createdAt); HubError NOT_FOUND when there is none. */
+  update(user: Omit<StoredUser, 'createdAt' | 'updatedAt'>, at: number): Promise<StoredUser>;
+}
+
+export interface SessionsRepo {
+  list(): Promise<Session[]>;
+  /** Inserts or updates (by id) these sessions. */
+  save(sessions: readonly Session[]): Promise<void>;
+  remove(ids: readonly string[]): Promise<void>;
+}
+
+/** A place above a compound: district → street → community. */
+export interface Place {
+  kind: 'district' | 'street' | 'community';
+  id: string;
+  name: string;
+  /** The street's district, the community's street; none for a district. */
+  parent?: string;
+}
+
+/** A compound without its devices, with the community it belongs to. */
+export interface StoredCompound extends Omit<RegistryCompound, 'devices'> {
+  community: string;
+  /** The property desk and other contacts a manager keeps for the compound. */
+  contacts?: Array<{ name: string; phone?: string; role?: string }>;
+}
+
+/** A device as kept: also the retired ones (refused at CONNECT, kept for history). */
+export interface StoredDevice extends RegistryDevice {
+  compound: string;
+  retiredAt?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PlacesRepo {
+  /** The live registry: every place, compound and device not retired, as the registry file would say it. */
+  registry(): Promise<RegistryData>;
+  /** Whether anything is kept yet (first start: import the seeds). */
+  isEmpty(): Promise<boolean>;
+  upsertPlace(place: Place, at: number): Promise<void>;
+  upsertCompound(compound: StoredCompound, at: number): Promise<void>;
+  getCompound(id: string): Promise<StoredCompound | undefined>;
+  getDevice(compound: string, type: string, id: string): Promise<StoredDevice | undefined>;
+  /** Devices of a compound, retired ones too. */
+  devicesOf(compound: string): Promise<StoredDevice[]>;
+  /** Adds devices in one transaction: all or none. HubError CONFLICT (params.device) when one exists, retired or not. */
+  insertDevices(devices: ReadonlyArray<Omit<StoredDevice, 'createdAt' | 'updatedAt' | 'retiredAt'>>, at: number): Promise<void>;
+  /** Replaces a device's fields (not its identity); NOT_FOUND when there is none. */
+  updateDevice(device: Omit<StoredDevice, 'createdAt' | 'updatedAt'>, at: number): Promise<StoredDevice>;
+  /** Replaces the whole tree (a seed sync): in one transaction; devices left out are retired, not deleted. */
+  replaceRegistry(data: RegistryData, at: number): Promise<void>;
+}
+
+/** A document kept whole and validated whole by its owner (the routing and SLA config, the rules). */
+export interface StoredDoc {
+  body: unknown;
+  /** Starts at 1, +1 on every write: a write names the version it read (409 when it moved on). */
+  version: number;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export type DocName = 'alerts' | 'rules';
+
+export interface DocsRepo {
+  get(name: DocName): Promise<StoredDoc | undefined>;
+  /**
+   * Writes a document. `expectedVersion` undefined = unconditional (seed import); otherwise
+   * HubError CONFLICT (params.version = the current version) when it is not the current one.
+   * `expectedVersion: 0` = only while there is no such document yet (CONFLICT when there is).
+   */
+  put(name: DocName, body: unknown, options: { expectedVersion?: number; by: string; at: number }): Promise<StoredDoc>;
+}
+
+export interface SilencesRepo {
+  /** Silences not ended and not over at `now`. */
+  list(now: number): Promise<Silence[]>;
+  put(silence: Silence): Promise<void>;
+  /** Ends a silence early (kept, with who ended it). */
+  end(id: string, at: number, by: string): Promise<void>;
+}
+
+export interface AlertsRepo {
+  /** Alerts not closed, oldest first. */
+  listOpen(): Promise<Alert[]>;
+  get(id: string): Promise<Alert | undefined>;
+  /** Inserts or replaces (by id) these alerts with their workflow and history, in one transaction. */
+  save(alerts: readonly Alert[]): Promise<void>;
+}
+
+export interface DeliveriesRepo {
+  /** Inserts or updates (by webhook + alertId + kind + at) these deliveries. */
+  save(deliveries: readonly Delivery[]): Promise<void>;
+  /** The newest first. */
+  list(limit: number): Promise<Delivery[]>;
+}
+
+/** One line of the audit log (as the API shows it): append-only, nothing in it can be edited through the product. */
+export type AuditEntry = AuditEntryView;
+
+/** Filters of an audit query: `from` inclusive, `to` exclusive; `beforeId` pages back; limit default 100, at most 1000. */
+export type AuditQuery = AuditFilter;
+
+export interface AuditRepo {
+  append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
+  /** Newest first. */
+  query(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Removes entries older than `before` (the configured retention); returns how many. */
+  prune(before: number): Promise<number>;
+}
+
+export interface StateStore {
+  readonly engine: Engine;
+  /** For logs and the banner: the SQLite file, or the PostgreSQL URL without its password. */
+  readonly location: string;
+  /** The schema version this database is at (the newest migration applied). */
+  readonly schemaVersion: number;
+  readonly users: UsersRepo;
+  readonly sessions: SessionsRepo;
+  readonly places: PlacesRepo;
+  readonly docs: DocsRepo;
+  readonly silences: SilencesRepo;
+  readonly alerts: AlertsRepo;
+  readonly deliveries: DeliveriesRepo;
+  readonly audit: AuditRepo;
+  /** A consistent copy of the database in `file` (SQLite online backup); PostgreSQL: HubError STATE_UNSUPPORTED (use pg_dump). */
+  backup(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStateOptions {
+  /** PostgreSQL URL (`postgres://…`); without it SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}
