@@ -5,12 +5,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import { inScope, mayDo, type Action, type Me } from '../contracts/access.ts';
+import { inScope, mayDo, type Action, type Me, type Role } from '../contracts/access.ts';
 import { SESSION_COOKIE } from '../contracts/live-events.ts';
 import { HubError } from '../errors.ts';
 import { describeUser } from '../auth/user-scope.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { ApiDeps } from './api.types.ts';
+import type { AuditActor } from '../audit/audit.log.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -76,3 +77,35 @@ export function inMyScope<T extends { compound: string }>(request: FastifyReques
   const user = me(request);
   return [...items].filter((item) => inScope(user, item.compound));
 }
+
+/** The logged-in user with one of these roles. */
+export function requireRole(request: FastifyRequest, ...roles: Role[]): Me {
+  const user = me(request);
+  if (!roles.includes(user.role)) throw new HubError('FORBIDDEN', `only ${roles.map((r) => `a ${r}`).join(' or ')} may do this, not a ${user.role}`);
+  return user;
+}
+
+/** An admin, or a manager of this compound (devices and contacts). */
+export function requireManagerOf(request: FastifyRequest, compound: string): Me {
+  const user = requireRole(request, 'admin', 'manager');
+  if (!inScope(user, compound)) throw new HubError('FORBIDDEN', `compound ${compound} is outside your scope`);
+  return user;
+}
+
+/** Who is acting, for the audit log: the logged-in user and the client address (the proxy's client only behind a TRUST_PROXY). */
+export function actorOf(request: FastifyRequest): AuditActor {
+  const user = me(request);
+  return { actor: user.id, actorName: user.name, address: request.ip };
+}
+
+/** Route hooks (`onRequest`): role checks before the body is read or validated: someone who may not do this learns nothing from a 400. */
+export async function adminOnlyHook(request: FastifyRequest): Promise<void> {
+  requireRole(request, 'admin');
+}
+
+/** An admin, or a manager of the compound named by the raw path parameter `param`. */
+export const managerOf =
+  (param: string) =>
+  async (request: FastifyRequest): Promise<void> => {
+    requireManagerOf(request, String((request.params as Record<string, unknown>)[param] ?? ''));
+  };

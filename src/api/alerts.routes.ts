@@ -14,13 +14,25 @@ import type { ApiDeps } from './api.types.ts';
 import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
 import type { Action } from '../contracts/access.ts';
 import { HubError } from '../errors.ts';
-import { inMyScope, requireAction, requireCompound } from './access.guard.ts';
+import { actorOf, inMyScope, requireAction, requireCompound } from './access.guard.ts';
 import { peopleAnswer } from './people.routes.ts';
 
 const id = z.string().regex(ID_PATTERN);
 const note = z.string().max(2000);
 const ORDER = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
 const byUrgency = (a: Alert, b: Alert) => ORDER[a.severity]! - ORDER[b.severity]! || b.raisedAt - a.raisedAt;
+/** The audit action of a workflow step: `alert_` and the alert event it writes. */
+const DONE: Record<Action & ('accept' | 'resolve' | 'close' | 'reopen' | 'reassign' | 'comment'), string> = {
+  accept: 'accepted',
+  resolve: 'resolved',
+  close: 'closed',
+  reopen: 'reopened',
+  reassign: 'reassigned',
+  comment: 'commented',
+};
+type Step = keyof typeof DONE;
+/** What the audit log keeps of an alert before and after a step. */
+const workflowOf = (a: Alert) => ({ workflow: a.workflow, condition: a.condition, ...(a.assignee ? { assignee: a.assignee } : {}) });
 
 export const alertRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>
@@ -34,7 +46,7 @@ export const alertRoutes =
       requireCompound(request, alert.compound);
       return alert;
     };
-    const step = <B extends z.ZodType>(action: Action, body: B, run: (alertId: string, actor: string, body: z.output<B>) => Alert) =>
+    const step = <B extends z.ZodType>(action: Step, body: B, run: (alertId: string, actor: string, body: z.output<B>) => Alert) =>
       app.post(
         `/api/alerts/:id/${action}`,
         { schema: { tags: ['alerts'], params, body, response: { 200: alertSchema } } },
@@ -44,7 +56,19 @@ export const alertRoutes =
           if (user.role === 'worker' && action !== 'comment' && alert.assignee !== user.id) {
             throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
           }
-          return run(alert.id, user.id, request.body as z.output<B>);
+          const before = workflowOf(alert);
+          const done = run(alert.id, user.id, request.body as z.output<B>);
+          const { note, assignee } = (request.body ?? {}) as { note?: string; assignee?: string };
+          deps.audit?.record({
+            ...actorOf(request),
+            action: `alert_${DONE[action]}`,
+            target: `alert:${done.id}`,
+            compound: done.compound,
+            before,
+            after: workflowOf(done),
+            note: note ?? (assignee ? `to ${assignee}` : undefined),
+          });
+          return done;
         },
       );
 

@@ -16,6 +16,8 @@ import type { Rule } from '../rules/rule.schema.ts';
 import type { UsersStore } from '../auth/users.store.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
+import type { AdminDeps } from '../admin/admin.types.ts';
+import type { AuditLog } from '../audit/audit.log.ts';
 
 /** Logins and sessions. */
 export interface AccessDeps {
@@ -69,4 +71,10 @@ export interface ApiDeps {
   storageStatus: () => StorageStatus;
   /** Undefined when the hub runs live-only. */
   history?: HistoryReader;
+  /** Administration over the operational state: the `/api/admin/*` routes exist only with it. */
+  admin?: AdminDeps;
+  /** Where logins, workflow steps, silences and admin changes are recorded (none: not recorded). */
+  audit?: AuditLog;
+  /** Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For names the client (TRUST_PROXY); none: the peer is the client. */
+  trustProxy?: string[];
 }

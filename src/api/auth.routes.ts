@@ -5,7 +5,7 @@ import { ROLES } from '../contracts/access.ts';
 import { SESSION_COOKIE } from '../contracts/live-events.ts';
 import { HubError } from '../errors.ts';
 import { describeUser } from '../auth/user-scope.ts';
-import { me } from './access.guard.ts';
+import { actorOf, me } from './access.guard.ts';
 import type { ApiDeps } from './api.types.ts';
 
 export const meSchema = z.object({
@@ -53,18 +53,23 @@ export const authRoutes =
         if (!user) {
           limiter.failed(username, request.ip, now());
           deps.metrics.loginFailures.inc();
+          // The id tried, never the password.
+          deps.audit?.record({ actor: username, address: request.ip, action: 'login_failed' });
           throw new HubError('UNAUTHORIZED', 'wrong user name or password');
         }
         limiter.succeeded(username, request.ip);
         const { token } = sessions.create(user.id, now());
         reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.floor(deps.access.sessionIdleMs / 1000) });
         request.log.info({ user: user.id, role: user.role }, 'login');
-        return { user: describeUser(user, deps.alertsConfig.grids) };
+        const described = describeUser(user, deps.alertsConfig.grids);
+        deps.audit?.record({ actor: user.id, actorName: described.name, address: request.ip, action: 'login' });
+        return { user: described };
       },
     );
 
     app.post('/api/auth/logout', { schema: { tags: ['auth'] } }, async (request, reply) => {
       sessions.end(request.cookies[SESSION_COOKIE]);
+      deps.audit?.record({ ...actorOf(request), action: 'logout' });
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
       return reply.code(204).send();
     });
@@ -93,6 +98,7 @@ export const authRoutes =
         }
         // Other sessions of this user end; this one goes on.
         sessions.endUser(user.id, request.session?.id);
+        deps.audit?.record({ ...actorOf(request), action: 'password_changed', target: `user:${user.id}`, before: { passwordHash: '(changed)' }, after: { passwordHash: '(changed)' } });
         return reply.code(204).send();
       },
     );

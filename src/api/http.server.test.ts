@@ -476,6 +476,22 @@ describe('logins and scopes', () => {
     await api.close();
   });
 
+  it('answers a body or query that fails its schema with 400, the message and one issue per path', async () => {
+    const api = await build();
+    const res = await api.inject({ method: 'POST', url: '/api/silences', payload: { reason: '', compound: 'C 1', durationMin: 5 } });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error).toBe('BAD_REQUEST');
+    expect(body.message).toMatch(/^\/reason: .+; \/compound: /);
+    expect(body.issues).toEqual([
+      { path: 'reason', message: expect.any(String) },
+      { path: 'compound', message: expect.any(String) },
+    ]);
+    const query = await api.inject('/api/alerts?severity=apocalyptic');
+    expect(query.json().issues).toEqual([{ path: 'severity', message: expect.any(String) }]);
+    await api.close();
+  });
+
   it('sets security headers and refuses oversized bodies with 413', async () => {
     const api = await build();
     const res = await api.inject('/api/auth/me');

@@ -25,6 +25,8 @@ import { ruleRoutes } from './rules.routes.ts';
 import { dashboardRoutes } from './dashboards.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { installAccessGuard } from './access.guard.ts';
+import { isValidationError } from '../admin/issues.ts';
+import { adminRoutes } from './admin.routes.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
@@ -40,6 +42,12 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   QUERY_INVALID: 400,
   STORE_UNAVAILABLE: 503,
   QUERY_FAILED: 502,
+  CONFLICT: 409,
+  ROUTING_INVALID: 400,
+  RULES_INVALID: 400,
+  REGISTRY_INVALID: 400,
+  STATE_UNAVAILABLE: 503,
+  STATE_UNSUPPORTED: 400,
 };
 
 export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -53,6 +61,9 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     // On stop, open connections (a browser's keep-alive or long poll) are ended too: waiting for
     // them could hold the hub's stop until the browser gives up.
     forceCloseConnections: true,
+    // Behind a listed reverse proxy, request.ip is the client its X-Forwarded-For names (the
+    // audit log, the login limiter); otherwise the peer, whatever a header says.
+    trustProxy: deps.trustProxy?.length ? deps.trustProxy : false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -62,6 +73,16 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.code(400).send({
         error: 'BAD_REQUEST',
         message: error.validation.map((v) => `${v.instancePath || '(root)'}: ${v.message}`).join('; '),
+        issues: error.validation.map((v) => ({ path: v.instancePath.slice(1).replaceAll('/', '.') || '(root)', message: v.message })),
+      });
+    }
+    if (isValidationError(error)) {
+      return reply.code(STATUS_BY_CODE[error.code] ?? 400).send({
+        error: error.code,
+        message: error.message,
+        issues: error.issues,
+        ...(error.rows ? { rows: error.rows } : {}),
+        ...(error.params ? { params: error.params } : {}),
       });
     }
     if (isHubError(error)) {
@@ -100,6 +121,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(silenceRoutes(deps));
   await app.register(peopleRoutes(deps));
   await app.register(ruleRoutes(deps));
+  if (deps.admin) await app.register(adminRoutes(deps, deps.admin));
   await app.register(dashboardRoutes());
   return app;
 }

@@ -9,11 +9,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import type { ApiDeps } from './api.types.ts';
-import { silenceSchema } from '../alerts/silences.file.ts';
+import { silenceSchema } from '../alerts/silence.schema.ts';
 import type { Silence } from '../alerts/silences.ts';
 import { HubError } from '../errors.ts';
 import { inScope, type Me } from '../contracts/access.ts';
-import { me, requireAction, requireCompound } from './access.guard.ts';
+import { actorOf, me, requireAction, requireCompound } from './access.guard.ts';
 
 const id = z.string().regex(ID_PATTERN);
 /** The compound a silence covers: its own, or its device's; none for a district-wide silence. */
@@ -73,11 +73,21 @@ export const silenceRoutes =
           throw new HubError('SILENCE_NEEDS_ADMIN', rule ? `rule ${rule.id} is critical: only an admin may silence it` : 'a silence of every rule mutes critical ones too: name a rule, or ask an admin', { params: { ruleId: ruleId ?? '' } });
         }
         const from = request.body.from ?? now();
+        const was = new Map(deps.silences.list(now()).map((s) => [s.id, { ...s }]));
         const { silence, merged } = deps.silences.add({
           actor: user.id, reason, from, until: from + durationMin * 60_000,
           ...(compound ? { compound } : {}), ...(device ? { deviceKey: device } : {}), ...(type ? { type } : {}), ...(ruleId ? { ruleId } : {}),
         });
         request.log.info({ stage: 'api', user: user.id, silence: silence.id, merged }, 'silence set');
+        deps.audit?.record({
+          ...actorOf(request),
+          action: 'silence_created',
+          target: `silence:${silence.id}`,
+          compound: compoundOf(silence),
+          ...(merged ? { before: was.get(silence.id) } : {}),
+          after: { ...silence },
+          note: merged ? `merged into ${silence.id}: ${reason}` : reason,
+        });
         if (merged) return { ...silence, merged: true as const };
         reply.code(201);
         return silence;
@@ -92,6 +102,9 @@ export const silenceRoutes =
       }
       deps.silences.remove(request.params.id);
       request.log.info({ stage: 'api', user: user.id, silence: request.params.id }, 'silence ended');
+      if (silence) {
+        deps.audit?.record({ ...actorOf(request), action: 'silence_ended', target: `silence:${silence.id}`, compound: covers, before: { ...silence }, after: { ...silence, until: Math.min(silence.until, now()) } });
+      }
       reply.code(204);
     });
   };
