@@ -1,5 +1,6 @@
 /** JSON calls to the hub's API (same origin, session cookie). A 401 sends the user to login. */
 import type { ApiErrorBody } from '../../../src/contracts/api.ts';
+import type { Issue } from '../../../src/contracts/admin.ts';
 
 /** A refused request: the hub's error code (ApiErrorBody), its English message (for logs only) and params. */
 export class ApiError extends Error {
@@ -9,6 +10,10 @@ export class ApiError extends Error {
     message: string,
     readonly retryAfterSec?: number,
     readonly params: Record<string, string | number> = {},
+    /** What a refused write got wrong, one per `path: message` (a 400 of an admin write). */
+    readonly issues: Issue[] = [],
+    /** The whole answer, for refusals that carry more (a CSV import's `rows`). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -19,18 +24,30 @@ export function whenUnauthorized(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<T> {
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function request<T>(method: Method, path: string, body?: { text: string; type: string }): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body ? { 'content-type': 'application/json' } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
+    headers: body ? { 'content-type': body.type } : {},
+    ...(body ? { body: body.text } : {}),
   });
   if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody> & { retryAfterSec?: number };
+  const json = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody> & { retryAfterSec?: number; issues?: unknown };
   if (!res.ok) {
     if (res.status === 401 && !path.startsWith('/api/auth/login')) onUnauthorized();
-    throw new ApiError(res.status, json.error ?? (res.status >= 500 ? 'INTERNAL' : 'ERROR'), json.message ?? res.statusText, json.retryAfterSec, json.params ?? {});
+    const issues = Array.isArray(json.issues) ? (json.issues as Issue[]) : [];
+    throw new ApiError(res.status, json.error ?? (res.status >= 500 ? 'INTERNAL' : 'ERROR'), json.message ?? res.statusText, json.retryAfterSec, json.params ?? {}, issues, json);
   }
   return json as T;
+}
+
+export function api<T>(method: Method, path: string, body?: object): Promise<T> {
+  return request<T>(method, path, body ? { text: JSON.stringify(body), type: 'application/json' } : undefined);
+}
+
+/** A CSV document as the request body (`text/csv`), a JSON answer. */
+export function apiCsv<T>(path: string, csv: string): Promise<T> {
+  return request<T>('POST', path, { text: csv, type: 'text/csv' });
 }

@@ -1,4 +1,6 @@
 /** zh-CN first, English second: every UI string, and times in the browser's zone. */
+import { adminEn, adminZh } from './i18n-admin.ts';
+
 const zh = {
   product: '智慧小区监测',
   'login.title': '登录',
@@ -131,6 +133,14 @@ const zh = {
   'err.STORE_UNAVAILABLE': '未配置历史数据存储',
   'err.QUERY_INVALID': '历史查询条件无效',
   'err.QUERY_FAILED': '历史数据查询失败，请稍后再试',
+  'err.CONFLICT': '内容已存在，或已被他人修改：请刷新后再试',
+  'err.ROUTING_INVALID': '派单设置有误：有条目找不到能处理的人员',
+  'err.RULES_INVALID': '告警规则有误，请按提示修改',
+  'err.REGISTRY_INVALID': '设备信息有误，请按提示修改',
+  'err.CONFIG_INVALID': '设置有误，请按提示修改',
+  'err.STATE_UNAVAILABLE': '平台数据库暂时无法访问，请稍后再试',
+  'err.STATE_UNSUPPORTED': '平台当前使用的数据库不支持此操作',
+  'err.STATE_TOO_NEW': '平台数据库由更新版本写入，请升级平台',
   'err.INTERNAL': '平台内部错误，请稍后再试',
   'err.unknown': '操作未成功，请稍后再试',
   'err.network': '无法连接到平台，请检查网络',
@@ -138,6 +148,7 @@ const zh = {
   'lang.code': 'en',
   'nav.label': '页面',
   'object.car': '汽车', 'object.ebike': '电动车', 'object.goods': '杂物', 'object.unknown': '不明物体',
+  ...adminZh,
 };
 
 export type Key = keyof typeof zh;
@@ -274,6 +285,14 @@ const en: Record<Key, string> = {
   'err.STORE_UNAVAILABLE': 'No history storage is configured',
   'err.QUERY_INVALID': 'The history query is invalid',
   'err.QUERY_FAILED': 'The history query failed: please try again later',
+  'err.CONFLICT': 'It exists already, or someone changed it meanwhile: reload and try again',
+  'err.ROUTING_INVALID': 'The routing has an entry that resolves to nobody who can act',
+  'err.RULES_INVALID': 'The rules are not valid: fix what is listed',
+  'err.REGISTRY_INVALID': 'The device entries are not valid: fix what is listed',
+  'err.CONFIG_INVALID': 'The settings are not valid: fix what is listed',
+  'err.STATE_UNAVAILABLE': 'The hub cannot reach its database: please try again later',
+  'err.STATE_UNSUPPORTED': 'The hub’s database does not support this',
+  'err.STATE_TOO_NEW': 'The hub’s database was written by a newer version: upgrade the hub',
   'err.INTERNAL': 'Something went wrong in the hub: please try again later',
   'err.unknown': 'That did not work: please try again later',
   'err.network': 'Cannot reach the hub: check the network',
@@ -281,6 +300,7 @@ const en: Record<Key, string> = {
   'lang.code': 'zh-CN',
   'nav.label': 'Pages',
   'object.car': 'Car', 'object.ebike': 'E-bike', 'object.goods': 'Goods', 'object.unknown': 'Unknown object',
+  ...adminEn,
 };
 
 export type Lang = 'zh' | 'en';
@@ -344,3 +364,15 @@ export function until(ts: number, now = Date.now()): string {
   const sameDay = new Date(ts).toDateString() === new Date(now).toDateString();
   return dateFormat(sameDay ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ts);
 }
+
+/** 2024/06/03 14:30:05: an absolute time with the date, in the browser's zone (logs, audit). */
+export function stamp(ts: number): string {
+  return dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ts);
+}
+
+/** 2024/06/03: a date alone. */
+export function day(ts: number): string {
+  return dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit' }).format(ts);
+}
+
+export const yesNo = (value: boolean): string => t(value ? 'yes' : 'no');

@@ -1,8 +1,10 @@
 /**
  * The dashboards' shell: login, a top bar (who, language, connection, logout) and hash routes
- * to the view for each role: #/compound/:id (manager), #/worker (grid worker), #/district.
+ * to the view for each role: #/compound/:id (manager), #/worker (grid worker), #/district, and
+ * the administration pages #/admin/… (admin-routes.ts).
  */
 import './styles.css';
+import './admin.css';
 import type { Me } from '../../../src/contracts/live-events.ts';
 import { h, fill } from './dom.ts';
 import { currentLang, setLang, t } from './i18n.ts';
@@ -12,6 +14,7 @@ import { compoundView } from './views/compound.view.ts';
 import { workerView } from './views/worker.view.ts';
 import { districtView } from './views/district.view.ts';
 import { forgetCompoundNames, topBar } from './top-bar.ts';
+import { mountAdmin } from './admin-routes.ts';
 import type { AppContext, View } from './app.types.ts';
 
 const app = document.getElementById('app')!;
@@ -77,8 +80,13 @@ function route(): void {
     },
     loggedOut: showLogin,
   };
-  const [, page, arg] = location.hash.split('/');
-  if (page === 'compound' && arg) view = compoundView(main, decodeURIComponent(arg), ctx);
+  const [, page, arg, arg2] = location.hash.split('/');
+  if (page === 'admin') {
+    // Administration pages hold no live socket: no connection light.
+    conn.hidden = true;
+    view = mountAdmin(main, arg, arg2, ctx);
+    if (!view) location.replace(home(user));
+  } else if (page === 'compound' && arg) view = compoundView(main, decodeURIComponent(arg), ctx);
   else if (page === 'worker') view = workerView(main, ctx);
   else if (page === 'district' && user.role !== 'worker') view = districtView(main, ctx);
   else {

@@ -1,8 +1,9 @@
-/** The shell's top bar: product, the user's pages (compounds by name), connection light, who is logged in, language, logout. */
+/** The shell's top bar: product, the user's pages (compounds by name, administration), connection light, who is logged in, language, logout. */
 import type { CompoundSummary, Me } from '../../../src/contracts/live-events.ts';
 import { h } from './dom.ts';
 import { api } from './api.client.ts';
 import { t, tOf } from './i18n.ts';
+import { adminLinks } from './admin-routes.ts';
 
 /** 王芳 · 网格员; the name alone when it already says the role (翠苑一区 物业经理). */
 export function whoText(user: Pick<Me, 'name' | 'role'>): string {
@@ -36,11 +37,14 @@ export interface TopBarParts {
 
 export function topBar(user: Me, parts: TopBarParts): HTMLElement {
   const links: HTMLAnchorElement[] = [];
-  const link = (href: string, label: string, compound?: string) =>
-    links.push(h('a', { href, class: location.hash === href ? 'on' : undefined, 'aria-current': location.hash === href ? 'page' : undefined, 'data-compound': compound, 'data-testid': compound ? 'nav-compound' : undefined }, label));
+  const link = (href: string, label: string, compound?: string, testid?: string) => {
+    const on = location.hash === href || (href.startsWith('#/admin/') && location.hash.startsWith(`${href}/`));
+    links.push(h('a', { href, class: on ? 'on' : undefined, 'aria-current': on ? 'page' : undefined, 'data-compound': compound, 'data-testid': compound ? 'nav-compound' : testid }, label));
+  };
   if (user.role !== 'worker') link('#/district', t('nav.district'));
   if (user.role !== 'worker' && Array.isArray(user.compounds)) for (const c of user.compounds.slice(0, 8)) link(`#/compound/${c}`, compoundNames?.get(c) ?? c, c);
   if (user.role === 'worker' || user.role === 'admin') link('#/worker', t('nav.worker'));
+  for (const [href, label] of adminLinks(user)) link(href, label, undefined, `nav-${href.slice('#/admin/'.length)}`);
   void namesOfCompounds().then((names) => {
     for (const a of links) if (a.dataset.compound) a.textContent = names.get(a.dataset.compound) ?? a.dataset.compound;
   });
