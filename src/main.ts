@@ -22,6 +22,7 @@ function banner(info: HubInfo): string {
     `  HTTP API      ${info.httpUrl}   (OpenAPI: ${info.httpUrl}/docs, health: ${info.httpUrl}/readyz)`,
     `  Dashboard     ${info.dashboardUrl}`,
     `  Storage       ${info.storage}`,
+    `  Database      ${info.state}`,
     `  Devices       ${info.devices} registered in ${info.compounds} compounds`,
     `  Data dir      ${info.dataDir}`,
   ];
@@ -31,7 +32,6 @@ function banner(info: HubInfo): string {
       `                npm run sim -- --url ${info.brokerUrl} --fleet-key "$(cat ${info.demo.fleetKeyFile})"`,
     );
   }
-  lines.push(`  Logins        ${info.logins.usersFile}`);
   if (info.logins.created && !info.demo?.password) {
     lines.push('  First start: these logins were made; the passwords are shown only now / 首次启动，请记下密码:');
     for (const u of info.logins.created) lines.push(`                ${u.id} (${u.role})  password: ${u.password}`);
@@ -99,6 +99,11 @@ async function claim(config: HubConfig, logger: Logger): Promise<Instance | unde
 }
 
 async function main(): Promise<void> {
+  // `compound-hub backup FILE` / `compound-hub seed [--dry-run]`: a command on the database, not a hub.
+  if (process.argv[2] === 'backup' || process.argv[2] === 'seed') {
+    const { runStateCommand } = await import('./cli/state.cli.ts');
+    process.exit(await runStateCommand(process.argv.slice(2), process.env));
+  }
   let config;
   try {
     config = loadConfig(process.env);

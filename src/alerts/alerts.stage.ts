@@ -1,20 +1,20 @@
 /**
  * Assembly of the alerts stage (design.md §7): the routing checked against the logins, the
- * alert book with the open alerts of the last run taken back (DATA_DIR/open-alerts.json, or
- * the event log at a first start), kept on disk on every change, and the silences.
+ * alert book with the alerts of the last run taken back from the operational database (or, at a
+ * first start, rebuilt from the event log), every change written back, and the silences.
  */
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Rule } from '../rules/rule.schema.ts';
 import type { StoreSettings } from '../store/index.ts';
 import type { Me } from '../contracts/access.ts';
+import type { StateStore } from '../state/state.types.ts';
 import { HubError } from '../errors.ts';
 import { AlertBook } from './alert-book.ts';
 import { readAlertEvents } from './alert-log.ts';
-import { keepOpenAlerts, loadOpenAlerts } from './open-alerts.file.ts';
+import { keepAlerts } from './alerts.keeper.ts';
 import { Routing, checkRouting, unroutedCompounds } from './routing.ts';
 import { Silences } from './silences.ts';
-import { keepSilences, loadSilences } from './silences.file.ts';
+import { keepSilences } from './silences.keeper.ts';
 import type { AlertsConfig } from './sla.config.ts';
 
 /** How far back the event log is read to rebuild open alerts. */
@@ -27,7 +27,9 @@ export interface AlertsStageDeps {
   rules: readonly Rule[];
   people: () => readonly Me[];
   compounds: readonly string[];
-  dataDir: string;
+  state: StateStore;
+  /** The database was made by this start: the alerts of an earlier version come from the event log. */
+  firstStart: boolean;
   /** The event log, when there is an InfluxDB. */
   storage?: StoreSettings | undefined;
   logger: Logger;
@@ -37,12 +39,12 @@ export interface AlertsStage {
   alerts: AlertBook;
   routing: Routing;
   silences: Silences;
-  /** Writes what is pending to disk (on stop). */
+  /** Writes what is pending to the database (on stop). */
   flush(): Promise<void>;
 }
 
 export async function createAlertsStage(deps: AlertsStageDeps): Promise<AlertsStage> {
-  const { alertsConfig, logger } = deps;
+  const { alertsConfig, logger, state } = deps;
   const problems = checkRouting(alertsConfig, deps.people());
   if (problems.length) throw new HubError('ROUTING_INVALID', `${deps.alertsSource}: routing reaches nobody:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   const routing = new Routing(alertsConfig, deps.people);
@@ -52,13 +54,12 @@ export async function createAlertsStage(deps: AlertsStageDeps): Promise<AlertsSt
   }
 
   const alerts = new AlertBook(alertsConfig, deps.rules, routing);
-  // Open alerts and their timers come back from DATA_DIR/open-alerts.json (kept on every change, so
-  // InfluxDB need not be up at start), or, at a first start, from the event log.
-  const openAlertsFile = path.join(deps.dataDir, 'open-alerts.json');
-  const saved = await loadOpenAlerts(openAlertsFile, logger);
-  if (saved) {
+  // Open alerts and their timers come back from the database (InfluxDB need not be up at start),
+  // or, at a first start with nothing imported, from the event log.
+  const saved = await state.alerts.listOpen();
+  if (saved.length || !deps.firstStart) {
     alerts.adopt(saved);
-    logger.info({ open: saved.length }, 'open alerts taken back from the last run');
+    if (saved.length) logger.info({ open: saved.length }, 'open alerts taken back from the last run');
   } else if (deps.storage) {
     try {
       alerts.restore(await readAlertEvents(deps.storage, ALERT_REBUILD_DAYS));
@@ -67,11 +68,13 @@ export async function createAlertsStage(deps: AlertsStageDeps): Promise<AlertsSt
       logger.error({ err: (error as Error).message }, 'OPEN ALERTS NOT REBUILT: the alert event log could not be read');
     }
   }
-  const kept = keepOpenAlerts(alerts, openAlertsFile, logger);
+  const kept = keepAlerts(alerts, state.alerts, logger);
+  // Alerts rebuilt from the log are kept from now on.
+  const rebuilt = alerts.list({ open: true }).filter((a) => !saved.some((s) => s.id === a.id));
+  if (rebuilt.length) await state.alerts.save(rebuilt);
 
-  // Silences (maintenance windows) are kept on disk across restarts.
-  const silencesFile = path.join(deps.dataDir, 'silences.json');
-  const silences = new Silences(await loadSilences(silencesFile, Date.now(), logger));
-  keepSilences(silences, silencesFile, logger);
-  return { alerts, routing, silences, flush: () => kept.flush() };
+  // Silences (maintenance windows) are kept across restarts.
+  const silences = new Silences(await state.silences.list(Date.now()));
+  const keptSilences = keepSilences(silences, state.silences, logger);
+  return { alerts, routing, silences, flush: async () => void (await Promise.all([kept.flush(), keptSilences.flush()])) };
 }

@@ -38,7 +38,7 @@ describe('routing', () => {
       escalation: ['community', 'desk', 'ops'],
     });
     expect(checkRouting(broken, people)).toEqual([
-      'grids.0.workers.1: "ghost" is not a login (add it to the users file)',
+      'grids.0.workers.1: "ghost" is not a login (add the login first, in the dashboard or with POST /api/admin/users)',
       'groups.0.members.0: "ops" is a viewer, who cannot accept alerts',
       'escalation.0: "community" is neither a login nor a group (groups: desk)',
       'escalation.1: group "desk" has nobody who can accept alerts',

@@ -71,7 +71,7 @@ export function checkRouting(config: AlertsConfig, people: readonly Me[]): strin
   const problems: string[] = [];
   const login = (path: string, id: string) => {
     const p = byId.get(id);
-    if (!p) problems.push(`${path}: "${id}" is not a login (add it to the users file)`);
+    if (!p) problems.push(`${path}: "${id}" is not a login (add the login first, in the dashboard or with POST /api/admin/users)`);
     else if (!mayDo(p.role, 'accept')) problems.push(`${path}: "${id}" is a ${p.role}, who cannot accept alerts`);
   };
   config.grids.forEach((g, i) => g.workers.forEach((w, j) => login(`grids.${i}.workers.${j}`, w)));

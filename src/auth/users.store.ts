@@ -1,12 +1,12 @@
 /**
- * The users file on disk: read and checked at start, password changes written back
- * atomically (temp file + rename, mode 0600). A missing default file is created with one
- * `admin` whose generated password is returned once, to be printed at start.
+ * The logins, kept in the operational database (UsersRepo) and in memory for lookups: every
+ * request and socket checks its user here without waiting on the database. Changes go to the
+ * database first, then to memory; administration changes the database and calls `refresh`.
+ * Disabled logins are not here: they cannot log in and their sessions are not honoured.
  */
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../util/atomic-write.ts';
 import { HubError } from '../errors.ts';
 import { formatIssues } from '../config/config.loader.ts';
+import type { StoredUser, UsersRepo } from '../state/state.types.ts';
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import { usersFileSchema, type User, type UsersFile } from './users.schema.ts';
 
@@ -16,49 +16,29 @@ export interface NewUser extends Omit<User, 'passwordHash' | 'mustChangePassword
   mustChangePassword?: boolean;
 }
 
-export interface OpenedUsers {
-  users: UsersStore;
-  /** Set when the file was created by this start: the logins to print once. */
-  created?: Array<{ id: string; password: string }>;
-}
-
 /** Compared against when the user does not exist, so timing does not tell who exists. */
 let dummyHash: Promise<string> | undefined;
 
+export async function hashNewUser({ password, mustChangePassword, ...user }: NewUser): Promise<User> {
+  return { ...user, passwordHash: await hashPassword(password), mustChangePassword: mustChangePassword ?? false };
+}
+
 export class UsersStore {
-  readonly #file: string;
-  #data: UsersFile;
+  readonly #repo: UsersRepo;
+  readonly #byId = new Map<string, StoredUser>();
 
-  private constructor(file: string, data: UsersFile) {
-    this.#file = file;
-    this.#data = data;
+  private constructor(repo: UsersRepo) {
+    this.#repo = repo;
   }
 
-  /**
-   * Opens `file`. When it does not exist and `initial` is given, writes it with those users
-   * (`initial()` is only called then); otherwise a missing file is an error.
-   */
-  static async open(file: string, initial?: () => NewUser[]): Promise<OpenedUsers> {
-    let text: string | undefined;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new HubError('CONFIG_INVALID', `USERS_FILE: ${file} cannot be read: ${(error as Error).message}`);
-      }
-    }
-    if (text !== undefined) return { users: new UsersStore(file, UsersStore.parse(text, file)) };
-    if (!initial) throw new HubError('CONFIG_INVALID', `USERS_FILE: ${file} does not exist`);
-    const fresh = initial();
-    const data: UsersFile = { users: [] };
-    for (const { password, mustChangePassword, ...user } of fresh) {
-      data.users.push({ ...user, passwordHash: await hashPassword(password), mustChangePassword: mustChangePassword ?? false });
-    }
-    const store = new UsersStore(file, usersFileSchema.parse(data));
-    await store.#save();
-    return { users: store, created: fresh.map((u) => ({ id: u.id, password: u.password })) };
+  /** The logins in the database, taken into memory. */
+  static async load(repo: UsersRepo): Promise<UsersStore> {
+    const store = new UsersStore(repo);
+    for (const user of await repo.list()) if (!user.disabled) store.#byId.set(user.id, user);
+    return store;
   }
 
+  /** A users file (USERS_FILE seed, or the DATA_DIR/users.json of earlier versions), checked. */
   static parse(text: string, file: string): UsersFile {
     let json: unknown;
     try {
@@ -71,28 +51,39 @@ export class UsersStore {
     return parsed.data;
   }
 
-  /** Adds those of `users` whose id is not in the file yet (a demo data dir from an earlier version); returns them with their passwords. */
-  async addMissing(users: NewUser[]): Promise<Array<{ id: string; password: string }>> {
-    const missing = users.filter((u) => !this.get(u.id));
-    if (!missing.length) return [];
-    for (const { password, mustChangePassword, ...user } of missing) {
-      this.#data.users.push({ ...user, passwordHash: await hashPassword(password), mustChangePassword: mustChangePassword ?? false });
-    }
-    this.#data = usersFileSchema.parse(this.#data);
-    await this.#save();
+  /** Adds those of `users` whose id is not taken yet (first start, logins the demo gained); returns them with their passwords. */
+  async addMissing(users: readonly NewUser[], at: number): Promise<Array<{ id: string; password: string }>> {
+    const known = new Set((await this.#repo.list()).map((u) => u.id));
+    const missing = users.filter((u) => !known.has(u.id));
+    for (const user of missing) this.#byId.set(user.id, await this.#repo.insert(await hashNewUser(user), at));
     return missing.map((u) => ({ id: u.id, password: u.password }));
   }
 
-  get(id: string): User | undefined {
-    return this.#data.users.find((u) => u.id === id);
+  /** Whether there is any login at all, disabled ones included. */
+  async isEmpty(): Promise<boolean> {
+    return (await this.#repo.list()).length === 0;
   }
 
-  list(): readonly User[] {
-    return this.#data.users;
+  get(id: string): StoredUser | undefined {
+    return this.#byId.get(id);
   }
 
-  /** The user when the password is theirs; the same work is done for unknown users. */
-  async verify(id: string, password: string): Promise<User | undefined> {
+  list(): StoredUser[] {
+    return [...this.#byId.values()];
+  }
+
+  /** Takes a login back from the database after administration changed it; returns it as it was and as it is (undefined: gone or disabled). */
+  async refresh(id: string): Promise<{ before: StoredUser | undefined; after: StoredUser | undefined }> {
+    const before = this.#byId.get(id);
+    const stored = await this.#repo.get(id);
+    const after = stored && !stored.disabled ? stored : undefined;
+    if (after) this.#byId.set(id, after);
+    else this.#byId.delete(id);
+    return { before, after };
+  }
+
+  /** The user when the password is theirs; the same work is done for unknown and disabled users. */
+  async verify(id: string, password: string): Promise<StoredUser | undefined> {
     const user = this.get(id);
     if (!user) {
       dummyHash ??= hashPassword(generatePassword());
@@ -102,19 +93,15 @@ export class UsersStore {
     return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
   }
 
-  async changePassword(id: string, current: string, next: string): Promise<void> {
+  async changePassword(id: string, current: string, next: string, at: number = Date.now()): Promise<void> {
     const user = await this.verify(id, current);
     if (!user) throw new HubError('FORBIDDEN', 'current: the current password is wrong');
     if (next.length < MIN_PASSWORD_LENGTH) {
       throw new HubError('BAD_REQUEST', `next: use at least ${MIN_PASSWORD_LENGTH} characters`);
     }
     if (next === current) throw new HubError('BAD_REQUEST', 'next: choose a password different from the current one');
-    user.passwordHash = await hashPassword(next);
-    user.mustChangePassword = false;
-    await this.#save();
-  }
-
-  async #save(): Promise<void> {
-    await writeFileAtomic(this.#file, `${JSON.stringify(this.#data, null, 2)}\n`);
+    const { createdAt: _c, updatedAt: _u, ...fields } = user;
+    const saved = await this.#repo.update({ ...fields, passwordHash: await hashPassword(next), mustChangePassword: false }, at);
+    this.#byId.set(id, saved);
   }
 }

@@ -6,6 +6,11 @@ import { WebhookDispatcher, sign } from './webhook.dispatcher.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { alertsConfigSchema } from '../alerts/sla.config.ts';
 import { loadRules } from '../rules/rules.loader.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openState } from '../state/index.ts';
+import { keepDeliveries } from './deliveries.keeper.ts';
 
 const T0 = 1_800_000_000_000;
 const SECRET = 'a-very-secret-webhook-key';
@@ -32,21 +37,42 @@ async function receiver(statuses: number[]) {
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, received };
 }
 
-async function raiseTrapped(url: string, extra: object = {}) {
+async function raiseTrapped(url: string, extra: object = {}, attach: (d: WebhookDispatcher) => Promise<unknown> = async () => undefined) {
   const config = alertsConfigSchema.parse({
     grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }],
     webhooks: [{ id: 'dingtalk', url, secret: SECRET, retryBaseMs: 10, maxAttempts: 3, ...extra }],
   });
   let n = 0;
   const book = new AlertBook(config, await loadRules(undefined), routingFor(config), () => `a${++n}`);
-  dispatcher = new WebhookDispatcher(config.webhooks, pino({ level: 'silent' }), () => T0);
+  dispatcher = new WebhookDispatcher(() => config.webhooks, pino({ level: 'silent' }), () => T0);
   book.onEvent(dispatcher.onEvent);
+  await attach(dispatcher);
   book.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0, count: 1 });
   book.applyCondition({ change: 'repeated', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0 + 1, count: 2 });
   return { book, dispatcher };
 }
 
 describe('webhooks', () => {
+  it('keeps every delivery in the database, and the latest come back after a restart', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'deliveries-'));
+    const state = await openState({ dataDir: dir }, pino({ level: 'silent' }));
+    try {
+      const hook = await receiver([503, 200]);
+      let kept: Awaited<ReturnType<typeof keepDeliveries>> | undefined;
+      const { dispatcher: d } = await raiseTrapped(hook.url, { events: ['raised'] }, async (x) => (kept = await keepDeliveries(x, state.deliveries, pino({ level: 'silent' }), 10)));
+      await expect.poll(() => d.deliveries()[0]?.status).toBe('delivered');
+      await kept!.flush();
+      expect(await state.deliveries.list(10)).toEqual([expect.objectContaining({ webhook: 'dingtalk', alertId: 'a1', kind: 'raised', status: 'delivered', attempts: 2, httpStatus: 200 })]);
+      const next = new WebhookDispatcher(() => [], pino({ level: 'silent' }));
+      await keepDeliveries(next, state.deliveries, pino({ level: 'silent' }));
+      expect(next.deliveries()).toEqual([expect.objectContaining({ alertId: 'a1', status: 'delivered' })]);
+    } finally {
+      await state.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+
   it('posts a signed group-robot message for each alert step (not for repeats)', async () => {
     const hook = await receiver([200]);
     const { dispatcher: d } = await raiseTrapped(hook.url);

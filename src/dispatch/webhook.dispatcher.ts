@@ -70,9 +70,11 @@ export class WebhookDispatcher {
   #inFlight = 0;
   #stopped = false;
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #changed: Array<(delivery: Delivery) => void> = [];
 
   constructor(
-    private readonly hooks: WebhookConfig[],
+    /** The webhooks in force now (the routing document holds them; an admin may change them). */
+    private readonly hooks: () => readonly WebhookConfig[],
     logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
@@ -82,7 +84,7 @@ export class WebhookDispatcher {
   /** Listener for AlertBook events. */
   readonly onEvent = (event: AlertEvent, alert: Alert): void => {
     if (event.kind === 'repeated' || this.#stopped) return;
-    for (const hook of this.hooks) {
+    for (const hook of this.hooks()) {
       if (hook.events && !hook.events.includes(event.kind)) continue;
       if (hook.severities && !hook.severities.includes(alert.severity)) continue;
       const delivery: Delivery = { webhook: hook.id, alertId: alert.id, kind: event.kind, at: event.at, attempts: 0, status: 'pending' };
@@ -91,11 +93,23 @@ export class WebhookDispatcher {
         const dropped = this.#queue.shift()!;
         dropped.delivery.status = 'dropped';
         dropped.delivery.error = 'queue full';
+        this.#emit(dropped.delivery);
       }
       this.#queue.push({ hook, body: webhookBody(event, alert), delivery });
     }
     this.#pump();
   };
+
+  /** Called when a delivery is queued and after each attempt (to keep them in the database). */
+  onChange(listener: (delivery: Delivery) => void): void {
+    this.#changed.push(listener);
+  }
+
+  /** Takes back the latest deliveries an earlier run kept (oldest first), for the deliveries list. */
+  restore(deliveries: readonly Delivery[]): void {
+    for (const delivery of deliveries) this.#log.push({ ...delivery });
+    while (this.#log.length > LOG_SIZE) this.#log.shift();
+  }
 
   /** Latest deliveries, newest first. */
   deliveries(): Delivery[] {
@@ -114,6 +128,7 @@ export class WebhookDispatcher {
       this.#inFlight += 1;
       void this.#send(job).finally(() => {
         this.#inFlight -= 1;
+        this.#emit(job.delivery);
         this.#pump();
       });
     }
@@ -169,5 +184,10 @@ export class WebhookDispatcher {
   #remember(delivery: Delivery): void {
     this.#log.push(delivery);
     if (this.#log.length > LOG_SIZE) this.#log.shift();
+    this.#emit(delivery);
+  }
+
+  #emit(delivery: Delivery): void {
+    for (const listener of this.#changed) listener(delivery);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureRegistry } from '../testing/registry.fixture.ts';
-import { buildRegistry } from './registry.ts';
+import { buildRegistry, liveRegistry } from './registry.ts';
 import { parseRegistry } from '../config/registry.loader.ts';
 import { isHubError } from '../errors.ts';
 
@@ -34,5 +34,26 @@ describe('registry', () => {
       'dup',
     );
     expect(() => buildRegistry(data)).toThrow(/compound c1: defined twice[\s\S]*device d defined twice/);
+  });
+
+  it('a live registry takes a changed registry whole and says which devices were added, changed and retired', () => {
+    const secretSha256 = 'a'.repeat(64);
+    const data = (devices: Array<{ id: string; name?: string }>) =>
+      parseRegistry(
+        { districts: [{ id: 'd', name: '区', streets: [{ id: 's', name: '街道', communities: [{ id: 'c', name: '社区', compounds: [{ id: 'c01', name: '一区', devices: devices.map((d) => ({ ...d, type: 'parking', secretSha256 })) }] }] }] }] },
+        'live',
+      );
+    const registry = liveRegistry(data([{ id: 'p1' }, { id: 'p2' }]));
+    const change = registry.replace(data([{ id: 'p1', name: '1号车位' }, { id: 'p3' }]));
+    expect(change.added.map((d) => d.key)).toEqual(['c01/parking/p3']);
+    expect(change.changed.map((d) => d.key)).toEqual(['c01/parking/p1']);
+    expect(change.removed).toEqual(['c01/parking/p2']);
+    expect(registry.getByKey('c01/parking/p1')?.name).toBe('1号车位');
+    expect(registry.getByKey('c01/parking/p2')).toBeUndefined();
+    expect(registry.size).toBe(2);
+    expect(registry.compound('c01')?.deviceCount).toBe(2);
+    // A registry that does not hold together is refused, and the old one stays.
+    expect(() => registry.replace(data([{ id: 'p1' }, { id: 'p1' }]))).toThrow(/defined twice/);
+    expect(registry.size).toBe(2);
   });
 });

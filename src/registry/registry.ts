@@ -109,3 +109,47 @@ export function buildRegistry(data: RegistryData): Registry {
     },
   };
 }
+
+/** What a registry change did to the devices. */
+export interface RegistryChange {
+  added: RegisteredDevice[];
+  /** Registered before and now, with something different (name, building, secret, …). */
+  changed: RegisteredDevice[];
+  /** Keys no longer registered (retired). */
+  removed: string[];
+}
+
+/** A registry that administration changes while the hub runs: readers always see one whole registry, the latest. */
+export interface LiveRegistry extends Registry {
+  /** Takes a new registry (checked like the first); returns what changed. */
+  replace(data: RegistryData): RegistryChange;
+}
+
+const sameDevice = (a: RegisteredDevice, b: RegisteredDevice) => JSON.stringify(a) === JSON.stringify(b);
+
+export function liveRegistry(data: RegistryData): LiveRegistry {
+  let current = buildRegistry(data);
+  return {
+    get: (ref) => current.get(ref),
+    getByKey: (key) => current.getByKey(key),
+    devices: () => current.devices(),
+    devicesOf: (compound) => current.devicesOf(compound),
+    compounds: () => current.compounds(),
+    compound: (id) => current.compound(id),
+    get size() {
+      return current.size;
+    },
+    replace(next) {
+      const built = buildRegistry(next);
+      const change: RegistryChange = { added: [], changed: [], removed: [] };
+      for (const device of built.devices()) {
+        const before = current.getByKey(device.key);
+        if (!before) change.added.push(device);
+        else if (!sameDevice(before, device)) change.changed.push(device);
+      }
+      for (const device of current.devices()) if (!built.getByKey(device.key)) change.removed.push(device.key);
+      current = built;
+      return change;
+    },
+  };
+}

@@ -134,6 +134,25 @@ describe('rules engine with the default pack', () => {
     expect(seen().at(-1)).toBe('cleared:device-offline');
   });
 
+  it('a device added while the hub runs is silent only from then; a retired one is judged no more and its conditions clear', async () => {
+    const { engine, seen } = await setup(true);
+    const p = dev('parking', 'p1', 10);
+    engine.track([p]);
+    engine.ingest(telemetry(p, T0 + 1000, { occupied: false }), p);
+    // Added at T0 + 100 s: not offline at T0 + 120 s (20 s of silence), offline after 3 intervals.
+    const added = dev('parking', 'p9', 10);
+    engine.track([added], T0 + 100_000);
+    engine.ingest(telemetry(p, T0 + 119_000, { occupied: false }), p);
+    engine.tick(T0 + 120_000);
+    expect(seen()).toEqual([]);
+    engine.tick(T0 + 131_000);
+    expect(seen()).toEqual(['raised:device-offline']);
+    engine.untrack([added.key], T0 + 132_000);
+    expect(seen()).toEqual(['raised:device-offline', 'cleared:device-offline']);
+    engine.tick(T0 + 500_000);
+    expect(seen().filter((s) => s === 'raised:device-offline')).toHaveLength(2); // p1 only, not the retired one again
+  });
+
   it('does not take a device for offline while its messages are held up before the hub (storage full, broker connection down)', async () => {
     const { engine, seen } = await setup(true);
     const p = dev('parking', 'p1', 10);

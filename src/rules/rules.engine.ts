@@ -117,17 +117,19 @@ export class RulesEngine {
    */
   reload(rules: Rule[], at: number): void {
     this.#rules = rules;
-    for (const d of this.#devices.values()) {
-      const before = d.rules;
-      d.rules = rules.filter((r) => matches(r, d.device));
-      // A rule gone, disabled or no longer matching the device judges it no more: its condition clears.
-      const ids = new Set(d.rules.map((r) => r.id));
-      for (const [id, state] of d.states) {
-        if (ids.has(id)) continue;
-        const old = before.find((r) => r.id === id);
-        if (state.active && old) this.#emit('cleared', old, d, state, at);
-        d.states.delete(id);
-      }
+    for (const d of this.#devices.values()) this.#rematch(d, at);
+  }
+
+  /** Takes the device's rules again; a rule gone, disabled or no longer matching it judges it no more: its condition clears. */
+  #rematch(d: DeviceState, at: number): void {
+    const before = d.rules;
+    d.rules = this.#rules.filter((r) => matches(r, d.device));
+    const ids = new Set(d.rules.map((r) => r.id));
+    for (const [id, state] of d.states) {
+      if (ids.has(id)) continue;
+      const old = before.find((r) => r.id === id);
+      if (state.active && old) this.#emit('cleared', old, d, state, at);
+      d.states.delete(id);
     }
   }
 
@@ -223,9 +225,34 @@ export class RulesEngine {
     for (const d of this.#devices.values()) d.lastSeen = Math.max(d.lastSeen, now);
   }
 
-  /** Makes every registered device known, so a device that never reports is found offline. */
-  track(devices: Iterable<RegisteredDevice>): void {
-    for (const device of devices) this.#state(device);
+  /**
+   * Makes registered devices known, so a device that never reports is found offline: one added
+   * while the hub runs is silent only from `at`. A device whose registration changed (building,
+   * zone) is judged by the rules that match it now.
+   */
+  track(devices: Iterable<RegisteredDevice>, at: number = this.startedAt): void {
+    for (const device of devices) {
+      const d = this.#devices.get(device.key);
+      if (!d) {
+        this.#state(device).lastSeen = Math.max(this.startedAt, at);
+      } else if (d.device !== device) {
+        d.device = device;
+        this.#rematch(d, at);
+      }
+    }
+  }
+
+  /** Forgets devices no longer registered (retired): nothing more is judged of them; their conditions still active are cleared. */
+  untrack(keys: Iterable<string>, at: number): void {
+    for (const key of keys) {
+      const d = this.#devices.get(key);
+      if (!d) continue;
+      for (const rule of d.rules) {
+        const state = d.states.get(rule.id);
+        if (state?.active) this.#emit('cleared', rule, d, state, at);
+      }
+      this.#devices.delete(key);
+    }
   }
 
   #tickDevice(d: DeviceState, now: number): void {

@@ -12,6 +12,19 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
+/**
+ * The database cannot be reached or cannot take writes now (PostgreSQL down or restarting, the
+ * network gone, SQLite's disk full or the file locked): not a fault of the request.
+ */
+export function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'SQLITE_BUSY', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_CANTOPEN'].includes(code)) return true;
+  // PostgreSQL: connection exceptions (08…), operator intervention (57P01 admin shutdown, 57P03 cannot connect now), insufficient resources (53…).
+  if (/^(08|53|57P0)/.test(code)) return true;
+  return typeof e?.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/.test(e.message);
+}
+
 /** JSON text for a column, or null for undefined. */
 export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);

@@ -17,7 +17,24 @@ import { silencesRepo } from './silences.repo.ts';
 import { alertsRepo } from './alerts.repo.ts';
 import { deliveriesRepo } from './deliveries.repo.ts';
 import { auditRepo } from './audit.repo.ts';
+import { isUnavailable } from './dialect.ts';
 import type { OpenStateOptions, StateStore } from './state.types.ts';
+
+/** A repository whose every call answers HubError STATE_UNAVAILABLE (503) when the database cannot be reached, naming it. */
+function guarded<R extends object>(repo: R, location: string): R {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(repo)) {
+    wrapped[name] =
+      typeof fn === 'function'
+        ? (...args: unknown[]) =>
+            (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args).catch((error: unknown) => {
+              if (isUnavailable(error)) throw new HubError('STATE_UNAVAILABLE', `the operational database at ${location} is unavailable: ${(error as Error).message}`, { cause: error });
+              throw error;
+            })
+        : fn;
+  }
+  return wrapped as R;
+}
 
 export async function openState(options: OpenStateOptions, logger: Logger): Promise<StateStore> {
   const opened = await openDatabase(options, (error) => logger.error({ err: error.message }, 'operational database connection lost'));
@@ -37,14 +54,14 @@ export async function openState(options: OpenStateOptions, logger: Logger): Prom
     engine,
     location,
     schemaVersion,
-    users: usersRepo(db),
-    sessions: sessionsRepo(db),
-    places: placesRepo(db),
-    docs: docsRepo(db),
-    silences: silencesRepo(db),
-    alerts: alertsRepo(db),
-    deliveries: deliveriesRepo(db),
-    audit: auditRepo(db),
+    users: guarded(usersRepo(db), location),
+    sessions: guarded(sessionsRepo(db), location),
+    places: guarded(placesRepo(db), location),
+    docs: guarded(docsRepo(db), location),
+    silences: guarded(silencesRepo(db), location),
+    alerts: guarded(alertsRepo(db), location),
+    deliveries: guarded(deliveriesRepo(db), location),
+    audit: guarded(auditRepo(db), location),
     async backup(file) {
       if (!sqlite) {
         throw new HubError('STATE_UNSUPPORTED', `use pg_dump: a PostgreSQL database is backed up with its own tools (pg_dump -Fc, pg_restore; docs/storage.md), not by the hub (${location})`);
