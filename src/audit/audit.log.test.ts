@@ -7,7 +7,7 @@ import { openState } from '../state/index.ts';
 import { createAuditLog } from './audit.log.ts';
 
 describe('audit log', () => {
-  it('appends in order without holding up the caller, drops undefined fields, and counts writes that fail', async () => {
+  it('appends in order without holding up the caller, and drops undefined fields', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hub-audit-'));
     const state = await openState({ dataDir: dir }, pino({ level: 'silent' }));
     let now = 1000;
@@ -22,9 +22,23 @@ describe('audit log', () => {
     expect('target' in entries[1]!).toBe(false);
     expect(audit.failed).toBe(0);
     await state.close();
-    audit.record({ actor: 'root', action: 'login' });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps entries in order while the database is away, writes them when it is back, and drops the oldest beyond its bound', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hub-audit-'));
+    const state = await openState({ dataDir: dir }, pino({ level: 'silent' }));
+    let away = true;
+    const flaky = { ...state.audit, append: (entry: Parameters<typeof state.audit.append>[0]) => (away ? Promise.reject(new Error('connection refused')) : state.audit.append(entry)) };
+    const audit = createAuditLog(flaky, pino({ level: 'silent' }), () => 1000, { retryMs: 20, maxWaiting: 3 });
+    for (const note of ['a', 'b', 'c', 'd']) audit.record({ actor: 'root', action: 'login', note });
     await audit.flush();
-    expect(audit.failed).toBe(1);
+    expect(audit.waiting).toBe(3);
+    expect(audit.failed).toBe(1); // 'a', the oldest, beyond the bound
+    away = false;
+    await expect.poll(() => audit.waiting).toBe(0);
+    expect((await state.audit.query({})).map((e) => e.note).reverse()).toEqual(['b', 'c', 'd']);
+    await state.close();
     await rm(dir, { recursive: true, force: true });
   });
 });
