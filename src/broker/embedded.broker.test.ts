@@ -100,6 +100,48 @@ describe('EmbeddedBroker', () => {
     expect(other.listening).toBe(false);
   });
 
+  it('hands every QoS 1 message it acknowledged to the subscribers before it stops, when stopped in the middle of a burst', async () => {
+    // Aedes sends a PUBACK before it hands the message on: a stop in between lost acknowledged messages.
+    const burst = 20;
+    let admitted = 0;
+    let stopped: Promise<void> | undefined;
+    const other: EmbeddedBroker = new EmbeddedBroker(
+      { host: '127.0.0.1', port: 0, topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 },
+      {
+        registry: fixtureRegistry(),
+        metrics: createHubMetrics(),
+        logger: pino({ level: 'silent' }),
+        // Asked as each publish is let through. With the last of the burst the hub is stopped (SIGTERM), after that
+        // publish's PUBACK is sent and before Aedes hands it on (Aedes does that in a setImmediate queued after this one).
+        whenReady: () => {
+          admitted += 1;
+          if (admitted === burst) setImmediate(() => (stopped = other.stop()));
+          return undefined;
+        },
+      },
+    );
+    await other.start();
+    const taken = new Set<string>();
+    await other.subscribe('compounds/+/+/+/telemetry', (_topic, payload, done) => {
+      taken.add(payload.toString());
+      done();
+    });
+    const device = mqtt.connect(other.url, { username: 'c01/elevator/elev-1', clientId: 'c01/elevator/elev-1', password: FIXTURE_SECRET, reconnectPeriod: 0 });
+    clients.push(device);
+    await new Promise((resolve) => device.once('connect', resolve));
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
+    const acknowledged: string[] = [];
+    for (let seq = 0; seq < burst; seq += 1) {
+      const payload = `{"seq":${seq}}`;
+      device.publish('compounds/c01/elevator/elev-1/telemetry', payload, { qos: 1 }, (error) => error || acknowledged.push(payload));
+    }
+    await expect.poll(() => stopped !== undefined).toBe(true);
+    await stopped;
+    await closed;
+    expect(acknowledged).toHaveLength(burst);
+    expect(acknowledged.filter((payload) => !taken.has(payload))).toEqual([]);
+  });
+
   it('names the setting to change when its port is taken', async () => {
     const second = new EmbeddedBroker(
       { host: '127.0.0.1', port: Number(new URL(broker.url).port), topicRoot: 'compounds', maxPacketBytes: 65_536, connectTimeoutMs: 10_000 },

@@ -5,8 +5,13 @@
  * wait at authorisation, which stops Aedes reading from that device's connection.
  * A device is only itself (client id = key, its own Last Will) and cannot degrade the others
  * (a message budget per device, caps per address, a longest keepalive): device-guard.ts.
+ *
+ * Aedes sends a QoS 1 PUBACK as it lets a publish through, before it hands the message to the
+ * subscribers (ingest). So `stop()` first admits no more publishes (a device keeps what was not
+ * acknowledged and sends it again to the next start), then waits until every publish let
+ * through has reached the subscribers, and only then closes Aedes.
  */
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry, RegisteredDevice } from '../registry/registry.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
@@ -45,6 +50,9 @@ export interface EmbeddedBrokerDeps {
   portInUseMessage?: (setting: string, host: string, port: number) => Promise<string | undefined>;
 }
 
+/** How long `stop()` waits for acknowledged publishes to reach the subscribers (they take a turn of the event loop). */
+const STOP_SETTLE_MS = 5000;
+
 export type MessageHandler = (topic: string, payload: Buffer, done: () => void) => void;
 
 /** Aedes client with the device it authenticated as. */
@@ -60,6 +68,9 @@ export class EmbeddedBroker {
   #aedes?: Aedes;
   #listeners?: BrokerListeners;
   #guard?: DeviceGuard;
+  /** QoS 1 publishes let through (so acknowledged) that have not reached the subscribers yet. */
+  readonly #unsettled = new Set<PublishPacket>();
+  #stopping = false;
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
@@ -89,6 +100,7 @@ export class EmbeddedBroker {
   async start(): Promise<void> {
     const { registry, metrics } = this.deps;
     const { topicRoot, connectTimeoutMs } = this.options;
+    this.#stopping = false;
     // Identity, rate and address checks; refusals counted once per connection, action and reason, logged summarised.
     const guard = new DeviceGuard(topicRoot, this.options.limits ?? DEFAULT_BROKER_LIMITS, { metrics, logger: this.#log });
     this.#guard = guard;
@@ -99,6 +111,11 @@ export class EmbeddedBroker {
       // Client ids are device keys (compound/type/device: up to 194 characters); for MQTT 3.1 clients too.
       maxClientsIdLength: 256,
       connectTimeout: connectTimeoutMs,
+      // After the subscribers (ingest) have taken a publish.
+      published: (packet, _client, done) => {
+        this.#unsettled.delete(packet);
+        done(null);
+      },
       preConnect: (client, packet, done) => {
         guard.preConnect(client, packet);
         done(null, true);
@@ -126,8 +143,10 @@ export class EmbeddedBroker {
         if (client.device && mayPublish(topicRoot, client.device, packet.topic)) {
           // Its Last Will, as it goes: checked at CONNECT, outside the device's budget.
           if (guard.isWill(client, packet)) return this.#admit(client, done);
+          // Stopping: nothing more is let through, so nothing more acknowledged; the device sends it again to the next start.
+          if (this.#stopping) return;
           const verdict = guard.publishVerdict(client.device, packet);
-          if (verdict.kind === 'pass') return this.#admit(client, done, verdict.delayMs);
+          if (verdict.kind === 'pass') return this.#admit(client, done, verdict.delayMs, packet);
           if (verdict.kind === 'drop') {
             guard.drop(packet);
             // A flood over its budget: nothing more is read from this device until the pause is over.
@@ -213,18 +232,35 @@ export class EmbeddedBroker {
     });
   }
 
+  /**
+   * Ends the connections of these devices (retired, or their secret rotated): their client id is
+   * their key, so each has at most one. Their next CONNECT is judged by the registry as it is now.
+   */
+  disconnectDevices(keys: readonly string[]): number {
+    const clients = (this.#aedes as unknown as { clients?: Record<string, Client | undefined> } | undefined)?.clients ?? {};
+    let ended = 0;
+    for (const key of keys) {
+      const client = clients[key];
+      if (!client) continue;
+      client.close();
+      ended += 1;
+    }
+    return ended;
+  }
+
   async stop(): Promise<void> {
     const listeners = this.#listeners;
     const aedes = this.#aedes;
-    if (listeners?.listening) {
-      const closed = listeners.close();
-      // Connected clients keep the listeners open; aedes.close() ends them.
-      aedes?.close();
-      await closed;
-    } else {
-      await listeners?.close();
-      if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    }
+    // No more connections, no more publishes let through (authorizePublish holds them).
+    this.#stopping = true;
+    const closed = listeners?.close(); // resolves once the connections are ended: aedes.close() ends them
+    // Acknowledged before they reached the subscribers (QoS 1): they must reach them before Aedes closes, or they are lost.
+    const deadline = performance.now() + STOP_SETTLE_MS;
+    while (this.#unsettled.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.#unsettled.size > 0) this.#log.error({ messages: this.#unsettled.size }, 'broker stopped before acknowledged messages reached ingest');
+    this.#unsettled.clear();
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await closed;
     this.#listeners = undefined;
     this.#aedes = undefined;
     this.#guard?.stop();
@@ -233,10 +269,16 @@ export class EmbeddedBroker {
 
   /**
    * Lets an authorised publish through now, or once the hub takes messages again and, for a
-   * QoS 1/2 publish over its device's rate, after `delayMs`, in order.
+   * QoS 1/2 publish over its device's rate, after `delayMs`, in order. A device's publish
+   * (`packet`; not its Last Will) still waiting when the broker stops is never let through.
    */
-  #admit(client: DeviceClient, done: (error: Error | null) => void, delayMs = 0): void {
-    if (!client.waiting && delayMs <= 0 && !this.deps.whenReady?.()) return done(null);
+  #admit(client: DeviceClient, done: (error: Error | null) => void, delayMs = 0, packet?: PublishPacket): void {
+    const pass = () => {
+      // Aedes acknowledges it now (if the connection is up) and hands it to the subscribers a moment later.
+      if (packet?.qos === 1 && (client.connected || client.connecting)) this.#unsettled.add(packet);
+      done(null);
+    };
+    if (!client.waiting && delayMs <= 0 && !this.deps.whenReady?.()) return pass();
     client.waiting = (client.waiting ?? 0) + 1;
     const due = performance.now() + delayMs;
     client.tail = (client.tail ?? Promise.resolve()).then(async () => {
@@ -244,7 +286,8 @@ export class EmbeddedBroker {
       if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait).unref());
       await this.deps.whenReady?.();
       client.waiting! -= 1;
-      done(null);
+      if (packet && this.#stopping) return;
+      pass();
     });
   }
 
