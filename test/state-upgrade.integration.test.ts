@@ -105,4 +105,21 @@ describe('a data dir of an earlier version', () => {
     expect(after.registry.compound('h2')).toBeDefined();
     expect(after.registry.size).toBeGreaterThan(before);
   });
+
+  it('a broken seed stops the first start before anything is imported, so the corrected file is imported next time', async () => {
+    const data = path.join(dir.path, 'broken-seed');
+    const { file: registryFile } = await writeFleetRegistry(path.join(dir.path), ['h1']);
+    const alertsFile = path.join(dir.path, 'alerts-broken.json');
+    await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['ghost'] }] }));
+    const env = { DATA_DIR: data, REGISTRY_FILE: registryFile, ALERTS_FILE: alertsFile, INFLUX_MANAGED: 'off' };
+    const error = await startTestHub(env).then(() => undefined, (e: unknown) => e);
+    expect(String(error)).toMatch(/grids\.0\.workers\.0: "ghost" is not a login/);
+    await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['wang'] }] }));
+    const hub = await startTestHub(env);
+    hubs.push(hub);
+    const routing = await fetch(`${hub.info.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: TEST_PASSWORD }) });
+    const cookie = routing.headers.getSetCookie()[0]!.split(';')[0]!;
+    const doc = await get<{ body: { grids: Array<{ workers: string[] }> } }>(hub, '/api/admin/routing', cookie);
+    expect(doc.body.body.grids[0]?.workers).toEqual(['wang']);
+  });
 });

@@ -17,6 +17,9 @@ import { formatIssues } from '../config/config.loader.ts';
 import { loadRules, parseRules } from '../rules/rules.loader.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import { UsersStore, type NewUser } from '../auth/users.store.ts';
+import type { User } from '../auth/users.schema.ts';
+import { describeUser } from '../auth/user-scope.ts';
+import { checkRouting } from '../alerts/routing.ts';
 import { generatePassword } from '../auth/password.ts';
 import { DEMO_PASSWORD, demoRouting, demoUsers, prepareDemo, type DemoSetup } from '../demo/demo.ts';
 import { HubError } from '../errors.ts';
@@ -97,6 +100,21 @@ async function gatherSeeds(config: HubConfig, demo: DemoSetup | undefined, loopb
   };
 }
 
+/**
+ * Seeds are checked whole before anything is imported, so a broken file leaves the database empty
+ * (the next start imports the corrected file): the routing must parse and reach people among the
+ * logins imported with it, and the rules must parse.
+ */
+function checkSeeds(config: HubConfig, seeds: Seeds, initialUsers: readonly NewUser[] | undefined): void {
+  if (seeds.rules !== undefined) parseRules(seeds.rules, `RULES_FILE ${config.rulesFile}`);
+  if (seeds.alerts === undefined) return;
+  const source = config.alertsFile ? `ALERTS_FILE ${config.alertsFile}` : 'demo routing';
+  const routing = parseAlertsConfig(seeds.alerts, source);
+  const logins: User[] = [...(seeds.users ?? []), ...(initialUsers ?? []).map(({ password: _p, ...u }) => ({ ...u, passwordHash: '', mustChangePassword: false }))];
+  const problems = checkRouting(routing, logins.map((u) => describeUser(u, routing.grids)));
+  if (problems.length) throw new HubError('ROUTING_INVALID', `${source}: routing reaches nobody:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
 export async function openHubState(config: HubConfig, logger: Logger): Promise<HubState> {
   const log = logger.child({ stage: 'state' });
   const state = await openState({ dataDir: config.dataDir, databaseUrl: config.state.databaseUrl }, log);
@@ -109,6 +127,7 @@ export async function openHubState(config: HubConfig, logger: Logger): Promise<H
     const now = Date.now();
     if (firstStart) {
       if (!seeds.registry) throw new HubError('CONFIG_INVALID', 'REGISTRY_FILE: no device registry (set REGISTRY_FILE, or DEMO=on for the demo fleet)');
+      checkSeeds(config, seeds, initialUsers);
       const summary = await importSeeds(state, seeds, SEED_BY, now);
       log.info({ ...summary }, 'first start: seeds imported into the database');
       if (legacyUsersFile) await rename(legacyUsersFile, `${legacyUsersFile}.imported`).catch(() => undefined);
