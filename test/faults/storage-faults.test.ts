@@ -6,7 +6,7 @@
  * is lost. The data dir cannot be written: the hub says so on /readyz and keeps storing live.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import mqtt from 'mqtt';
 import { influxQuery, startLocalInfluxd, type LocalInfluxd, type StoreSettings } from '../../src/store/index.ts';
 import { deviceTopic } from '../../src/contracts/topics.ts';
@@ -14,6 +14,7 @@ import { startSimulation } from '../../simulators/sim.runner.ts';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { checkDelivery, DeliveryLedger, lostRanges, seqRanges, settledDelivery, storedSeqs } from '../helpers/delivery-check.ts';
 import { sleep, tempDir } from '../helpers/temp-dir.ts';
+import { startPostgres } from '../helpers/postgres.ts';
 import { getJson, writeFleetRegistry } from '../helpers/test-hub.ts';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -131,11 +132,19 @@ describe('fault suite: storage refuses', () => {
     await run.hub.stop();
   }, 120_000);
 
-  it('the data dir cannot be written: the hub starts, /readyz shows why, readings are stored live', async () => {
+  it('the data dir cannot be written: with its database on PostgreSQL the hub starts, /readyz shows why, readings are stored live; on SQLite there it says so and stops', async () => {
     await writeFile(`${dir.path}/blocker`, 'a file where the data dir should be');
     await mkdir(`${dir.path}/ro`, { recursive: true });
     const { file, devices } = await writeFleetRegistry(`${dir.path}/ro`, ['u1']);
-    hub = await startHubProcess({ DATA_DIR: `${dir.path}/blocker/data`, REGISTRY_FILE: file, INFLUX_URL: influx.url, INFLUX_DATABASE: 'faults_ro' });
+    // The operational database is in the data dir by default: no database, no hub, and it names the file.
+    const refused = await startHubProcess({ DATA_DIR: `${dir.path}/blocker/data`, REGISTRY_FILE: file, INFLUX_URL: influx.url, INFLUX_DATABASE: 'faults_ro' }).then(
+      () => 'started',
+      (error: unknown) => String(error),
+    );
+    expect(refused).toMatch(/blocker\/data\/hub\.db cannot be opened as the operational database/);
+    const pg = await startPostgres();
+    onTestFinished(() => pg.stop());
+    hub = await startHubProcess({ DATA_DIR: `${dir.path}/blocker/data`, REGISTRY_FILE: file, INFLUX_URL: influx.url, INFLUX_DATABASE: 'faults_ro', DATABASE_URL: await pg.createDatabase() });
     const { body } = await hub.readyz();
     expect(body.storage.lastError).toMatch(/spool .*ENOTDIR/);
     expect(body.warnings.join('\n')).toMatch(/spool/i);
