@@ -129,7 +129,7 @@ export async function startPostgres(): Promise<Postgres> {
       break;
     } catch (error) {
       const log = await readFile(logFile, 'utf8').catch(() => '');
-      if (attempt < 4 && /could not bind|address already in use/i.test(log)) continue;
+      if (attempt < 4 && /could not bind|address already in use/i.exec(log)) continue;
       return fail('pg_ctl start', error);
     }
   }
