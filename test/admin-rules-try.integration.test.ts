@@ -5,7 +5,7 @@ import { createStore, startLocalInfluxd, type LocalInfluxd, type StoreSettings }
 import { createHubMetrics } from '../src/metrics/hub.metrics.ts';
 import { loadRules } from '../src/rules/rules.loader.ts';
 import type { Reading } from '../src/contracts/readings.ts';
-import { adminApi, type AdminApi } from '../src/admin/admin.fixture.ts';
+import { adminApi, type AdminApi } from '../src/testing/admin.fixture.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 /** The routing and rules documents: versions and 409, validation with issues, routing that reaches nobody, webhook secrets. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, type AdminApi } from '../admin/admin.fixture.ts';
+import { adminApi, type AdminApi } from '../testing/admin.fixture.ts';
 import { DEFAULT_RULES } from '../rules/default.pack.ts';
 
 const SECRET = 'a-webhook-secret-of-some-length';

@@ -1,6 +1,6 @@
 /** The admin routes on a real SQLite state: roles and scopes, validation with issues, conflicts, and what each write changes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, FIXTURE_DEVICE_SECRET, type AdminApi, type Client } from '../admin/admin.fixture.ts';
+import { adminApi, FIXTURE_DEVICE_SECRET, type AdminApi, type Client } from '../testing/admin.fixture.ts';
 import { authenticateDevice } from '../broker/device-acl.ts';
 import { hashDeviceSecret } from '../contracts/credentials.ts';
 import type { InjectOptions } from 'fastify';

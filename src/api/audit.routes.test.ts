@@ -1,7 +1,7 @@
 /** The audit log: what is recorded (who, from where, before → after), TRUST_PROXY, the filters and the CSV export. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { adminApi, TEST_PASSWORD, type AdminApi } from '../admin/admin.fixture.ts';
+import { adminApi, TEST_PASSWORD, type AdminApi } from '../testing/admin.fixture.ts';
 import { csvCell } from './audit.routes.ts';
 
 describe('audit log: what is recorded', () => {

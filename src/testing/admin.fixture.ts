@@ -11,8 +11,8 @@ import { pino } from 'pino';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildHttpServer } from '../api/http.server.ts';
 import type { StorageStatus } from '../api/api.types.ts';
-import { accessFixture, TEST_PASSWORD } from '../testing/access.fixture.ts';
-import { hashDeviceSecret } from '../contracts/credentials.ts';
+import { accessFixture, TEST_PASSWORD } from './access.fixture.ts';
+import { fixtureRegistryFile } from './registry.fixture.ts';
 import { DeviceStates } from '../live/device-state.ts';
 import { DeadLetters } from '../validate/dead-letters.ts';
 import { createHubMetrics } from '../metrics/hub.metrics.ts';
@@ -30,45 +30,15 @@ import type { RegistryFile } from '../config/registry.schema.ts';
 import { parseRegistry } from '../config/registry.loader.ts';
 import type { StateStore } from '../state/state.types.ts';
 import type { StoreSettings } from '../store/store.types.ts';
-import type { AdminHooks } from './admin.types.ts';
+import type { AdminHooks } from '../admin/admin.types.ts';
 
 export { TEST_PASSWORD };
 export const FIXTURE_DEVICE_SECRET = 'fixture-device-secret-1';
 export const AT = 1_800_000_000_000;
 
-export const FIXTURE_PLACES: RegistryFile = {
-  districts: [
-    {
-      id: 'xihu',
-      name: '西湖区',
-      streets: [
-        {
-          id: 'wenxin',
-          name: '文新街道',
-          communities: [
-            {
-              id: 'cuiyuan',
-              name: '翠苑社区',
-              compounds: [
-                {
-                  id: 'c01',
-                  name: '翠苑一区',
-                  grid: 'g1',
-                  buildings: { b1: '1号楼' },
-                  devices: [
-                    { id: 'elev-1', type: 'elevator', building: 'b1', secretSha256: hashDeviceSecret(FIXTURE_DEVICE_SECRET) },
-                    { id: 'mh-1', type: 'manhole', zone: 'north', secretSha256: hashDeviceSecret(FIXTURE_DEVICE_SECRET) },
-                  ],
-                },
-                { id: 'c02', name: '翠苑二区', devices: [{ id: 'park-1', type: 'parking', secretSha256: hashDeviceSecret(FIXTURE_DEVICE_SECRET) }] },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
+/** The registry fixture (registry.fixture.ts) with the fixture device secret, and c01's building b1 named. */
+export const FIXTURE_PLACES: RegistryFile = fixtureRegistryFile(FIXTURE_DEVICE_SECRET);
+FIXTURE_PLACES.districts[0]!.streets[0]!.communities[0]!.compounds[0]!.buildings = { b1: '1号楼' };
 
 /** Grid g1 (c01) with worker wang: the routing every test starts with, saved as version 1. */
 export const FIXTURE_ROUTING = { grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] };
