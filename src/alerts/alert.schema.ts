@@ -4,6 +4,8 @@ import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 import { ALERT_EVENT_KINDS, WORKFLOW_STATES } from './alert.types.ts';
 
+const position = z.object({ lat: z.number(), lon: z.number(), accuracyM: z.number().optional() });
+
 export const alertEventSchema = z.object({
   alertId: z.string(),
   kind: z.enum(ALERT_EVENT_KINDS),
@@ -11,7 +13,10 @@ export const alertEventSchema = z.object({
   actor: z.string(),
   note: z.string().optional(),
   assignee: z.string().optional(),
+  position: position.optional(),
+  distanceM: z.number().optional(),
 });
+
 
 export const alertSchema = z.object({
   id: z.string(),
@@ -33,6 +38,23 @@ export const alertSchema = z.object({
   assignee: z.string().optional(),
   escalationLevel: z.number(),
   dueAt: z.number().optional(),
-  overdue: z.object({ step: z.enum(['accept', 'resolve']), since: z.number() }).optional(),
+  overdue: z.object({ step: z.enum(['accept', 'arrive', 'resolve']), since: z.number() }).optional(),
+  incident: z
+    .object({
+      group: z.string(),
+      scope: z.enum(['building', 'zone', 'compound']),
+      place: z.string().optional(),
+      members: z.array(
+        z.object({ deviceKey: z.string(), type: z.enum(DEVICE_TYPES), device: z.string(), ruleId: z.string(), since: z.number(), alertId: z.string().optional() }),
+      ),
+      peak: z.number(),
+    })
+    .optional(),
+  arrival: z
+    .object({ dueAt: z.number(), at: z.number().optional(), by: z.string().optional(), position: position.optional(), distanceM: z.number().optional() })
+    .optional(),
+  called: z.array(z.string()).optional(),
+  remindedAt: z.number().optional(),
+  flapping: z.boolean().optional(),
   history: z.array(alertEventSchema),
 });

@@ -19,8 +19,66 @@ export const ALERT_EVENT_KINDS = [
   'escalated',
   'reassigned',
   'commented',
+  /** The assignee checked in on site (到场), for rules that need arrival (elevator rescue). */
+  'arrived',
+  /** Not accepted yet: the assignee is notified again (every `remindMin`), apart from escalation. */
+  'reminded',
+  /** Call tree: the assignee did not answer within the ring time, so the next person in the call order is notified too (`assignee` = who was called). */
+  'called',
+  /** Incident: a device's condition joined it (`note` = the member's device key). */
+  'member_joined',
+  /** Incident: a member's condition cleared, so it left (`note` = the member's device key). */
+  'member_left',
+  /** Incident: cleared (or closed) with members still active, which are raised as their own alerts (`note` = their device keys). */
+  'released',
+  /** The condition toggled more than N times in T: notified once, toggles are not notified until it is stable. */
+  'flapping',
+  /** A flapping condition has kept still for T: notified normally again. */
+  'stable',
 ] as const;
 export type AlertEventKind = (typeof ALERT_EVENT_KINDS)[number];
+
+/** A device whose condition is part of an incident alert. */
+export interface IncidentMember {
+  deviceKey: string;
+  type: DeviceType;
+  device: string;
+  ruleId: string;
+  /** When its condition was raised. */
+  since: number;
+  /** The device's own alert, when it had one before the incident formed (it is not dispatched again). */
+  alertId?: string;
+}
+
+/**
+ * What makes an alert an incident (design.md §6 grouping): one alert for N or more devices of one
+ * building / zone / compound raising the same kind of condition within a window.
+ */
+export interface Incident {
+  /** Id of the grouping entry of the rules data that formed it. */
+  group: string;
+  /** What the devices share. */
+  scope: 'building' | 'zone' | 'compound';
+  /** The building or zone tag (absent for a compound-wide incident). */
+  place?: string;
+  /** Members whose condition is active now; a member that clears leaves. */
+  members: IncidentMember[];
+  /** Most members active at once. */
+  peak: number;
+}
+
+/** Arrival on site (到场) for rules that need it: the deadline counts from dispatch. */
+export interface Arrival {
+  /** When the assignee must be on site (dispatch + 30 min in a city, 1 h in a county, or the rule's own). */
+  dueAt: number;
+  /** When someone checked in, and who. */
+  at?: number;
+  by?: string;
+  /** The browser's position at check-in, when the person allowed it. */
+  position?: { lat: number; lon: number; accuracyM?: number };
+  /** Metres from the compound's registry position (when both are known). */
+  distanceM?: number;
+}
 
 export interface Alert {
   id: string;
@@ -45,8 +103,18 @@ export interface Alert {
   escalationLevel: number;
   /** The next SLA deadline for the current step (accept, then resolve), ms epoch; after an escalation, the next person's. */
   dueAt?: number;
-  /** While the current step (accept, then resolve) is late: since when it is due. Gone once that step is done. */
-  overdue?: { step: 'accept' | 'resolve'; since: number };
+  /** While the current step (accept, arrive, then resolve) is late: since when it is due. Gone once that step is done. */
+  overdue?: { step: 'accept' | 'arrive' | 'resolve'; since: number };
+  /** Set when this alert stands for a group of devices (an incident). */
+  incident?: Incident;
+  /** Set for rules that need arrival on site (elevator rescue). */
+  arrival?: Arrival;
+  /** The call tree rang these people besides the assignee (any of them may accept). */
+  called?: string[];
+  /** When the assignee was last reminded (reminders every `remindMin` until accepted). */
+  remindedAt?: number;
+  /** The condition is toggling (see the `flapping` event): its toggles are not notified. */
+  flapping?: boolean;
   history: AlertEvent[];
 }
 
@@ -57,8 +125,11 @@ export interface AlertEvent {
   /** Who did it: a user id, or `hub` for automatic steps. */
   actor: string;
   note?: string;
-  /** For dispatched / reassigned / escalated: who holds the alert now. */
+  /** For dispatched / reassigned / escalated: who holds the alert now; for reminded / called: who was notified. */
   assignee?: string;
+  /** For arrived: where the person checked in (browser position) and how far from the compound. */
+  position?: { lat: number; lon: number; accuracyM?: number };
+  distanceM?: number;
 }
 
 /** An alert event as stored in `alert_events`, with what is needed to rebuild the alert. */

@@ -65,3 +65,21 @@ export interface SilenceView {
   /** Login of who made it. */
   actor: string;
 }
+
+/** How to reach a person on their phone: the mobile number and the ids WeCom, DingTalk and Feishu robots @mention. */
+export interface Contact {
+  /** Mainland mobile number, 11 digits (WeCom `mentioned_mobile_list`, DingTalk `at.atMobiles`). */
+  mobile?: string;
+  /** WeCom (企业微信) userid. */
+  wecom?: string;
+  /** DingTalk (钉钉) userId. */
+  dingtalk?: string;
+  /** Feishu (飞书) open_id / user_id for `<at user_id=…>`. */
+  feishu?: string;
+}
+
+/** `POST /api/alerts/{id}/arrive`: the assignee checks in on site; the position is the browser's, when allowed. */
+export interface ArriveBody {
+  position?: { lat: number; lon: number; accuracyM?: number };
+  note?: string;
+}

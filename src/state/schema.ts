@@ -20,6 +20,8 @@ export interface UsersTable {
   password_hash: string;
   must_change_password: Flag;
   disabled: Flag;
+  /** JSON object `{ mobile?, wecom?, dingtalk?, feishu? }`, or null (migration 0002). */
+  contact: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -52,6 +54,10 @@ export interface CompoundsTable {
   zones: string | null;
   /** JSON array, or null. */
   contacts: string | null;
+  /** `city` | `county`, or null (city) (migration 0002). */
+  area: string | null;
+  lat: number | null;
+  lon: number | null;
   position: number;
   created_at: number;
   updated_at: number;
