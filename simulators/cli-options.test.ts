@@ -16,7 +16,7 @@ describe('compound-sim options', () => {
     expect(parseCli(['--fleet-key', 'k'])).toEqual({
       url: 'mqtt://127.0.0.1:1883',
       compounds: 3,
-      perCompound: { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 },
+      perCompound: { elevator: 7, manhole: 7, fire_lane: 3, parking: 12 },
       intervalMs: 5000,
       seed: 1,
       fleetKey: 'k',
@@ -88,7 +88,7 @@ describe('compound-sim options', () => {
     [['--compounds', 'a1,B2'], '--compounds: "B2" is not a compound id (lowercase letters, digits, - and _)'],
     [['--compounds', 'a1,a1'], '--compounds: an id is listed twice'],
     [['--qos', '2'], '--qos: expected 0 or 1, got "2"'],
-    [['--scenario', 'chaos'], '--scenario: expected one of normal, faults, trapped-passenger, manhole-tilted, fire-lane-blocked, zombie-car, flapping-sensor, maintenance-mode, got "chaos"'],
+    [['--scenario', 'chaos'], '--scenario: expected one of normal, faults, trapped-passenger, manhole-tilted, fire-lane-blocked, zombie-car, flapping-sensor, maintenance-mode, power-cut, rainstorm, gateway-down, got "chaos"'],
     [['--connection', 'pooled'], '--connection: expected per-device or shared, got "pooled"'],
     [['--url', 'http://x'], '--url: expected mqtt://host:port (or mqtts://, ws://, wss://), got "http://x"'],
     [['--url', 'localhost:1883'], '--url: expected mqtt://host:port (or mqtts://, ws://, wss://), got "localhost:1883"'],

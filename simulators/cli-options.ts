@@ -1,6 +1,6 @@
 /** Parses compound-sim's command line into options, with one clear line per mistake. */
 import { parseArgs } from 'node:util';
-import type { PerCompound } from './fleet.ts';
+import { DEMO_PER_COMPOUND, type PerCompound } from './fleet.ts';
 import { SCENARIOS, scenarioNames } from './scenarios/index.ts';
 
 export const USAGE = `compound-sim: simulated smart-compound devices publishing over MQTT
@@ -9,10 +9,11 @@ Usage: npm run sim -- [options]      (or: npx compound-sim [options])
 
   --url URL              broker (default mqtt://127.0.0.1:1883; mqtt, mqtts, ws, wss)
   --compounds N|a,b      number of compounds (c01, c02, …) or their ids (default 3)
-  --elevators N          elevators per compound (default 4)
-  --manholes N           manhole covers per compound (default 6)
-  --fire-lanes N         fire lanes per compound (default 3)
-  --parking N            parking spaces per compound (default 12)
+  --elevators N          elevators per compound (default ${DEMO_PER_COMPOUND.elevator})
+  --manholes N           manhole covers per compound (default ${DEMO_PER_COMPOUND.manhole})
+  --fire-lanes N         fire lanes per compound (default ${DEMO_PER_COMPOUND.fire_lane})
+  --parking N            parking spaces per compound (default ${DEMO_PER_COMPOUND.parking})
+                         (the defaults are the demo's: with its fleet key, compound-sim joins it)
   --interval D           report interval, e.g. 500ms, 5s, 1m (default 5s)
   --duration D           stop after D (default: run until Ctrl-C)
   --seed N               random seed; the same seed gives the same behaviour (default 1)
@@ -193,10 +194,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new UsageError(`--time-scale: expected a positive number such as 1 or 60, got "${v['time-scale']}"`);
   }
   const perCompound: PerCompound = {
-    elevator: wholeNumber('elevators', v.elevators, 4, 0, 100_000),
-    manhole: wholeNumber('manholes', v.manholes, 6, 0, 100_000),
-    fire_lane: wholeNumber('fire-lanes', v['fire-lanes'], 3, 0, 100_000),
-    parking: wholeNumber('parking', v.parking, 12, 0, 100_000),
+    elevator: wholeNumber('elevators', v.elevators, DEMO_PER_COMPOUND.elevator, 0, 100_000),
+    manhole: wholeNumber('manholes', v.manholes, DEMO_PER_COMPOUND.manhole, 0, 100_000),
+    fire_lane: wholeNumber('fire-lanes', v['fire-lanes'], DEMO_PER_COMPOUND.fire_lane, 0, 100_000),
+    parking: wholeNumber('parking', v.parking, DEMO_PER_COMPOUND.parking, 0, 100_000),
   };
   if (Object.values(perCompound).every((n) => n === 0)) {
     throw new UsageError('--elevators/--manholes/--fire-lanes/--parking: every count is 0, so there is nothing to simulate');
@@ -278,7 +279,7 @@ function defaults(): CliOptions {
   return {
     url: 'mqtt://127.0.0.1:1883',
     compounds: 3,
-    perCompound: { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 },
+    perCompound: { ...DEMO_PER_COMPOUND },
     intervalMs: 5000,
     seed: 1,
     scenario: 'normal',

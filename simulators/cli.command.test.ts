@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registrySchema } from '../src/config/registry.schema.ts';
 import { verifyDeviceSecret, deriveDeviceSecret } from '../src/contracts/credentials.ts';
 import { runCli } from './cli.command.ts';
+import { SCENARIOS } from './scenarios/index.ts';
 
 async function cli(argv: string[], env: Record<string, string> = {}, signal?: AbortSignal) {
   let out = '';
@@ -40,6 +41,10 @@ describe('compound-sim command', () => {
       expect(out).toContain(option);
     }
     expect(out).toContain('faults: every device now and then falls into a fault');
+    // Every scenario --scenario accepts, with what it does, and the demo's counts as defaults.
+    for (const [name, scenario] of Object.entries(SCENARIOS)) expect(out).toContain(`${name}: ${scenario.description}`);
+    expect(out).toContain('power-cut: c01 building b1 loses power at 10 s');
+    expect(out).toMatch(/--elevators N +elevators per compound \(default 7\)/);
   });
 
   it('a bad option: one line naming it, a hint, exit 2', async () => {
@@ -53,7 +58,7 @@ describe('compound-sim command', () => {
     const file = path.join(dir, 'fleet.json');
     const { code, out } = await cli(['--compounds', 'x1,x2', '--elevators', '2', '--parking', '3', '--interval', '10s', '--write-registry', file], { SIM_FLEET_KEY: 'fk' });
     expect(code).toBe(0);
-    expect(out).toContain(`wrote the registry of 28 devices in 2 compounds to ${file}`);
+    expect(out).toContain(`wrote the registry of 30 devices in 2 compounds to ${file}`);
     const registry = registrySchema.parse(JSON.parse(await readFile(file, 'utf8')));
     const compounds = registry.districts[0]!.streets[0]!.communities[0]!.compounds;
     expect(compounds.map((c) => c.id)).toEqual(['x1', 'x2']);
@@ -72,8 +77,8 @@ describe('compound-sim command', () => {
     const port = await closedPort();
     const { code, out, err } = await cli(['--url', `mqtt://127.0.0.1:${port}`, '--connection', 'shared', '--compounds', '1', '--duration', '300ms', '--progress', '100ms']);
     expect(code).toBe(1);
-    expect(out).toMatch(/^compound-sim: 25 devices in 1 compounds → mqtt:\/\/127\.0\.0\.1:\d+ \(shared, QoS 1, every 5s, scenario normal, seed 1\)\n/);
-    expect(out).toMatch(/0\/25 connected, 0 published \(0\.0\/s\), 0 events, [1-9]\d* errors.*ECONNREFUSED/);
+    expect(out).toMatch(/^compound-sim: 29 devices in 1 compounds → mqtt:\/\/127\.0\.0\.1:\d+ \(shared, QoS 1, every 5s, scenario normal, seed 1\)\n/);
+    expect(out).toMatch(/0\/29 connected, 0 published \(0\.0\/s\), 0 events, [1-9]\d* errors.*ECONNREFUSED/);
     expect(err).toMatch(/nothing was published \(last error: shared connection: connect ECONNREFUSED .*\); is a broker listening at mqtt:\/\/127\.0\.0\.1:\d+\?/);
   });
 

@@ -29,12 +29,12 @@ describe('fleet', () => {
     expect(compoundIds(120)[119]).toBe('c120');
   });
 
-  it('the demo: 3 compounds of 4 elevators, 6 covers, 3 fire lanes and 12 spaces over 3 buildings', () => {
+  it('the demo: 3 compounds of 7 elevators, 7 covers, 3 fire lanes and 12 spaces over 3 buildings', () => {
     const fleet = demoFleet('demo-key');
-    expect(fleet).toHaveLength(75);
+    expect(fleet).toHaveLength(87);
     for (const compound of ['c01', 'c02', 'c03']) {
       const mine = fleet.filter((d) => d.compound === compound);
-      expect(Object.fromEntries(DEVICE_TYPES.map((t) => [t, mine.filter((d) => d.type === t).length]))).toEqual({ elevator: 4, manhole: 6, fire_lane: 3, parking: 12 });
+      expect(Object.fromEntries(DEVICE_TYPES.map((t) => [t, mine.filter((d) => d.type === t).length]))).toEqual({ elevator: 7, manhole: 7, fire_lane: 3, parking: 12 });
       expect(new Set(mine.map((d) => d.building))).toEqual(new Set(['b1', 'b2', 'b3']));
       expect(new Set(mine.map((d) => d.zone)).size).toBe(3);
     }
@@ -47,7 +47,7 @@ describe('fleet', () => {
     const parsed = registrySchema.safeParse(JSON.parse(JSON.stringify(file)));
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     const registry = buildRegistry(parseRegistry(file, 'fleet'));
-    expect(registry.size).toBe(75);
+    expect(registry.size).toBe(87);
     expect(registry.compounds().map((c) => c.name)).toEqual(['翠苑一区', '翠苑二区', '文鼎苑']);
     for (const d of fleet) {
       const registered = registry.getByKey(d.key)!;

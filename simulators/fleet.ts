@@ -157,9 +157,14 @@ export function buildFleet(spec: FleetSpec): FleetDevice[] {
   return devices;
 }
 
-export const DEMO_PER_COMPOUND: PerCompound = { elevator: 4, manhole: 6, fire_lane: 3, parking: 12 };
+/**
+ * Per compound of the demo (and compound-sim's defaults, so that it can join the demo). Over
+ * 3 buildings: building b1 has 3 elevators (elev-01, -04, -07) and zone north 3 manholes
+ * (mh-01, -04, -07), enough for a power cut or a rainstorm to make one incident of several devices.
+ */
+export const DEMO_PER_COMPOUND: Readonly<PerCompound> = { elevator: 7, manhole: 7, fire_lane: 3, parking: 12 };
 
-/** The demo: 3 compounds, each with 4 elevators, 6 manhole covers, 3 fire lanes and 12 parking spaces over 3 buildings. */
+/** The demo: 3 compounds, each with 7 elevators, 7 manhole covers, 3 fire lanes and 12 parking spaces over 3 buildings (87 devices). */
 export function demoFleet(fleetKey: string, reportIntervalSec = 5): FleetDevice[] {
   return buildFleet({ compounds: 3, perCompound: DEMO_PER_COMPOUND, fleetKey, reportIntervalSec, seed: 2026 });
 }

@@ -1,7 +1,8 @@
 /**
  * One MQTT connection of the simulators, kept up like a device keeps its link: when the
  * broker goes away it reconnects after a jittered, growing delay (so hundreds of devices
- * do not all come back in the same millisecond), and it says goodbye before closing.
+ * do not all come back in the same millisecond), and it says goodbye before closing. A
+ * device that loses power drops it without a goodbye (`cut`) until it boots (`restore`).
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Rng } from './prng.ts';
@@ -55,6 +56,15 @@ export interface Link {
   readonly reconnects: number;
   /** Settles when the first attempt ends; later attempts go on in the background. */
   readonly firstAttempt: Promise<FirstAttempt>;
+  /**
+   * Drops the connection the way a device losing power does: no DISCONNECT, so the broker
+   * publishes the Last Will (here at once, as the socket closes; for a real unpowered device
+   * once 1.5 × keepalive has passed). What was in flight is lost; no reconnect is tried
+   * until `restore()`.
+   */
+  cut(): void;
+  /** Ends a cut: connects again at once, as a device that boots (and with backoff after that, as usual). */
+  restore(): void;
   /** Publishes the goodbye messages (retained, QoS 1) if connected, then disconnects. */
   close(goodbye?: ReadonlyArray<{ topic: string; payload: string }>, timeoutMs?: number): Promise<void>;
 }
@@ -81,6 +91,8 @@ export function openLink(options: LinkOptions): Link {
   const create = options.createClient ?? mqtt.connect;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   let closing = false;
+  /** Cut off (no power): no reconnects until restored. */
+  let held = false;
   let up = false;
   let everUp = false;
   let refused = false;
@@ -133,7 +145,7 @@ export function openLink(options: LinkOptions): Link {
     }
     if (closing) return;
     settleFirst(refused ? 'refused' : 'failed');
-    if (retryTimer) return;
+    if (held || retryTimer) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       if (closing) return;
@@ -152,6 +164,21 @@ export function openLink(options: LinkOptions): Link {
       return reconnects;
     },
     firstAttempt,
+    cut() {
+      if (closing || held) return;
+      held = true;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      // Forced: the socket is destroyed without a DISCONNECT packet.
+      client.end(true);
+    },
+    restore() {
+      if (closing || !held) return;
+      held = false;
+      attempt = 0;
+      // Fresh stores: a device that lost power lost what it had in flight.
+      client.reconnect();
+    },
     async close(goodbye = [], timeoutMs = 5000) {
       closing = true;
       clearTimeout(retryTimer);

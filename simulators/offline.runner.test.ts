@@ -12,6 +12,7 @@ describe('offline runner', () => {
     for (const m of runOffline({ devices: fleet, seed: 2, scenario: 'faults', stepMs: 5000, durationMs: 3_600_000 })) {
       const parsed = parseDeviceTopic('compounds', m.topic);
       expect(parsed).toEqual({ ok: true, topic: { ...m.ref, channel: m.channel } });
+      if (m.channel === 'status') throw new Error(`random faults cut no device off, yet ${m.topic} says ${m.payload}`);
       const schema = m.channel === 'telemetry' ? TELEMETRY_SCHEMAS[m.ref.type] : EVENT_SCHEMAS[m.ref.type];
       expect(schema.safeParse(m.payload).success).toBe(true);
       const key = `${m.ref.compound}/${m.ref.type}/${m.ref.device}`;
@@ -19,8 +20,8 @@ describe('offline runner', () => {
       seqs.set(key, m.payload.seq!);
       count += 1;
     }
-    expect(seqs.size).toBe(75);
-    expect(count).toBeGreaterThanOrEqual(75 * 720);
+    expect(seqs.size).toBe(87);
+    expect(count).toBeGreaterThanOrEqual(87 * 720);
   });
 
   it('is the same for the same seed, and stamps samples on the step grid', () => {

@@ -11,6 +11,7 @@ import { buildFleet, type FleetDevice } from './fleet.ts';
 import { backoffDelayMs } from './mqtt.link.ts';
 import { createRng } from './prng.ts';
 import { ConnectionRefusedError, startSimulation, type Simulation, type SimulationOptions } from './sim.runner.ts';
+import { timelineScenario, type Scenario, type TimelineStep } from './scenarios/index.ts';
 
 type Outcome = 'accept' | 'refuse' | 'fail';
 interface Sent {
@@ -19,6 +20,8 @@ interface Sent {
   payload: string;
   qos: number;
   retain: boolean;
+  /** Published by the broker: the client's Last Will. */
+  will?: true;
 }
 
 class FakeBroker {
@@ -87,17 +90,25 @@ class FakeClient extends EventEmitter {
   publishAsync(topic: string, payload: string, opts: { qos: number; retain?: boolean }) {
     return new Promise<void>((resolve, reject) => this.publish(topic, payload, opts, (error) => (error ? reject(error) : resolve())));
   }
-  end(_force: boolean, _opts: object, cb?: () => void) {
+  end(force: boolean, _opts?: object, cb?: () => void) {
     this.ended = true;
     const was = this.connected;
     this.connected = false;
+    // No DISCONNECT: the broker publishes the will.
+    if (force && was && this.options.will) {
+      const { topic, payload, qos, retain } = this.options.will;
+      this.broker.sent.push({ client: this, topic, payload: String(payload), qos: qos ?? 0, retain: retain ?? false, will: true });
+    }
     setImmediate(() => {
       if (was) this.emit('close');
       cb?.();
     });
     return this;
   }
+  reconnects = 0;
   reconnect() {
+    this.reconnects += 1;
+    this.ended = false;
     this.broker.attempt(this);
     return this;
   }
@@ -118,6 +129,30 @@ afterEach(async () => {
 });
 
 const isStatus = (s: Sent) => s.topic.endsWith('/status');
+
+/**
+ * A timeline that notes, each time a device's outage changes, how many messages the broker had
+ * by then: what the device publishes in that step and after lands behind the mark.
+ */
+function marked(broker: FakeBroker, steps: TimelineStep[]) {
+  const inner = timelineScenario('outages', 'outages under watch', steps);
+  const marks: Array<{ key: string; outage: string | undefined; at: number }> = [];
+  const scenario: Scenario = {
+    name: 'marked',
+    description: inner.description,
+    start() {
+      const driver = inner.start();
+      return {
+        beforeStep(device, elapsedMs) {
+          const before = device.outage;
+          driver.beforeStep(device, elapsedMs);
+          if (device.outage !== before) marks.push({ key: device.key, outage: device.outage, at: broker.sent.length });
+        },
+      };
+    },
+  };
+  return { scenario, marks };
+}
 
 describe('simulation runner', () => {
   it('connects each device as itself, with its Last Will, and announces it online', async () => {
@@ -266,6 +301,65 @@ describe('simulation runner', () => {
     const timed = start(new FakeBroker(), { devices: fleet(1), durationMs: 50 });
     await timed.done;
     expect(timed.stats().connected).toBe(0);
+  });
+
+  it('power cut: the device has its last gasp, drops its link without a goodbye (the broker sends its will), is silent, then reconnects, says online and reports again', async () => {
+    const broker = new FakeBroker();
+    const elev = 'compounds/r1/elevator/elev-01/';
+    const { scenario, marks } = marked(broker, [
+      { atMs: 60, untilMs: 300, match: { device: 'elev-01' }, fault: 'power_loss' },
+      { atMs: 60, untilMs: 300, match: { device: 'elev-01' }, outage: 'power' },
+    ]);
+    const sim = start(broker, { devices: fleet(1), scenario });
+    await sim.ready;
+    await vi.waitFor(() => expect(broker.payloads((s) => s.topic === `${elev}telemetry` && s.client.reconnects > 0).length).toBeGreaterThan(2));
+    expect(marks.map((m) => `${m.key} ${m.outage}`)).toEqual(['r1/elevator/elev-01 power', 'r1/elevator/elev-01 undefined']);
+    const [cut, back] = marks;
+    const during = broker.sent.slice(cut!.at, back!.at).filter((s) => s.topic.startsWith(elev));
+    // At the cut: power_loss from its backup cell, then nothing but the will the broker publishes.
+    expect(during[0]).toMatchObject({ topic: `${elev}event`, payload: expect.stringContaining('"event":"power_loss"') });
+    expect(during.filter((s) => !s.topic.endsWith('/event'))).toEqual([expect.objectContaining({ topic: `${elev}status`, payload: 'offline', retain: true, will: true })]);
+    const after = broker.sent.slice(back!.at).filter((s) => s.topic.startsWith(elev));
+    expect(after[0]).toMatchObject({ topic: `${elev}status`, payload: 'online', retain: true });
+    expect(after.slice(1).some((s) => s.topic === `${elev}telemetry`)).toBe(true);
+    const client = broker.clients.find((c) => c.options.clientId === 'r1/elevator/elev-01')!;
+    expect(client.reconnects).toBe(1);
+    // The other devices never noticed.
+    expect(broker.payloads((s) => isStatus(s) && !s.topic.startsWith(elev)).map((s) => s.payload)).toEqual(['online', 'online', 'online']);
+    expect(sim.stats()).toMatchObject({ connected: 4, reconnects: 1, errors: 0 });
+  });
+
+  it('uplink down: the devices keep their connections but publish nothing, not even a status, then report again', async () => {
+    const broker = new FakeBroker();
+    const { scenario, marks } = marked(broker, [{ atMs: 60, untilMs: 300, match: { compound: 'r1', type: 'manhole' }, outage: 'uplink' }]);
+    const sim = start(broker, { devices: fleet(2), scenario });
+    await sim.ready;
+    await vi.waitFor(() => expect(marks.filter((m) => m.outage === undefined)).toHaveLength(2));
+    for (const key of ['r1/manhole/mh-01', 'r1/manhole/mh-02']) {
+      const [cut, back] = marks.filter((m) => m.key === key);
+      expect([cut!.outage, back!.outage]).toEqual(['uplink', undefined]);
+      const topic = `compounds/${key}/`;
+      expect(broker.sent.slice(cut!.at, back!.at).filter((s) => s.topic.startsWith(topic))).toEqual([]);
+      await vi.waitFor(() => expect(broker.sent.slice(back!.at).filter((s) => s.topic === `${topic}telemetry`).length).toBeGreaterThan(0));
+      expect(broker.payloads((s) => s.topic === `${topic}status`).map((s) => s.payload)).toEqual(['online']);
+    }
+    expect(broker.clients.every((c) => !c.ended && c.reconnects === 0)).toBe(true);
+    expect(sim.stats()).toMatchObject({ connected: 8, reconnects: 0, dropped: 0 });
+  });
+
+  it('shared: the connection says offline for a device whose power goes (as its will would) and online when it is back', async () => {
+    const broker = new FakeBroker();
+    const { scenario, marks } = marked(broker, [{ atMs: 60, untilMs: 300, match: { device: 'fl-01' }, outage: 'power' }]);
+    const sim = start(broker, { devices: fleet(1), scenario, connection: 'shared' });
+    await sim.ready;
+    await vi.waitFor(() => expect(marks).toHaveLength(2));
+    const lane = 'compounds/r1/fire_lane/fl-01/';
+    await vi.waitFor(() => expect(broker.sent.slice(marks[1]!.at).filter((s) => s.topic === `${lane}telemetry`).length).toBeGreaterThan(0));
+    const [cut, back] = marks;
+    expect(broker.sent.slice(cut!.at, back!.at).filter((s) => s.topic.startsWith(lane)).map((s) => [s.topic, s.payload, s.retain])).toEqual([[`${lane}status`, 'offline', true]]);
+    expect(broker.sent.slice(back!.at).filter((s) => s.topic.startsWith(lane))[0]).toMatchObject({ topic: `${lane}status`, payload: 'online', retain: true });
+    expect(broker.clients).toHaveLength(1);
+    expect(broker.clients[0]!.ended).toBe(false);
   });
 
   it('refuses an empty or duplicated device list', () => {

@@ -11,6 +11,13 @@
  * Each device announces a retained `online`, sends its first sample soon after connecting,
  * then one every interval (±10 % jitter) plus its behaviour's events; it reconnects with
  * jittered backoff when the broker goes away. `stop()` says `offline` and disconnects.
+ *
+ * Outages a scenario puts a device in (sim.device.ts): while cut off it publishes nothing.
+ * When its power goes, its connection drops without a goodbye once its last gasp is
+ * acknowledged, so the broker publishes its Last Will (`shared`: the connection says
+ * `offline` for it, as the will would); when the power is back it reconnects, says
+ * `online` and reports again. An uplink outage keeps the connection (keepalive only):
+ * nothing reaches the broker, so only the silence tells.
  */
 import type { MqttClient } from 'mqtt';
 import type { DeviceType } from '../src/contracts/device-types.ts';
@@ -19,7 +26,7 @@ import type { FaultName } from './behaviours/index.ts';
 import { openLink, type Backoff, type ClientFactory, type Link, type LinkOptions } from './mqtt.link.ts';
 import { streamFor, type Rng } from './prng.ts';
 import { resolveScenario, type Scenario } from './scenarios/index.ts';
-import { createSimDevice, type SimDevice, type SimDeviceSpec, type SimMessage } from './sim.device.ts';
+import { createSimDevice, statusChange, type SimDevice, type SimDeviceSpec, type SimMessage } from './sim.device.ts';
 
 /** A device to run: a `FleetDevice` is one. */
 export interface RunnableDevice extends SimDeviceSpec {
@@ -124,6 +131,8 @@ interface Running {
   link?: Link;
   timer?: NodeJS.Timeout;
   everUp: boolean;
+  /** What it reported on the step its power came back, before its link was up again: sent once it is. */
+  backlog: SimMessage[];
 }
 
 export function startSimulation(options: SimulationOptions): Simulation {
@@ -157,6 +166,7 @@ export function startSimulation(options: SimulationOptions): Simulation {
       intervalMs: options.intervalMs ?? (spec.reportIntervalSec ?? 60) * 1000,
       timing: streamFor(`${sim.key}#timing`, seed),
       everUp: false,
+      backlog: [],
     };
   });
   const byKey = new Map(running.map((d) => [d.sim.key, d]));
@@ -187,29 +197,59 @@ export function startSimulation(options: SimulationOptions): Simulation {
 
   const linkOf = (d: Running) => (mode === 'shared' ? shared : d.link);
 
-  const publish = (client: MqttClient, d: Running, message: SimMessage) => {
-    client.publish(message.topic, JSON.stringify(message.payload), { qos }, (error) => {
-      if (error) {
-        noteError(`${d.sim.key}: publish failed: ${error.message}`);
-        return;
-      }
-      stats.published += 1;
-      if (message.channel === 'event') stats.events += 1;
-      else stats.byType[d.sim.spec.type] += 1;
-      options.onPublished?.(d.sim.key, message);
+  /** Settles when the broker took the message (or it failed). */
+  const publish = (client: MqttClient, d: Running, message: SimMessage) =>
+    new Promise<void>((resolve) => {
+      client.publish(message.topic, JSON.stringify(message.payload), { qos }, (error) => {
+        resolve();
+        if (error) {
+          noteError(`${d.sim.key}: publish failed: ${error.message}`);
+          return;
+        }
+        stats.published += 1;
+        if (message.channel === 'event') stats.events += 1;
+        else stats.byType[d.sim.spec.type] += 1;
+        options.onPublished?.(d.sim.key, message);
+      });
     });
+
+  /** The shared connection speaks for a device whose own will it cannot carry. */
+  const sayForDevice = (d: Running, status: 'online' | 'offline') => {
+    if (shared?.connected) shared.client.publish(d.statusTopic, status, { qos: 1, retain: true });
+  };
+
+  /** Its power went (and it has had its last gasp): its link drops without a goodbye, so the broker publishes its will. */
+  const powerOff = (d: Running) => {
+    if (stopped || d.sim.outage !== 'power') return; // back already
+    if (mode === 'shared') sayForDevice(d, 'offline');
+    else d.link?.cut();
+  };
+
+  /** Its power is back: it boots and reconnects (`onUp` says `online`). */
+  const powerOn = (d: Running) => {
+    if (mode === 'shared') sayForDevice(d, 'online');
+    else d.link?.restore();
   };
 
   /** One step of a device: the scenario, the behaviour, and its messages if it is online. */
   const tick = (d: Running) => {
+    const before = d.sim.outage;
     driver.beforeStep(d.sim, (d.sim.clockMs - startedAt) * timeScale);
+    const status = statusChange(before, d.sim.outage);
+    if (status === 'online') powerOn(d);
     const messages = d.sim.advance(Date.now());
     const link = linkOf(d);
-    if (!link?.connected) {
-      stats.dropped += messages.length;
+    if (status === 'online' && !link?.connected) {
+      d.backlog = messages; // its first report after booting goes out once it has reconnected
       return;
     }
-    for (const message of messages) publish(link.client, d, message);
+    if (!link?.connected) {
+      stats.dropped += messages.length;
+      if (status === 'offline') powerOff(d);
+      return;
+    }
+    const sent = messages.map((message) => publish(link.client, d, message));
+    if (status === 'offline') void Promise.all(sent).then(() => powerOff(d));
   };
 
   const schedule = (d: Running, delayMs: number) => {
@@ -278,6 +318,7 @@ export function startSimulation(options: SimulationOptions): Simulation {
             stats.connected += 1;
             if (again) stats.reconnects += 1;
             client.publish(device.statusTopic, 'online', { qos: 1, retain: true });
+            for (const message of device.backlog.splice(0)) void publish(client, device, message);
             firstUp(device);
             if (connectedOnce === running.length) settleReady();
           },

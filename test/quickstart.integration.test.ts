@@ -32,11 +32,11 @@ describe('quick start (npm start)', () => {
     expect(out).toContain(`MQTT broker   mqtt://127.0.0.1:${mqttPort}`);
     expect(out).toContain(`Dashboard     http://127.0.0.1:${httpPort}/`);
     expect(out).toMatch(/Storage       local influxd 1\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+/);
-    expect(out).toMatch(/Devices       75 registered in 3 compounds/);
+    expect(out).toMatch(/Devices       87 registered in 3 compounds/);
 
     const ready = async () => (await (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).json()) as { devices: { online: number }; storage: { pointsWritten: number; url: string } };
-    await expect.poll(async () => (await ready()).devices.online, { timeout: 20_000 }).toBe(75);
-    await expect.poll(async () => (await ready()).storage.pointsWritten, { timeout: 20_000 }).toBeGreaterThan(75);
+    await expect.poll(async () => (await ready()).devices.online, { timeout: 20_000 }).toBe(87);
+    await expect.poll(async () => (await ready()).storage.pointsWritten, { timeout: 20_000 }).toBeGreaterThan(87);
     const influxUrl = (await ready()).storage.url;
     // The dashboards are served, and the printed demo logins work.
     const html = await (await fetch(`http://127.0.0.1:${httpPort}/`)).text();

@@ -9,6 +9,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startMosquitto, type Mosquitto } from './helpers/mosquitto.ts';
 import { buildFleet, type FleetDevice } from '../simulators/fleet.ts';
 import { ConnectionRefusedError, startSimulation, type Simulation } from '../simulators/sim.runner.ts';
+import { timelineScenario, type Scenario } from '../simulators/scenarios/index.ts';
+import type { SimDevice } from '../simulators/sim.device.ts';
 import { parseDeviceTopic } from '../src/contracts/topics.ts';
 import { EVENT_SCHEMAS, TELEMETRY_SCHEMAS } from '../src/contracts/payloads.ts';
 import { deviceKey } from '../src/contracts/device-types.ts';
@@ -177,6 +179,63 @@ describe('simulators on Mosquitto', () => {
       await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
       await crashing.stop();
     }
+  });
+});
+
+describe('outages on Mosquitto', () => {
+  it('a power cut drops the connection so that Mosquitto publishes the will; power back, the device reconnects; an uplink outage is silence', async () => {
+    const devices = buildFleet({ compounds: ['out'], perCompound: { elevator: 2, manhole: 1, fire_lane: 0, parking: 0 }, fleetKey: 'k' });
+    const timeline = timelineScenario('outages', 'elev-01 loses power, mh-01 its uplink', [
+      { atMs: 400, untilMs: 1600, match: { device: 'elev-01' }, fault: 'power_loss' },
+      { atMs: 400, untilMs: 1600, match: { device: 'elev-01' }, outage: 'power' },
+      { atMs: 400, untilMs: 1600, match: { device: 'mh-01' }, outage: 'uplink' },
+    ]);
+    /** Per device: the device clock (ms epoch) when its outage began and ended. */
+    const clocks = new Map<string, number[]>();
+    const scenario: Scenario = {
+      name: 'clocked',
+      description: timeline.description,
+      start() {
+        const driver = timeline.start();
+        return {
+          beforeStep(device, elapsedMs) {
+            const before = device.outage;
+            driver.beforeStep(device, elapsedMs);
+            if (device.outage !== before) clocks.set(device.key, [...(clocks.get(device.key) ?? []), (device as SimDevice).clockMs]);
+          },
+        };
+      },
+    };
+    const live = await collect(broker.url);
+    const sim = startSimulation({ url: broker.url, devices, intervalMs: 100, scenario, seed: 3 });
+    sims.push(sim);
+    await sim.ready;
+    await expect.poll(() => clocks.get('out/elevator/elev-01')?.length ?? 0, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => live.under('compounds/out/elevator/elev-01/').filter((m) => m.topic.endsWith('/status')).map((m) => m.payload), { timeout: 10_000 }).toEqual(['online', 'offline', 'online']);
+    await expect.poll(() => clocks.get('out/manhole/mh-01')?.length ?? 0).toBe(2);
+    await expect.poll(() => live.under('compounds/out/elevator/elev-01/telemetry').length).toBeGreaterThan(0);
+
+    const elev = live.under('compounds/out/elevator/elev-01/');
+    const ts = (m: Received) => (JSON.parse(m.payload) as { ts: number }).ts;
+    const [cutAt, backAt] = clocks.get('out/elevator/elev-01')!;
+    const offline = elev.findIndex((m) => m.payload === 'offline');
+    const online = elev.findIndex((m, i) => i > offline && m.payload === 'online');
+    // Before the will: its last gasp at the cut, power_loss first; between the will and its online: nothing.
+    const gasp = elev.slice(0, offline).filter((m) => !m.topic.endsWith('/status') && ts(m) > cutAt!);
+    expect(gasp.map((m) => m.topic.split('/').at(-1))).toEqual(gasp.map(() => 'event'));
+    expect(JSON.parse(gasp[0]!.payload)).toMatchObject({ event: 'power_loss' });
+    expect(online - offline).toBe(1);
+    expect(elev.slice(online + 1).every((m) => ts(m) > backAt!)).toBe(true);
+    expect(sim.stats()).toMatchObject({ reconnects: 1, errors: 0, dropped: 0 });
+
+    const manhole = live.under('compounds/out/manhole/mh-01/');
+    const [silentFrom, silentTo] = clocks.get('out/manhole/mh-01')!;
+    expect(manhole.filter((m) => m.topic.endsWith('/status')).map((m) => m.payload)).toEqual(['online']);
+    expect(manhole.filter((m) => !m.topic.endsWith('/status') && ts(m) > silentFrom! && ts(m) <= silentTo!)).toEqual([]);
+    await expect.poll(() => live.under('compounds/out/manhole/mh-01/telemetry').filter((m) => ts(m) > silentTo!).length).toBeGreaterThan(0);
+    expect(live.under('compounds/out/elevator/elev-02/').filter((m) => m.topic.endsWith('/status')).map((m) => m.payload)).toEqual(['online']);
+    await sim.stop();
+    expectValid(live.under('compounds/out/'));
   });
 });
 

@@ -192,6 +192,21 @@ describe('manhole', () => {
     expect(b.step(1000).telemetry.tiltDeg as number).toBeLessThan(3);
   });
 
+  it.each([1, 2, 3, 4, 5])('flood (seed %i): storm water fills the well past 150 cm within a minute and stays; recovered, it drains below 120 cm within 5 min', (seed) => {
+    const b = BEHAVIOURS.manhole(createRng(seed));
+    const dry = run(b, 60, MIN).map((e) => e.telemetry.waterLevelCm as number);
+    expect(dry.every((cm) => cm < 80)).toBe(true);
+    b.fault('flood');
+    const rising = run(b, 12, 5000).map((e) => e.telemetry.waterLevelCm as number);
+    expect(rising.at(-1)).toBeGreaterThan(150);
+    expect(run(b, 20 * 12, 5000).every((e) => (e.telemetry.waterLevelCm as number) > 150)).toBe(true);
+    b.recover();
+    const draining = run(b, 10 * 12, 5000).map((e) => e.telemetry.waterLevelCm as number);
+    expect(draining.slice(5 * 12 - 1)).toHaveLength(5 * 12 + 1);
+    expect(draining.slice(5 * 12 - 1).every((cm) => cm < 120)).toBe(true);
+    expect(draining[0]).toBeGreaterThan(150);
+  });
+
   it('open, flood, gas and low battery show in the readings', () => {
     const b = BEHAVIOURS.manhole(createRng(5));
     b.fault('open');

@@ -4,15 +4,21 @@
  * about 1 % a day.
  *
  * Faults: `tilt` (the cover is knocked to ~30°, displaced: an `impact` event), `open`
- * (lifted off: `tamper`), `flood` (water rises towards the rim), `gas` (methane and H2S
- * build up), `low_battery` (a cell near its end). Recovering puts the cover back, lets the
- * water and gas fall back, and replaces a low battery.
+ * (lifted off: `tamper`), `flood` (storm water pours in: the level rises towards the rim,
+ * past 150 cm within a minute), `gas` (methane and H2S build up), `low_battery` (a cell near
+ * its end). Recovering puts the cover back, lets the water drain back (below 120 cm within
+ * about five minutes) and the gas disperse, and replaces a low battery.
  */
 import { between, clamp, gaussian, round, type Rng } from '../prng.ts';
 import { assertFault, type Behaviour, type BehaviourEvent, type Emission, type FaultName } from './behaviour.types.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** How fast storm water fills a well, and how fast it drains once the inflow stops. */
+const FLOOD_RISE_TAU_MS = 20_000;
+const DRAIN_TAU_MS = 2 * 60_000;
+/** Water this far above the well's own level is storm water still draining. */
+const DRAINING_ABOVE_CM = 20;
 
 /** Moves `value` towards `target` over `dtMs` with time constant `tauMs`, plus scaled noise. */
 function drift(rng: Rng, value: number, target: number, dtMs: number, tauMs: number, noise: number): number {
@@ -46,7 +52,8 @@ export function manholeBehaviour(rng: Rng): Behaviour<'manhole'> {
       const events: Array<BehaviourEvent<'manhole'>> = pending.map((e) => ({ ...e, atMs: 0 }));
       pending = [];
       const waterTarget = fault === 'flood' ? floodLevel : baseWater;
-      water = clamp(drift(rng, water, waterTarget, dtMs, fault === 'flood' ? 10 * 60_000 : HOUR_MS, 3), 0, 400);
+      const waterTau = fault === 'flood' ? FLOOD_RISE_TAU_MS : water > baseWater + DRAINING_ABOVE_CM ? DRAIN_TAU_MS : HOUR_MS;
+      water = clamp(drift(rng, water, waterTarget, dtMs, waterTau, 3), 0, 400);
       gas = clamp(drift(rng, gas, fault === 'gas' ? 9000 : baseGas, dtMs, fault === 'gas' ? 2 * 60_000 : 30 * 60_000, 2), 0, 50_000);
       h2s = clamp(drift(rng, h2s, fault === 'gas' ? 25 : baseH2s, dtMs, fault === 'gas' ? 2 * 60_000 : 30 * 60_000, 0.2), 0, 500);
       battery = clamp(battery - drainPerMs * dtMs, 0, 100);

@@ -1,12 +1,13 @@
 /**
  * A scenario drives device behaviours over time: before each step of each device, its
- * driver may force a fault or end one. Scenarios are data (see timeline.scenario.ts) or
+ * driver may force a fault or end one, or cut the device off (its power, its uplink) and
+ * restore it. Scenarios are data (see timeline.scenario.ts) or
  * small functions; each run calls `start()` for a driver with its own state, so one
  * scenario can drive many runs at once and nothing lives in module state.
  */
 import type { Behaviour } from '../behaviours/index.ts';
 import type { Rng } from '../prng.ts';
-import type { SimDeviceSpec } from '../sim.device.ts';
+import type { Outage, SimDeviceSpec } from '../sim.device.ts';
 
 /** What a driver sees of a device. */
 export interface ScenarioDevice {
@@ -16,6 +17,12 @@ export interface ScenarioDevice {
   readonly behaviour: Behaviour;
   /** This device's stream for scenario decisions (reproducible from the run seed). */
   readonly scenarioRng: Rng;
+  /** The outage the device is in, if any (sim.device.ts says what each one does). */
+  readonly outage: Outage | undefined;
+  /** Cuts the device off from the start of this step (the runner drops its link or keeps it quiet). */
+  cut(outage: Outage): void;
+  /** Ends its outage from the start of this step. */
+  restore(): void;
 }
 
 export interface ScenarioDriver {
