@@ -5,7 +5,7 @@
  */
 import { HubError } from '../errors.ts';
 import type { DocAnswer, DocBody, RulesTryAnswer, RulesTryBody } from '../contracts/admin.ts';
-import { rulesFileSchema, type Rule } from '../rules/rule.schema.ts';
+import { rulesFileSchema, type RulesData } from '../rules/rule.schema.ts';
 import { backtest } from '../rules/backtest.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { AuditActor } from '../audit/audit.log.ts';
@@ -19,7 +19,13 @@ const DAY = 86_400_000;
 /** At most this many raised/cleared changes in a dry run's answer (the counts cover all). */
 export const TRY_MAX_CHANGES = 1000;
 
-const byId = (rules: readonly Rule[]) => Object.fromEntries(rules.map((r) => [r.id, r]));
+/** What the audit log compares: rules by id, then groups and inhibit entries by `group:id`, `inhibit:id`, and `flapping`. */
+const byId = (data: RulesData) => ({
+  ...Object.fromEntries(data.rules.map((r) => [r.id, r])),
+  ...Object.fromEntries(data.groups.map((g) => [`group:${g.id}`, g])),
+  ...Object.fromEntries(data.inhibit.map((x) => [`inhibit:${x.id}`, x])),
+  ...(data.flapping ? { flapping: data.flapping } : {}),
+});
 
 export class RulesAdmin {
   readonly #deps: AdminDeps;
@@ -29,18 +35,18 @@ export class RulesAdmin {
   }
 
   get(): Promise<DocAnswer> {
-    return readDoc(this.#deps.state, DOC, () => ({ rules: this.#deps.defaultRules() }));
+    return readDoc(this.#deps.state, DOC, () => this.#deps.defaultRules());
   }
 
   async put(body: DocBody, by: AuditActor): Promise<DocAnswer> {
     const { state, hooks, audit, now, defaultRules } = this.#deps;
     const stored = await checkVersion(state, DOC, body.version);
-    const { rules } = parseWith(rulesFileSchema, body.body, 'RULES_INVALID', 'rules');
-    const saved = await writeDoc(state, DOC, { rules }, body.version, by.actor, now());
-    hooks.rulesChanged(rules);
+    const data = parseWith(rulesFileSchema, body.body, 'RULES_INVALID', 'rules');
+    const saved = await writeDoc(state, DOC, data, body.version, by.actor, now());
+    hooks.rulesChanged(data);
     const kept = stored && rulesFileSchema.safeParse(stored.body);
-    const was = kept?.success ? kept.data.rules : defaultRules();
-    audit.record(entry(by, { action: 'rules_saved', target: 'rules', note: `version ${body.version} → ${saved.version}`, ...changes(byId(was), byId(rules)) }));
+    const was = kept?.success ? kept.data : defaultRules();
+    audit.record(entry(by, { action: 'rules_saved', target: 'rules', note: `version ${body.version} → ${saved.version}`, ...changes(byId(was), byId(data)) }));
     return saved;
   }
 

@@ -112,6 +112,7 @@ describe('admin: the rules document', () => {
       [{ rules: [{ ...first, match: { types: ['manhole'] }, condition: { kind: 'threshold', field: 'floorr', op: '>', value: 1 } }] }, 'rules.0.condition.field'],
       [{ rule: [] }, '(root)'],
       [[], '(root)'],
+      [{ rules: body.rules, groups: [{ id: 'g', name: { zh: '{place}', en: '{place}' }, rules: ['nope'], by: 'building', min: 2, windowSec: 60 }] }, 'groups.0.rules.0'],
     ];
     for (const [doc, path] of cases) {
       const res = await put(doc, version);
@@ -120,6 +121,17 @@ describe('admin: the rules document', () => {
       expect(res.json().issues.map((i: { path: string }) => i.path)).toContain(path);
     }
     expect((await api.inject('/api/admin/rules')).json().version).toBe(version);
+  });
+
+  it('saves groups, inhibition and flapping with the rules, and the audit log names what changed', async () => {
+    const { version } = (await api.inject('/api/admin/rules')).json();
+    const res = await put(DEFAULT_RULES, version);
+    expect(res.statusCode, res.body).toBe(200);
+    const { body } = (await api.inject('/api/admin/rules')).json();
+    expect(body.groups.map((g: { id: string }) => g.id)).toEqual(DEFAULT_RULES.groups!.map((g) => g.id));
+    expect(body.flapping).toEqual(DEFAULT_RULES.flapping);
+    const entry = (await api.entries()).findLast((e) => e.action === 'rules_saved');
+    expect(Object.keys(entry?.after ?? {})).toEqual(expect.arrayContaining(['device-offline', 'group:offline-building', 'inhibit:power-cut-offline', 'flapping']));
   });
 
   it('a dry run needs stored history: 503 live-only, and the rules are checked first', async () => {

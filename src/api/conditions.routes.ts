@@ -1,9 +1,10 @@
-/** Rule conditions active now (until the alert lifecycle lands, the raw output of the rules engine). */
+/** Rule conditions active now, and what holds one back from raising an alert of its own. */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
+import { HOLD_REASONS } from '../incidents/correlator.ts';
 import type { ApiDeps } from './api.types.ts';
 import { inMyScope, requireCompound } from './access.guard.ts';
 
@@ -18,6 +19,16 @@ const conditionSchema = z.object({
   lastAt: z.number(),
   count: z.number(),
   value: z.union([z.number(), z.boolean(), z.string()]).optional(),
+  /** Set while it raises no alert of its own: waiting for its group to form, grouped in an incident, or inhibited by a source. */
+  held: z
+    .object({
+      reason: z.enum(HOLD_REASONS),
+      until: z.number().optional(),
+      incident: z.string().optional(),
+      inhibit: z.string().optional(),
+      source: z.object({ id: z.string(), deviceKey: z.string().optional(), incident: z.string().optional() }).optional(),
+    })
+    .optional(),
 });
 
 const ORDER = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));

@@ -82,6 +82,12 @@ export function createHubMetrics() {
     labelNames: ['rule', 'severity', 'change'] as const,
     registers: [registry],
   });
+  const conditionsHeld = new Gauge({
+    name: 'compound_hub_conditions_held',
+    help: 'Active conditions raising no alert of their own, by reason (waiting for their group, grouped in an incident, inhibited)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const loginFailures = new Counter({
     name: 'compound_hub_login_failures_total',
     help: 'Failed logins (wrong user or password)',
@@ -110,6 +116,7 @@ export function createHubMetrics() {
     liveBatches,
     liveRefused,
     conditions,
+    conditionsHeld,
     messagesIn,
     accepted,
     rejected,

@@ -1,8 +1,10 @@
 /**
- * The conditions that are active right now, kept from the engine's changes: what the
- * API lists until the alert lifecycle (issue #3's next part) takes them over.
+ * The conditions that are active right now, kept from the engine's changes, with what holds one
+ * back from raising an alert of its own (the correlator: waiting for its group, grouped in an
+ * incident, inhibited): what `GET /api/conditions` lists.
  */
 import type { ConditionChange } from './rules.engine.ts';
+import type { ConditionHold } from '../incidents/correlator.ts';
 
 export interface ActiveCondition {
   ruleId: string;
@@ -15,6 +17,8 @@ export interface ActiveCondition {
   lastAt: number;
   count: number;
   value?: ConditionChange['value'];
+  /** Set while it raises no alert of its own. */
+  held?: ConditionHold;
 }
 
 export class ActiveConditions {
@@ -34,6 +38,14 @@ export class ActiveConditions {
     }
     const { change: _change, at, ...rest } = change;
     this.#active.set(key, { ...rest, since: at, lastAt: at });
+  }
+
+  /** What holds an active condition back now (undefined: nothing). */
+  hold(condition: { deviceKey: string; ruleId: string }, held: ConditionHold | undefined): void {
+    const active = this.#active.get(`${condition.deviceKey}|${condition.ruleId}`);
+    if (!active) return;
+    if (held) active.held = held;
+    else delete active.held;
   }
 
   list(): ActiveCondition[] {

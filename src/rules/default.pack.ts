@@ -16,13 +16,14 @@ const elevatorEvent = (id: string, event: string, severity: 'critical' | 'major'
 
 export const DEFAULT_RULES: RulesFile = {
   rules: [
-    elevatorEvent('elevator-trapped', 'trapped', 'critical', '电梯困人', 'Passenger trapped in elevator', 1800),
+    // Rescue: someone must be on site within 30 min in a city, 1 h in a county (TSG T5002).
+    { ...elevatorEvent('elevator-trapped', 'trapped', 'critical', '电梯困人', 'Passenger trapped in elevator', 1800), arrival: {} },
     elevatorEvent('elevator-door-open-moving', 'door_open_while_moving', 'critical', '电梯开门走梯', 'Elevator moving with door open'),
     elevatorEvent('elevator-overspeed', 'overspeed', 'critical', '电梯超速', 'Elevator overspeed'),
     elevatorEvent('elevator-stopped-outside-door-zone', 'stopped_outside_door_zone', 'major', '电梯非平层停梯', 'Elevator stopped outside door zone'),
     elevatorEvent('elevator-top-overrun', 'top_overrun', 'major', '电梯冲顶', 'Elevator top overrun'),
     elevatorEvent('elevator-bottom-overrun', 'bottom_overrun', 'major', '电梯蹲底', 'Elevator bottom overrun'),
-    elevatorEvent('elevator-alarm-button', 'alarm_button', 'major', '电梯报警按钮', 'Elevator alarm button pressed'),
+    { ...elevatorEvent('elevator-alarm-button', 'alarm_button', 'major', '电梯报警按钮', 'Elevator alarm button pressed'), arrival: {} },
     elevatorEvent('elevator-ebike', 'ebike_detected', 'minor', '电动车进电梯', 'E-bike detected in elevator', 300),
     elevatorEvent('elevator-power-loss', 'power_loss', 'major', '电梯停电', 'Elevator power loss'),
     {
@@ -122,4 +123,54 @@ export const DEFAULT_RULES: RulesFile = {
       condition: { kind: 'absence', factor: 3 },
     },
   ],
+  // One incident per real-world problem (docs/alerts.md "Incidents"). The compound-wide offline
+  // group is listed before the building one, which settles 30 s so the wider one can take its devices.
+  groups: [
+    {
+      id: 'power-cut-building',
+      name: { zh: '{place} {count} 台电梯停电 · 疑似停电', en: '{place}: {count} elevators lost power · likely power cut' },
+      rules: ['elevator-power-loss'],
+      by: 'building',
+      min: 2,
+      windowSec: 300,
+      waitSec: 30,
+    },
+    {
+      id: 'offline-compound',
+      name: { zh: '{place} {count} 台设备离线 · 疑似网关/网络故障', en: '{place}: {count} devices offline · likely gateway or network failure' },
+      rules: ['device-offline'],
+      by: 'compound',
+      min: 5,
+      share: 0.8,
+      windowSec: 600,
+      waitSec: 60,
+    },
+    {
+      id: 'offline-building',
+      name: { zh: '{place} {count} 台设备离线 · 疑似停电', en: '{place}: {count} devices offline · likely power cut' },
+      rules: ['device-offline'],
+      by: 'building',
+      min: 3,
+      share: 0.5,
+      windowSec: 600,
+      waitSec: 60,
+      settleSec: 30,
+    },
+    {
+      id: 'water-zone',
+      name: { zh: '{place} {count} 个井盖水位过高 · 疑似暴雨积水', en: '{place}: {count} manholes with high water · likely rainstorm' },
+      rules: ['manhole-water-high'],
+      by: 'zone',
+      min: 2,
+      windowSec: 1800,
+      waitSec: 120,
+    },
+  ],
+  inhibit: [
+    // A building without power: its devices going silent is the power cut, not N problems.
+    { id: 'power-cut-offline', source: ['power-cut-building'], targets: ['device-offline'], equal: ['compound', 'building'] },
+    // An elevator without power stops where it is and goes silent: that is its power loss.
+    { id: 'power-loss-elevator', source: ['elevator-power-loss'], targets: ['elevator-stopped-outside-door-zone', 'elevator-repeated-faults', 'device-offline'], equal: ['compound', 'device'] },
+  ],
+  flapping: { toggles: 4, windowSec: 900 },
 };
