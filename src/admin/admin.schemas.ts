@@ -8,6 +8,8 @@ import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { PLACE_KINDS } from '../contracts/admin.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
+import { COMPOUND_AREAS } from '../config/registry.schema.ts';
+import { contactSchema } from '../auth/contact.schema.ts';
 
 export const idSchema = z.string().regex(ID_PATTERN, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$');
 const ids = z.array(idSchema).max(1000);
@@ -22,6 +24,7 @@ export const adminUserSchema = z.object({
   role: z.enum(ROLES),
   compounds: z.array(z.string()).optional(),
   grids: z.array(z.string()).optional(),
+  contact: z.object({ mobile: z.string().optional(), wecom: z.string().optional(), dingtalk: z.string().optional(), feishu: z.string().optional() }).optional(),
   disabled: z.boolean(),
   mustChangePassword: z.boolean(),
   createdAt: z.number(),
@@ -33,12 +36,14 @@ export const newUserBodySchema = z.strictObject({
   role: z.enum(ROLES),
   compounds: ids.optional(),
   grids: ids.optional(),
+  contact: contactSchema.optional(),
 });
 export const userPatchSchema = z.strictObject({
   name: z.string().min(1).max(100).optional(),
   role: z.enum(ROLES).optional(),
   compounds: ids.optional(),
   grids: ids.optional(),
+  contact: contactSchema.nullable().optional(),
   disabled: z.boolean().optional(),
 });
 export const passwordAnswerSchema = z.object({ password: z.string() });
@@ -53,6 +58,8 @@ export const compoundViewSchema = z.object({
   buildings: z.record(z.string(), z.string()).optional(),
   zones: z.record(z.string(), z.string()).optional(),
   contacts: z.array(contactView).optional(),
+  area: z.enum(COMPOUND_AREAS),
+  location: z.object({ lat: z.number(), lon: z.number() }).optional(),
   deviceCount: z.number(),
 });
 export const placesAnswerSchema = z.object({ places: z.array(placeViewSchema), compounds: z.array(compoundViewSchema) });
@@ -64,6 +71,8 @@ export const compoundBodySchema = z.strictObject({
   grid: idSchema.optional(),
   buildings: tagNames.optional(),
   zones: tagNames.optional(),
+  area: z.enum(COMPOUND_AREAS).optional(),
+  location: z.strictObject({ lat: z.number(), lon: z.number() }).optional(),
 });
 
 export const adminDeviceSchema = z.object({

@@ -7,7 +7,7 @@
 import type { Me } from '../contracts/access.ts';
 import type { StateStore } from '../state/state.types.ts';
 import type { AuditLog } from '../audit/audit.log.ts';
-import type { Rule } from '../rules/rule.schema.ts';
+import type { RulesData } from '../rules/rule.schema.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { StoreSettings } from '../store/store.types.ts';
 
@@ -18,8 +18,8 @@ export interface AdminHooks {
   registryChanged(changedDeviceKeys: readonly string[]): Promise<void>;
   /** The routing document was saved (already validated and checked against the people): alerts route by it from now on. */
   routingChanged(config: AlertsConfig): void;
-  /** The rules document was saved (already validated): the rules engine judges by them from now on. */
-  rulesChanged(rules: Rule[]): void;
+  /** The rules document was saved (already validated): the rules engine judges by its rules, the correlator groups and inhibits by the rest, from now on. */
+  rulesChanged(data: RulesData): void;
 }
 
 export interface AdminDeps {
@@ -29,7 +29,7 @@ export interface AdminDeps {
   /** Everyone who can log in (not disabled), as routing sees them: a routing document must resolve to them. */
   people(): readonly Me[];
   /** Rules that the hub falls back to when the state holds none (the built-in pack). */
-  defaultRules(): Rule[];
+  defaultRules(): RulesData;
   /** The clock (tests pass their own). */
   now(): number;
   /** InfluxDB, for a dry run of rules over stored history (`POST /api/admin/rules/try`); undefined when live-only. */

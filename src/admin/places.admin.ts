@@ -53,6 +53,8 @@ function compoundView(compound: StoredCompound, deviceCount: number): CompoundVi
     ...(compound.buildings ? { buildings: compound.buildings } : {}),
     ...(compound.zones ? { zones: compound.zones } : {}),
     ...(compound.contacts ? { contacts: compound.contacts as Contact[] } : {}),
+    area: compound.area ?? 'city',
+    ...(compound.location ? { location: compound.location } : {}),
     deviceCount,
   };
 }
@@ -120,7 +122,9 @@ export class PlacesAdmin {
       throw new ValidationError('BAD_REQUEST', 'compound', [{ path: 'community', message: `there is no community "${valid.community}"` }]);
     }
     const before = await state.places.getCompound(id);
-    const compound: StoredCompound = { ...valid, ...(before?.contacts ? { contacts: before.contacts } : {}) };
+    // Kept as the repository gives it back: a city compound has no `area` (city is the default).
+    const { area, ...fields } = valid;
+    const compound: StoredCompound = { ...fields, ...(area === 'county' ? { area } : {}), ...(before?.contacts ? { contacts: before.contacts } : {}) };
     const diff = changes(before, compound);
     const count = (await state.places.devicesOf(id)).filter((d) => d.retiredAt === undefined).length;
     if (before && !changedAnything(diff)) return compoundView(before, count);

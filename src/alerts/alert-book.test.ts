@@ -16,6 +16,9 @@ async function setup(grids = [{ id: 'g1', compounds: ['c01'], workers: ['wang', 
     grids,
     groups: [{ id: 'community-duty', name: '社区值班', members: ['zhou'] }, { id: 'street-desk', name: '街道应急值守', members: ['sun'] }],
     escalation: ['community-duty', 'street-desk'],
+    // Reminders and call trees have their own tests (alert-book.workflow.test.ts).
+    remindMin: {},
+    callTree: {},
   });
   const book = new AlertBook(config, await loadRules(undefined), routingFor(config), () => `a${++n}`);
   const events: AlertEvent[] = [];
@@ -86,7 +89,10 @@ describe('AlertBook', () => {
     // Accepted late: the accept delay is history; the resolve deadline (30 min from the raise) is not yet past.
     book.accept('a1', 'sun', T0 + 21 * MIN);
     expect(book.get('a1').overdue).toBeUndefined();
+    // A trapped passenger needs someone on site 30 min after dispatch: that escalates first, then the resolve deadline of the same minute.
     book.tick(T0 + 30 * MIN);
+    expect(book.get('a1').overdue).toEqual({ step: 'arrive', since: T0 + 30 * MIN });
+    book.tick(T0 + 30 * MIN + 1000);
     expect(book.get('a1').overdue).toEqual({ step: 'resolve', since: T0 + 30 * MIN });
     book.resolve('a1', 'sun', 'ok', T0 + 31 * MIN);
     expect(book.get('a1').overdue).toBeUndefined();

@@ -10,13 +10,17 @@ import { HubError } from '../errors.ts';
 import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import type { FieldValue } from '../contracts/payloads.ts';
-import type { Alert, AlertEvent, AlertEventKind, StoredAlertEvent, WorkflowState } from './alert.types.ts';
+import type { Alert, AlertEvent, AlertEventKind, Incident, IncidentMember, StoredAlertEvent, WorkflowState } from './alert.types.ts';
 import type { AlertsConfig } from './sla.config.ts';
 import type { Routing } from './routing.ts';
+import { ArrivalPolicy, type CompoundSites } from './arrival.policy.ts';
+import { notificationsDue } from './call-tree.ts';
 
 export type AlertListener = (event: AlertEvent, alert: Alert) => void;
 
 const MINUTE = 60_000;
+/** The note of the escalation a missed arrival deadline makes (the reducer tells it from the others by it). */
+export const ARRIVAL_MISSED = 'arrival deadline missed';
 
 export interface AlertFilter {
   compound?: string;
@@ -25,9 +29,45 @@ export interface AlertFilter {
   severity?: Alert['severity'];
 }
 
+/** Order of the steps one moment may hold (other kinds keep the log's order among themselves). */
+const SAME_MS_ORDER: readonly AlertEventKind[] = ['raised', 'dispatched', 'accepted', 'arrived', 'reminded', 'called', 'escalated'];
+const sameMsRank = (kind: AlertEventKind) => {
+  const i = SAME_MS_ORDER.indexOf(kind);
+  return i < 0 ? SAME_MS_ORDER.length : i;
+};
+
 export function newAlertId(at: number): string {
   return `a-${at.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * An incident alert's `device`: `{group}@{place}` (the building or zone tag, or the compound id for
+ * a compound-wide one). Its `deviceKey` is `{compound}/incident/{device}`: no device clashes with
+ * either, as `incident` is no device type and `@` is in no device id.
+ */
+export function incidentDevice(compound: string, group: string, place?: string): { device: string; deviceKey: string } {
+  const device = `${group}@${place ?? compound}`;
+  return { device, deviceKey: `${compound}/incident/${device}` };
+}
+
+/** What the correlator (src/incidents) knows when an incident forms. */
+export interface IncidentSpec {
+  group: string;
+  name: Alert['name'];
+  severity: Alert['severity'];
+  compound: string;
+  /** The type most members have (the event log's tags need one). */
+  type: Alert['type'];
+  scope: Incident['scope'];
+  place?: string;
+  members: IncidentMember[];
+  at: number;
+}
+
+/** Condition toggles: while an alert is flapping they are not notified. */
+const TOGGLES = new Set<AlertEventKind>(['condition_cleared', 'condition_active']);
+const activeMembers = (incident: Incident) => incident.members.filter((m) => m.leftAt === undefined);
+const devicesOf = (members: readonly IncidentMember[]) => new Set(members.map((m) => m.deviceKey)).size;
 
 export class AlertBook {
   readonly #alerts = new Map<string, Alert>();
@@ -35,18 +75,24 @@ export class AlertBook {
   readonly #open = new Map<string, string>();
   readonly #listeners: AlertListener[] = [];
   #names = new Map<string, Rule['name']>();
+  /** Which alerts need arrival on site, by when, and how far a check-in is from the compound. */
+  readonly #arrival: ArrivalPolicy;
 
+  /** `sites`: the compounds' area and location (the registry's), for arrival deadlines and distances. */
   constructor(
     private readonly config: AlertsConfig,
     rules: readonly Rule[],
     private readonly routing: Routing,
     private readonly newId: (at: number) => string = newAlertId,
+    sites: CompoundSites = () => undefined,
   ) {
+    this.#arrival = new ArrivalPolicy(config.arrival, rules, sites);
     this.setRules(rules);
   }
 
   setRules(rules: readonly Rule[]): void {
     this.#names = new Map(rules.map((r) => [r.id, r.name]));
+    this.#arrival.setRules(rules);
   }
 
   onEvent(listener: AlertListener): void {
@@ -88,11 +134,12 @@ export class AlertBook {
     const openId = this.#open.get(`${change.deviceKey}|${change.ruleId}`);
     const alert = openId ? this.#alerts.get(openId) : undefined;
     if (change.change === 'cleared') {
-      if (alert && alert.condition === 'active') this.#step(alert, 'condition_cleared', change.at, 'hub');
+      if (alert && alert.condition === 'active') this.#toggle(alert, 'condition_cleared', change.at);
       return;
     }
     if (alert) {
-      this.#step(alert, alert.condition === 'cleared' ? 'condition_active' : 'repeated', change.at, 'hub', change.value);
+      if (alert.condition === 'cleared') this.#toggle(alert, 'condition_active', change.at, change.value);
+      else this.#step(alert, 'repeated', change.at, 'hub', change.value);
       return;
     }
     this.#raise({
@@ -124,7 +171,73 @@ export class AlertBook {
    * from the devices' next messages (see RulesEngine.resume).
    */
   activeConditions(): Array<{ deviceKey: string; ruleId: string }> {
-    return this.list({ open: true }).filter((a) => a.condition === 'active').map((a) => ({ deviceKey: a.deviceKey, ruleId: a.ruleId }));
+    // An incident is no device's condition: the correlator resumes its members' conditions.
+    return this.list({ open: true }).filter((a) => a.condition === 'active' && !a.incident).map((a) => ({ deviceKey: a.deviceKey, ruleId: a.ruleId }));
+  }
+
+  /** The open (not closed) alert of a device and rule, if any. */
+  findOpen(deviceKey: string, ruleId: string): Alert | undefined {
+    const id = this.#open.get(`${deviceKey}|${ruleId}`);
+    return id ? this.#alerts.get(id) : undefined;
+  }
+
+  /**
+   * Raises an incident alert, dispatched, timed and escalated like any alert; an incident of the
+   * same group and place that is still open (its condition cleared) becomes active again instead.
+   * The member lists are kept by these incident methods; the reducer keeps what follows from them.
+   */
+  openIncident(spec: IncidentSpec): Alert {
+    const { device, deviceKey } = incidentDevice(spec.compound, spec.group, spec.place);
+    const existing = this.findOpen(deviceKey, spec.group);
+    if (existing?.incident) {
+      const joining = new Set(spec.members.map((m) => `${m.deviceKey}|${m.ruleId}`));
+      existing.incident.members = [...existing.incident.members.filter((m) => !joining.has(`${m.deviceKey}|${m.ruleId}`)), ...spec.members];
+      existing.name = spec.name;
+      return this.#step(existing, 'condition_active', spec.at, 'hub');
+    }
+    const incident: Incident = { group: spec.group, scope: spec.scope, ...(spec.place !== undefined ? { place: spec.place } : {}), members: spec.members, peak: devicesOf(spec.members) };
+    return this.#raise({ ruleId: spec.group, severity: spec.severity, compound: spec.compound, type: spec.type, device, deviceKey, name: spec.name, incident, at: spec.at });
+  }
+
+  /** A device's condition joins an open incident (`name`: the incident's name with its new count). */
+  joinIncident(id: string, member: IncidentMember, at: number, name?: Alert['name']): Alert {
+    const alert = this.get(id);
+    const incident = this.#incident(alert);
+    incident.members = [...incident.members.filter((m) => m.deviceKey !== member.deviceKey || m.ruleId !== member.ruleId), member];
+    if (name) alert.name = name;
+    return this.#step(alert, 'member_joined', at, 'hub', undefined, { note: member.deviceKey });
+  }
+
+  /** A member's condition cleared: it leaves the incident. */
+  leaveIncident(id: string, member: { deviceKey: string; ruleId: string }, at: number): void {
+    const alert = this.get(id);
+    const left = activeMembers(this.#incident(alert)).find((m) => m.deviceKey === member.deviceKey && m.ruleId === member.ruleId);
+    if (!left) return;
+    left.leftAt = at;
+    this.#step(alert, 'member_left', at, 'hub', undefined, { note: member.deviceKey });
+  }
+
+  /**
+   * The incident's condition clears (too few members left): every member still active leaves it;
+   * `released` (those without an alert of their own, which the correlator judges again) are noted.
+   */
+  clearIncident(id: string, at: number, released: readonly IncidentMember[], note?: string): void {
+    const alert = this.get(id);
+    for (const m of activeMembers(this.#incident(alert))) m.leftAt = at;
+    if (alert.condition === 'active') this.#step(alert, 'condition_cleared', at, 'hub', undefined, note ? { note } : {});
+    if (released.length) this.#step(alert, 'released', at, 'hub', undefined, { note: released.map((m) => m.deviceKey).join(' ') });
+  }
+
+  /** The condition of a device and rule toggles too often: its open alert is marked flapping (one notified event). */
+  markFlapping(deviceKey: string, ruleId: string, at: number): void {
+    const alert = this.findOpen(deviceKey, ruleId);
+    if (alert && !alert.flapping) this.#step(alert, 'flapping', at, 'hub');
+  }
+
+  /** A flapping condition kept still: its toggles are notified again. */
+  markStable(deviceKey: string, ruleId: string, at: number): void {
+    const alert = this.findOpen(deviceKey, ruleId);
+    if (alert?.flapping) this.#step(alert, 'stable', at, 'hub');
   }
 
   #raise(base: Omit<Parameters<AlertBook['create']>[0], 'id'>, note?: string): Alert {
@@ -138,6 +251,26 @@ export class AlertBook {
 
   accept(id: string, actor: string, at: number): Alert {
     return this.#step(this.#expect(id, ['new', 'dispatched'], 'accept'), 'accepted', at, actor);
+  }
+
+  /**
+   * Check-in on site (到场) for an alert that needs arrival: the time, who, and the browser's
+   * position with its distance from the compound when both are known. Arriving before accepting
+   * accepts first (whoever is on site has taken it on). A second check-in changes nothing.
+   */
+  arrive(id: string, actor: string, at: number, position?: AlertEvent['position'], note?: string): Alert {
+    const alert = this.#expect(id, ['new', 'dispatched', 'accepted'], 'arrive');
+    if (!alert.arrival && this.#arrival.minutes(alert.ruleId, alert.compound) === undefined) {
+      throw new HubError('INVALID_TRANSITION', `cannot arrive on alert ${id}: its rule ${alert.ruleId} needs no arrival on site`, { params: { id, action: 'arrive', state: alert.workflow } });
+    }
+    if (alert.arrival?.at !== undefined) return alert;
+    if (alert.workflow !== 'accepted') this.accept(id, actor, at);
+    const distanceM = this.#arrival.distanceFromSite(alert.compound, position);
+    return this.#step(alert, 'arrived', at, actor, undefined, {
+      ...(position ? { position } : {}),
+      ...(distanceM !== undefined ? { distanceM } : {}),
+      ...(note?.trim() ? { note } : {}),
+    });
   }
 
   resolve(id: string, actor: string, note: string, at: number): Alert {
@@ -156,8 +289,12 @@ export class AlertBook {
       throw new HubError('CONDITION_ACTIVE', `cannot close alert ${id}: its condition is still active; close with force and a note to open a new alert for it`, { params: { id } });
     }
     if (alert.condition === 'active' && !note?.trim()) throw new HubError('BAD_REQUEST', 'note: say why an alert whose condition is still active is closed');
+    // An incident closed while active lets its members go: the correlator raises their own alerts.
+    const released = alert.incident && alert.condition === 'active' ? activeMembers(alert.incident).filter((m) => !m.alertId) : [];
+    if (released.length) this.#step(alert, 'released', at, 'hub', undefined, { note: released.map((m) => m.deviceKey).join(' ') });
+    for (const m of alert.incident ? activeMembers(alert.incident) : []) m.leftAt = at;
     this.#step(alert, 'closed', at, actor, undefined, note ? { note } : {});
-    if (alert.condition === 'active') {
+    if (alert.condition === 'active' && !alert.incident) {
       const { ruleId, severity, compound, type, device, value, field } = alert;
       this.#raise({ ruleId, severity, compound, type, device, at, ...(value !== undefined ? { value } : {}), ...(field !== undefined ? { field } : {}) }, `still active after ${id} was closed by ${actor}`);
     }
@@ -195,6 +332,7 @@ export class AlertBook {
         }
         continue;
       }
+      if (this.#workflowClock(alert, now)) continue;
       if (alert.dueAt === undefined || now < alert.dueAt) continue;
       const chain = this.routing.chain(alert.compound, now);
       const next = chain[Math.min(alert.escalationLevel + 1, chain.length - 1)];
@@ -205,12 +343,29 @@ export class AlertBook {
   }
 
   /**
+   * Reminders and call-tree rings for an alert not accepted yet; the escalation of a missed
+   * arrival. Says whether it escalated (one escalation per alert and tick).
+   */
+  #workflowClock(alert: Alert, now: number): boolean {
+    const order = { chain: () => this.routing.chain(alert.compound, now), grid: () => this.routing.grid(alert.compound, now) };
+    for (const due of notificationsDue(alert, now, this.config, order)) this.#step(alert, due.kind, now, 'hub', undefined, { assignee: due.assignee });
+    const arrival = alert.arrival;
+    if (!arrival || arrival.at !== undefined || now < arrival.dueAt) return false;
+    if (alert.history.some((e) => e.kind === 'escalated' && e.note === ARRIVAL_MISSED)) return false;
+    const chain = this.routing.chain(alert.compound, now);
+    const next = chain[Math.min(alert.escalationLevel + 1, chain.length - 1)];
+    this.#step(alert, 'escalated', now, 'hub', undefined, { assignee: next, note: ARRIVAL_MISSED });
+    return true;
+  }
+
+  /**
    * Rebuilds alerts from their stored events (oldest first), as after a restart: the
    * same reducer as live steps, without notifying anyone again.
    */
   restore(records: StoredAlertEvent[]): void {
-    // Oldest first; a raise goes before the steps of the same millisecond (its dispatch).
-    const ordered = [...records].sort((a, b) => a.at - b.at || Number(b.kind === 'raised') - Number(a.kind === 'raised'));
+    // Oldest first; steps of the same millisecond in the order the book takes them (a raise, its
+    // dispatch; an accept, the arrival it came with; a tick's reminder, rings, escalation).
+    const ordered = [...records].sort((a, b) => a.at - b.at || sameMsRank(a.kind) - sameMsRank(b.kind));
     for (const r of ordered) {
       const existing = this.#alerts.get(r.alertId);
       if (r.kind === 'raised') {
@@ -218,7 +373,16 @@ export class AlertBook {
         continue;
       }
       if (!existing) continue; // its raise is older than what was read back
-      const event: AlertEvent = { alertId: r.alertId, kind: r.kind, at: r.at, actor: r.actor, ...(r.note ? { note: r.note } : {}), ...(r.assignee ? { assignee: r.assignee } : {}) };
+      const event: AlertEvent = {
+        alertId: r.alertId,
+        kind: r.kind,
+        at: r.at,
+        actor: r.actor,
+        ...(r.note ? { note: r.note } : {}),
+        ...(r.assignee ? { assignee: r.assignee } : {}),
+        ...(r.position ? { position: r.position } : {}),
+        ...(r.distanceM !== undefined ? { distanceM: r.distanceM } : {}),
+      };
       this.#reduce(existing, event, r.value);
     }
     // Closed alerts need no memory beyond the event log.
@@ -236,13 +400,27 @@ export class AlertBook {
   }
 
   /** A new alert in the book, not yet announced (restore() uses it for alerts of the log). */
-  private create(base: { id: string; ruleId: string; severity: Alert['severity']; compound: string; type: Alert['type']; device: string; at: number; value?: FieldValue; field?: string }): Alert {
+  private create(base: {
+    id: string;
+    ruleId: string;
+    severity: Alert['severity'];
+    compound: string;
+    type: Alert['type'];
+    device: string;
+    at: number;
+    value?: FieldValue;
+    field?: string;
+    /** An incident's own key, name and members (openIncident). */
+    deviceKey?: string;
+    name?: Alert['name'];
+    incident?: Incident;
+  }): Alert {
     const alert: Alert = {
       id: base.id,
       ruleId: base.ruleId,
-      name: this.#names.get(base.ruleId) ?? { zh: base.ruleId, en: base.ruleId },
+      name: base.name ?? this.#names.get(base.ruleId) ?? { zh: base.ruleId, en: base.ruleId },
       severity: base.severity,
-      deviceKey: `${base.compound}/${base.type}/${base.device}`,
+      deviceKey: base.deviceKey ?? `${base.compound}/${base.type}/${base.device}`,
       compound: base.compound,
       type: base.type,
       device: base.device,
@@ -253,6 +431,7 @@ export class AlertBook {
       count: 1,
       ...(base.value !== undefined ? { value: base.value } : {}),
       ...(base.field !== undefined ? { field: base.field } : {}),
+      ...(base.incident ? { incident: base.incident } : {}),
       escalationLevel: 0,
       dueAt: base.at + this.#sla(base.severity).acceptMin * MINUTE,
       history: [{ alertId: base.id, kind: 'raised', at: base.at, actor: 'hub' }],
@@ -288,6 +467,7 @@ export class AlertBook {
         alert.workflow = 'dispatched';
         alert.assignee = event.assignee;
         if (event.kind === 'reassigned') alert.dueAt = event.at + sla.acceptMin * MINUTE;
+        this.#startArrival(alert, event.at);
         break;
       case 'accepted':
         alert.workflow = 'accepted';
@@ -295,6 +475,26 @@ export class AlertBook {
         alert.dueAt = alert.raisedAt + sla.resolveMin * MINUTE;
         // Late to accept is history now; the resolve deadline may already be past too.
         alert.overdue = alert.dueAt <= event.at ? { step: 'resolve', since: alert.dueAt } : undefined;
+        this.#startArrival(alert, event.at);
+        // Next comes arrival on site, which may be late already.
+        if (alert.arrival && alert.arrival.at === undefined && alert.arrival.dueAt <= event.at) alert.overdue = { step: 'arrive', since: alert.arrival.dueAt };
+        break;
+      case 'arrived':
+        alert.arrival = {
+          dueAt: alert.arrival?.dueAt ?? event.at,
+          at: event.at,
+          by: event.actor,
+          ...(event.position ? { position: event.position } : {}),
+          ...(event.distanceM !== undefined ? { distanceM: event.distanceM } : {}),
+        };
+        // Late arrival is history now; the resolve deadline may be past.
+        if (alert.overdue?.step === 'arrive') alert.overdue = alert.dueAt !== undefined && alert.dueAt <= event.at ? { step: 'resolve', since: alert.dueAt } : undefined;
+        break;
+      case 'reminded':
+        alert.remindedAt = event.at;
+        break;
+      case 'called':
+        if (event.assignee && !alert.called?.includes(event.assignee)) alert.called = [...(alert.called ?? []), event.assignee];
         break;
       case 'resolved':
         alert.workflow = 'resolved';
@@ -312,6 +512,10 @@ export class AlertBook {
         this.#open.delete(`${alert.deviceKey}|${alert.ruleId}`);
         break;
       case 'escalated': {
+        if (event.note === ARRIVAL_MISSED) {
+          this.#arrivalMissed(alert, event);
+          break;
+        }
         alert.escalationLevel += 1;
         // The step stays late from its first deadline on, whoever has it now.
         const step = alert.workflow === 'accepted' ? 'resolve' : 'accept';
@@ -327,9 +531,48 @@ export class AlertBook {
       }
       case 'commented':
         break;
+      case 'member_joined':
+        alert.lastSeenAt = event.at;
+        break;
+      case 'member_left':
+      case 'released':
+        break;
+      case 'flapping':
+        alert.flapping = true;
+        break;
+      case 'stable':
+        alert.flapping = undefined;
+        break;
     }
-    // Repeats only bump the count: a flapping sensor must not grow the history without bound.
-    if (event.kind !== 'repeated') alert.history.push(event);
+    // An incident's peak: the most devices active at once (the incident methods keep the member lists).
+    if (alert.incident) alert.incident.peak = Math.max(alert.incident.peak, devicesOf(activeMembers(alert.incident)));
+    // Repeats only bump the count, and a flapping condition's toggles only change it: a flapping
+    // sensor must not grow the history without bound.
+    if (event.kind !== 'repeated' && !(alert.flapping && TOGGLES.has(event.kind))) alert.history.push(event);
+  }
+
+  /** The arrival deadline starts at the first dispatch (or accept, for an alert nobody was dispatched), for rules that need arrival. */
+  #startArrival(alert: Alert, at: number): void {
+    if (alert.arrival) return;
+    const minutes = this.#arrival.minutes(alert.ruleId, alert.compound);
+    if (minutes !== undefined) alert.arrival = { dueAt: at + minutes * MINUTE };
+  }
+
+  /**
+   * Nobody on site by the arrival deadline: the next level is told. An accepted alert stays with
+   * whoever is on the way (late to arrive); one not accepted yet moves on like a missed accept.
+   */
+  #arrivalMissed(alert: Alert, event: AlertEvent): void {
+    alert.escalationLevel += 1;
+    const since = alert.arrival?.dueAt ?? event.at;
+    if (alert.workflow === 'accepted') {
+      alert.overdue = { step: 'arrive', since };
+      return;
+    }
+    alert.workflow = 'dispatched';
+    alert.assignee = event.assignee;
+    alert.dueAt = event.at + this.#sla(alert.severity).acceptMin * MINUTE;
+    alert.overdue ??= { step: 'arrive', since };
   }
 
   #sla(severity: Alert['severity']) {
@@ -351,7 +594,22 @@ export class AlertBook {
     return alert;
   }
 
-  #step(alert: Alert, kind: AlertEventKind, at: number, actor: string, value?: FieldValue, extra: { note?: string; assignee?: string } = {}): Alert {
+  /** A condition toggle; while the alert is flapping it changes the alert (live views show it) but is told as a repeat: not notified, not in the history. */
+  #toggle(alert: Alert, kind: 'condition_cleared' | 'condition_active', at: number, value?: FieldValue): void {
+    if (!alert.flapping) {
+      this.#step(alert, kind, at, 'hub', value);
+      return;
+    }
+    this.#reduce(alert, { alertId: alert.id, kind, at, actor: 'hub' }, value);
+    this.#emit({ alertId: alert.id, kind: 'repeated', at, actor: 'hub', note: kind }, alert);
+  }
+
+  #incident(alert: Alert): Incident {
+    if (!alert.incident) throw new HubError('BAD_REQUEST', `alert ${alert.id} is no incident`);
+    return alert.incident;
+  }
+
+  #step(alert: Alert, kind: AlertEventKind, at: number, actor: string, value?: FieldValue, extra: Partial<Pick<AlertEvent, 'note' | 'assignee' | 'position' | 'distanceM'>> = {}): Alert {
     const event: AlertEvent = { alertId: alert.id, kind, at, actor, ...extra };
     this.#reduce(alert, event, value);
     this.#emit(event, alert);

@@ -12,6 +12,9 @@ import { isDeviceType } from '../contracts/device-types.ts';
 
 const MEASUREMENT = 'alert_events';
 
+/** A float field: always written with a decimal point, so InfluxDB never types the field integer. */
+const floatField = (x: number) => (Number.isInteger(x) ? `${x}.0` : String(x));
+
 /**
  * Builds event lines. Two events of one series (same tags) in the same millisecond would
  * overwrite each other in InfluxDB, so a later one is moved on by a millisecond; the
@@ -31,6 +34,12 @@ export class AlertEventLines {
     if (event.note !== undefined) fields += `,note=${quoteText(event.note)}`;
     if (event.assignee !== undefined) fields += `,assignee=${quoteString(event.assignee)}`;
     if (event.kind === 'raised' && alert.value !== undefined) fields += `,value=${quoteString(JSON.stringify(alert.value))}`;
+    // Arrival on site: where the person checked in and how far from the compound (floats, for the figures).
+    if (event.position) {
+      fields += `,lat=${floatField(event.position.lat)},lon=${floatField(event.position.lon)}`;
+      if (event.position.accuracyM !== undefined) fields += `,accuracyM=${floatField(event.position.accuracyM)}`;
+    }
+    if (event.distanceM !== undefined) fields += `,distanceM=${floatField(event.distanceM)}`;
     return `${series} ${fields} ${ts}`;
   }
 }
@@ -44,7 +53,7 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
   const series = result?.series?.[0];
   if (!series) return [];
   const col = (name: string) => series.columns.indexOf(name);
-  const idx = Object.fromEntries(['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type'].map((n) => [n, col(n)]));
+  const idx = Object.fromEntries(['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type', 'lat', 'lon', 'accuracyM', 'distanceM'].map((n) => [n, col(n)]));
   const events: StoredAlertEvent[] = [];
   for (const row of series.values) {
     const get = (name: string) => (idx[name]! >= 0 ? row[idx[name]!] : undefined);
@@ -55,6 +64,7 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
     if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) continue;
     if (typeof type !== 'string' || !isDeviceType(type)) continue;
     const value = get('value');
+    const [lat, lon, accuracyM, distanceM] = (['lat', 'lon', 'accuracyM', 'distanceM'] as const).map((n) => get(n));
     events.push({
       alertId: String(get('alertId')),
       kind: kind as StoredAlertEvent['kind'],
@@ -68,6 +78,8 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
       type,
       device: String(get('device')),
       ...(typeof value === 'string' ? { value: JSON.parse(value) as FieldValue } : {}),
+      ...(typeof lat === 'number' && typeof lon === 'number' ? { position: { lat, lon, ...(typeof accuracyM === 'number' ? { accuracyM } : {}) } } : {}),
+      ...(typeof distanceM === 'number' ? { distanceM } : {}),
     });
   }
   return events;

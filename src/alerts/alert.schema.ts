@@ -45,7 +45,16 @@ export const alertSchema = z.object({
       scope: z.enum(['building', 'zone', 'compound']),
       place: z.string().optional(),
       members: z.array(
-        z.object({ deviceKey: z.string(), type: z.enum(DEVICE_TYPES), device: z.string(), ruleId: z.string(), since: z.number(), alertId: z.string().optional() }),
+        z.object({
+            deviceKey: z.string(),
+            type: z.enum(DEVICE_TYPES),
+            device: z.string(),
+            ruleId: z.string(),
+            since: z.number(),
+            alertId: z.string().optional(),
+            name: z.string().optional(),
+            leftAt: z.number().optional(),
+          }),
       ),
       peak: z.number(),
     })

@@ -29,7 +29,7 @@ export const ALERT_EVENT_KINDS = [
   'member_joined',
   /** Incident: a member's condition cleared, so it left (`note` = the member's device key). */
   'member_left',
-  /** Incident: cleared (or closed) with members still active, which are raised as their own alerts (`note` = their device keys). */
+  /** Incident: cleared (or closed) with members still active, which become their own alerts (`note` = their device keys, space-separated). */
   'released',
   /** The condition toggled more than N times in T: notified once, toggles are not notified until it is stable. */
   'flapping',
@@ -48,6 +48,10 @@ export interface IncidentMember {
   since: number;
   /** The device's own alert, when it had one before the incident formed (it is not dispatched again). */
   alertId?: string;
+  /** The device's name in the registry, for the people who read the incident. */
+  name?: string;
+  /** When it left: its condition cleared, or the incident ended (cleared or closed) and let it go. */
+  leftAt?: number;
 }
 
 /**
@@ -61,7 +65,7 @@ export interface Incident {
   scope: 'building' | 'zone' | 'compound';
   /** The building or zone tag (absent for a compound-wide incident). */
   place?: string;
-  /** Members whose condition is active now; a member that clears leaves. */
+  /** Every device that was a member; those without `leftAt` are active now (a member whose condition clears leaves). */
   members: IncidentMember[];
   /** Most members active at once. */
   peak: number;

@@ -9,7 +9,8 @@ import type { StoreSettings } from '../store/index.ts';
 import type { Me } from '../contracts/access.ts';
 import type { StateStore } from '../state/state.types.ts';
 import { HubError } from '../errors.ts';
-import { AlertBook } from './alert-book.ts';
+import { AlertBook, newAlertId } from './alert-book.ts';
+import type { CompoundSites } from './arrival.policy.ts';
 import { readAlertEvents } from './alert-log.ts';
 import { keepAlerts } from './alerts.keeper.ts';
 import { Routing, checkRouting, unroutedCompounds } from './routing.ts';
@@ -27,6 +28,8 @@ export interface AlertsStageDeps {
   rules: readonly Rule[];
   people: () => readonly Me[];
   compounds: readonly string[];
+  /** The compounds' area and location (the live registry's): arrival deadlines and distances. */
+  sites: CompoundSites;
   state: StateStore;
   /** The database was made by this start: the alerts of an earlier version come from the event log. */
   firstStart: boolean;
@@ -53,7 +56,7 @@ export async function createAlertsStage(deps: AlertsStageDeps): Promise<AlertsSt
     logger.warn({ compounds: unrouted.slice(0, 20), count: unrouted.length }, 'NO ROUTING: alerts of these compounds reach no grid worker or escalation (set grids in ALERTS_FILE)');
   }
 
-  const alerts = new AlertBook(alertsConfig, deps.rules, routing);
+  const alerts = new AlertBook(alertsConfig, deps.rules, routing, newAlertId, deps.sites);
   // Open alerts and their timers come back from the database (InfluxDB need not be up at start),
   // or, at a first start with nothing imported, from the event log.
   const saved = await state.alerts.listOpen();

@@ -28,7 +28,10 @@ describe('closed-loop figures', () => {
       slaKept: 1 / 3,
       // a3 is still not accepted, long past its deadline.
       openOverdue: 1,
+      // Without an arrival policy nothing is a rescue.
+      rescues: 0, arrived: 0, timeToArrive: { mean: null, p90: null }, arrivalCounted: 0, arrivedInTime: 0, arrivalRate: null,
     });
+    expect(report.byStreet).toEqual({});
     expect(Object.keys(report.byCompound)).toEqual(['c01', 'c02']);
     expect(report.byWorker.wang).toMatchObject({ alerts: 1, slaKept: 1 });
     expect(report.byWorker.li).toMatchObject({ alerts: 1, slaKept: 0 });
@@ -54,5 +57,51 @@ describe('closed-loop figures', () => {
     ];
     const report = closedLoopReport(events, defaultAlertsConfig(), { from: T0 - MIN, to: T0 + 60 * MIN }, T0 + 11 * MIN);
     expect(report.overall).toMatchObject({ alerts: 3, slaCounted: 2, slaMissed: 2, slaKept: 0, openOverdue: 1 });
+  });
+
+  it('measures rescues: time from dispatch to arrival on site and the share on site in time (30 分钟到达率), per compound, worker and street', () => {
+    // Rescues need arrival within 30 min in the city compound c01, 60 min in the county compound c02.
+    const context = {
+      arrivalMinutes: (rule: string, compound: string) => (rule === 'elevator-trapped' ? (compound === 'c02' ? 60 : 30) : undefined),
+      streetOf: (compound: string) => ({ c01: 'wenxin', c02: 'qiandaohu' })[compound],
+    };
+    const rescue = (id: string, at: number, compound = 'c01') => [ev(id, 'raised', at, { compound }), ev(id, 'dispatched', at, { compound, assignee: 'wang' })];
+    const events = [
+      // r1: on site 12 min after dispatch: in time.
+      ...rescue('r1', T0), ev('r1', 'accepted', T0 + 2 * MIN, { actor: 'wang' }), ev('r1', 'arrived', T0 + 12 * MIN, { actor: 'wang' }),
+      // r2: on site after 40 min: late.
+      ...rescue('r2', T0 + 60 * MIN), ev('r2', 'accepted', T0 + 63 * MIN, { actor: 'li' }), ev('r2', 'arrived', T0 + 100 * MIN, { actor: 'li' }),
+      // r3: the county compound, on site after 50 min: in time (1 h).
+      ...rescue('r3', T0 + 100 * MIN, 'c02'), ev('r3', 'accepted', T0 + 101 * MIN, { actor: 'wang', compound: 'c02' }), ev('r3', 'arrived', T0 + 150 * MIN, { actor: 'wang', compound: 'c02' }),
+      // r4: nobody on site 200 min after its dispatch, still open: missed.
+      ...rescue('r4', T0 + 200 * MIN),
+      // r5: dispatched 10 min ago: not known yet.
+      ...rescue('r5', T0 + 390 * MIN),
+      // r6: resolved without going there before its deadline: not counted.
+      ...rescue('r6', T0 + 300 * MIN), ev('r6', 'accepted', T0 + 301 * MIN, { actor: 'li' }), ev('r6', 'resolved', T0 + 310 * MIN, { actor: 'li' }),
+      // Not a rescue.
+      ev('m1', 'raised', T0, { ruleId: 'manhole-tilt', severity: 'major', type: 'manhole' }),
+    ];
+    const report = closedLoopReport(events, defaultAlertsConfig(), { from: T0 - MIN, to: T0 + 400 * MIN }, T0 + 400 * MIN, context);
+    // Arrival times 720 s, 2400 s, 3000 s.
+    expect(report.overall).toMatchObject({ alerts: 7, rescues: 6, arrived: 3, timeToArrive: { mean: 2040, p90: 3000 }, arrivalCounted: 4, arrivedInTime: 2, arrivalRate: 0.5 });
+    expect(report.byCompound.c01).toMatchObject({ rescues: 5, arrived: 2, timeToArrive: { mean: 1560, p90: 2400 }, arrivalCounted: 3, arrivedInTime: 1, arrivalRate: 1 / 3 });
+    expect(report.byCompound.c02).toMatchObject({ rescues: 1, arrived: 1, timeToArrive: { mean: 3000, p90: 3000 }, arrivalCounted: 1, arrivedInTime: 1, arrivalRate: 1 });
+    expect(Object.keys(report.byStreet)).toEqual(['qiandaohu', 'wenxin']);
+    expect(report.byStreet.wenxin).toEqual(report.byCompound.c01);
+    expect(report.byStreet.qiandaohu).toEqual(report.byCompound.c02);
+    expect(report.byWorker.wang).toMatchObject({ rescues: 2, arrivalCounted: 2, arrivedInTime: 2, arrivalRate: 1 });
+    expect(report.byWorker.li).toMatchObject({ rescues: 2, arrived: 1, arrivalCounted: 1, arrivedInTime: 0, arrivalRate: 0 });
+    expect(report.byRule['manhole-tilt']).toMatchObject({ rescues: 0, arrivalRate: null });
+  });
+
+  it('counts a rescue on site exactly at its deadline as in time, and one resolved after it without a check-in as missed', () => {
+    const context = { arrivalMinutes: () => 30 };
+    const events = [
+      ev('r1', 'raised', T0), ev('r1', 'dispatched', T0, { assignee: 'wang' }), ev('r1', 'arrived', T0 + 30 * MIN, { actor: 'wang' }),
+      ev('r2', 'raised', T0), ev('r2', 'dispatched', T0, { assignee: 'wang' }), ev('r2', 'accepted', T0 + MIN, { actor: 'wang' }), ev('r2', 'resolved', T0 + 31 * MIN, { actor: 'wang' }),
+    ];
+    const report = closedLoopReport(events, defaultAlertsConfig(), { from: T0 - MIN, to: T0 + 60 * MIN }, T0 + 60 * MIN, context);
+    expect(report.overall).toMatchObject({ rescues: 2, arrived: 1, timeToArrive: { mean: 1800, p90: 1800 }, arrivalCounted: 2, arrivedInTime: 1, arrivalRate: 0.5 });
   });
 });

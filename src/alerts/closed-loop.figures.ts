@@ -1,7 +1,8 @@
 /**
  * Closed-loop figures from alert events (design.md §7): how many alerts, how fast they
- * were accepted and resolved (mean, p90), and the share that kept their SLA — overall,
- * per compound, per worker and per rule, and alerts per day.
+ * were accepted and resolved (mean, p90), and the share that kept their SLA; for rescues
+ * (rules that need arrival on site) how fast someone was on site and the share on site in
+ * time (30 分钟到达率) — overall, per compound, worker, street and rule, and alerts per day.
  */
 import type { StoredAlertEvent } from './alert.types.ts';
 import type { AlertsConfig } from './sla.config.ts';
@@ -10,6 +11,14 @@ import type { Figures, StatsAnswer } from '../contracts/api.ts';
 export type { Figures };
 /** perDay: alerts raised per UTC+8 calendar day (the compounds' local day). */
 export type ClosedLoopReport = StatsAnswer;
+
+/** What the figures need to know beyond the events: which alerts are rescues and by when someone must be on site, and each compound's street. */
+export interface FiguresContext {
+  /** Minutes from dispatch to arrival for a rule in a compound (ArrivalPolicy.minutes); undefined: no arrival needed. */
+  arrivalMinutes?(ruleId: string, compound: string): number | undefined;
+  /** The street (id) a compound belongs to, from the registry. */
+  streetOf?(compound: string): string | undefined;
+}
 
 interface Track {
   compound: string;
@@ -21,6 +30,11 @@ interface Track {
   closed: boolean;
   escalated: boolean;
   worker?: string;
+  /** When the arrival clock started (the first dispatch, as in the alert book). */
+  dispatchedAt?: number;
+  /** Rescues only: the arrival deadline. */
+  arrivalDueAt?: number;
+  arrivedAt?: number;
 }
 
 function percentile(sorted: number[], p: number): number | null {
@@ -49,6 +63,16 @@ function figures(tracks: Track[], config: AlertsConfig, now: number): Figures {
     const late = t.acceptedAt === undefined ? now > acceptBy : t.resolvedAt === undefined && now > resolveBy;
     if (!t.closed && late) openOverdue += 1;
   }
+  // Rescues: on site in time, late, or not on site once the deadline passed while it was open.
+  const rescues = tracks.filter((t) => t.arrivalDueAt !== undefined && t.dispatchedAt !== undefined);
+  const arrive = rescues.filter((t) => t.arrivedAt !== undefined).map((t) => (t.arrivedAt! - t.dispatchedAt!) / 1000).sort((a, b) => a - b);
+  let arrivedInTime = 0;
+  let arrivalMissed = 0;
+  for (const t of rescues) {
+    if (t.arrivedAt !== undefined && t.arrivedAt <= t.arrivalDueAt!) arrivedInTime += 1;
+    else if ((t.arrivedAt ?? t.resolvedAt ?? now) > t.arrivalDueAt!) arrivalMissed += 1;
+  }
+  const arrivalCounted = arrivedInTime + arrivalMissed;
   return {
     alerts: tracks.length,
     accepted: accept.length,
@@ -61,6 +85,12 @@ function figures(tracks: Track[], config: AlertsConfig, now: number): Figures {
     slaMissed: missed,
     slaKept: counted ? (counted - missed) / counted : null,
     openOverdue,
+    rescues: rescues.length,
+    arrived: arrive.length,
+    timeToArrive: { mean: mean(arrive), p90: percentile(arrive, 0.9) },
+    arrivalCounted,
+    arrivedInTime,
+    arrivalRate: arrivalCounted ? arrivedInTime / arrivalCounted : null,
   };
 }
 
@@ -78,7 +108,13 @@ function groupBy(tracks: Track[], key: (t: Track) => string | undefined): Map<st
 
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
-export function closedLoopReport(events: StoredAlertEvent[], config: AlertsConfig, range: { from: number; to: number; compound?: string }, now: number): ClosedLoopReport {
+export function closedLoopReport(
+  events: StoredAlertEvent[],
+  config: AlertsConfig,
+  range: { from: number; to: number; compound?: string },
+  now: number,
+  context: FiguresContext = {},
+): ClosedLoopReport {
   const tracks = new Map<string, Track>();
   for (const e of [...events].sort((a, b) => a.at - b.at)) {
     if (e.kind === 'raised') {
@@ -88,6 +124,11 @@ export function closedLoopReport(events: StoredAlertEvent[], config: AlertsConfi
     }
     const t = tracks.get(e.alertId);
     if (!t) continue;
+    if ((e.kind === 'dispatched' || e.kind === 'reassigned' || e.kind === 'accepted') && t.dispatchedAt === undefined) {
+      t.dispatchedAt = e.at;
+      const minutes = context.arrivalMinutes?.(t.rule, t.compound);
+      if (minutes !== undefined) t.arrivalDueAt = e.at + minutes * 60_000;
+    }
     if (e.kind === 'accepted' && t.acceptedAt === undefined) {
       t.acceptedAt = e.at;
       t.worker = e.actor;
@@ -99,6 +140,8 @@ export function closedLoopReport(events: StoredAlertEvent[], config: AlertsConfi
       t.closed = true;
     } else if (e.kind === 'escalated') {
       t.escalated = true;
+    } else if (e.kind === 'arrived') {
+      t.arrivedAt ??= e.at;
     }
   }
   const all = [...tracks.values()];
@@ -115,6 +158,7 @@ export function closedLoopReport(events: StoredAlertEvent[], config: AlertsConfi
     overall: figures(all, config, now),
     byCompound: section(groupBy(all, (t) => t.compound)),
     byWorker: section(groupBy(all, (t) => t.worker)),
+    byStreet: section(groupBy(all, (t) => context.streetOf?.(t.compound))),
     byRule: section(groupBy(all, (t) => t.rule)),
     perDay,
   };

@@ -33,6 +33,13 @@ export class Routing {
     return [...new Set(logins)].filter((id) => canTake(byId.get(id), compound));
   }
 
+  /** The compound's grid workers alone, in call order (a parallel call tree rings them all at once). */
+  grid(compound: string, at: number): string[] {
+    const byId = this.#byId();
+    const grid = this.#config.grids.find((g) => g.compounds.includes(compound));
+    return grid ? callOrder(grid, at, this.#config.utcOffsetMin).filter((id) => canTake(byId.get(id), compound)) : [];
+  }
+
   /** Who may be given an alert of the compound: its chain first, then anyone else who may accept there. */
   takers(compound: string, at: number): Person[] {
     const byId = this.#byId();

@@ -35,3 +35,32 @@ describe('on-duty shifts', () => {
     expect(alertsConfigSchema.safeParse({ grids: [{ id: 'g', compounds: ['c'], workers: ['w'], shifts: [{ worker: 'w', from: '8am', to: '20:00' }] }] }).success).toBe(false);
   });
 });
+
+describe('reminders, call trees and arrival settings', () => {
+  it('defaults to reminders every 1/5/20/60 min, call trees for critical (2 min) and major (5 min), arrival 30 min in a city and 60 in a county', () => {
+    const config = alertsConfigSchema.parse({});
+    expect(config.remindMin).toEqual({ critical: 1, major: 5, minor: 20, info: 60 });
+    expect(config.callTree).toEqual({ critical: { ringMin: 2, mode: 'serial' }, major: { ringMin: 5, mode: 'serial' } });
+    expect(config.arrival).toEqual({ cityMin: 30, countyMin: 60 });
+  });
+
+  it('takes severities left out as none, a call tree without a mode as serial, an arrival time left out as the default', () => {
+    const config = alertsConfigSchema.parse({ remindMin: { critical: 3 }, callTree: { minor: { ringMin: 10 } }, arrival: { countyMin: 90 } });
+    expect(config.remindMin).toEqual({ critical: 3 });
+    expect(config.callTree).toEqual({ minor: { ringMin: 10, mode: 'serial' } });
+    expect(config.arrival).toEqual({ cityMin: 30, countyMin: 90 });
+  });
+
+  it('refuses unknown severities and modes, times that are not positive, and unknown keys', () => {
+    for (const bad of [
+      { remindMin: { urgent: 1 } },
+      { remindMin: { critical: 0 } },
+      { callTree: { critical: { ringMin: 2, mode: 'round-robin' } } },
+      { callTree: { critical: { ringMin: -1 } } },
+      { arrival: { cityMin: 0 } },
+      { arrival: { townMin: 10 } },
+    ]) {
+      expect(alertsConfigSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});

@@ -14,17 +14,36 @@ import { ALERT_EVENT_KINDS } from './alert.types.ts';
 const id = z.string().regex(ID_PATTERN);
 const minutes = z.number().positive().max(7 * 24 * 60);
 
-export const webhookSchema = z.strictObject({
-  id,
-  url: z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
-  /** Shared secret for the HMAC-SHA256 signature header. */
-  secret: z.string().min(16, 'use at least 16 characters'),
-  /** Only these event kinds (default: every step but repeats). */
-  events: z.array(z.enum(ALERT_EVENT_KINDS)).optional(),
-  severities: z.array(z.enum(SEVERITIES)).optional(),
-  maxAttempts: z.number().int().min(1).max(20).default(6),
-  retryBaseMs: z.number().int().min(10).max(60_000).default(1000),
-});
+/** Webhook kinds (docs/alerts.md "Channels"): each vendor's group robot, or generic JSON. */
+export const WEBHOOK_KINDS = ['generic', 'wecom', 'dingtalk', 'feishu'] as const;
+export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
+
+export const webhookSchema = z
+  .strictObject({
+    id,
+    /** `generic` (default): JSON + HMAC header; `wecom`, `dingtalk`, `feishu`: the vendor's robot message, signed as the vendor documents. */
+    kind: z.enum(WEBHOOK_KINDS).default('generic'),
+    url: z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+    /**
+     * generic: the shared secret of the HMAC-SHA256 header (required, ≥ 16 characters).
+     * dingtalk: the 加签 secret (`SEC…`), feishu: the 签名校验 secret: required when the robot has
+     * signing on. wecom: not used (the robot's key is in its URL).
+     */
+    secret: z.string().min(1).max(512).optional(),
+    /** Only these event kinds (default: every step but repeats and incident membership changes). */
+    events: z.array(z.enum(ALERT_EVENT_KINDS)).optional(),
+    severities: z.array(z.enum(SEVERITIES)).optional(),
+    maxAttempts: z.number().int().min(1).max(20).default(6),
+    retryBaseMs: z.number().int().min(10).max(60_000).default(1000),
+  })
+  .superRefine((hook, ctx) => {
+    if (hook.kind === 'generic' && (hook.secret ?? '').length < 16) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a generic webhook needs a secret of at least 16 characters (it signs the X-Compound-Hub-Signature header)' });
+    }
+    if (hook.kind === 'dingtalk' && hook.secret !== undefined && !hook.secret.startsWith('SEC')) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'the 加签 secret DingTalk shows under the robot\'s security settings starts with SEC' });
+    }
+  });
 export type WebhookConfig = z.output<typeof webhookSchema>;
 
 export const alertsConfigSchema = z.strictObject({
@@ -37,6 +56,27 @@ export const alertsConfigSchema = z.strictObject({
       minor: { acceptMin: 60, resolveMin: 1440 },
       info: { acceptMin: 240, resolveMin: 4320 },
     }),
+  /**
+   * Reminders: minutes between re-notifications of the assignee while an alert is not accepted,
+   * per severity (apart from escalation, which moves the alert on). A severity left out is not
+   * reminded.
+   */
+  remindMin: z.partialRecord(z.enum(SEVERITIES), minutes).default({ critical: 1, major: 5, minor: 20, info: 60 }),
+  /**
+   * Call trees: when the assignee has not accepted within `ringMin`, the next people in the call
+   * order are notified too (`called`), and any of them may accept. `serial`: one more person of
+   * the chain (grid workers, then the escalation chain) per ring time; `parallel`: every other
+   * worker of the grid at once. A severity left out has no call tree.
+   */
+  callTree: z
+    .partialRecord(z.enum(SEVERITIES), z.strictObject({ ringMin: minutes, mode: z.enum(['serial', 'parallel']).default('serial') }))
+    .default({ critical: { ringMin: 2, mode: 'serial' }, major: { ringMin: 5, mode: 'serial' } }),
+  /**
+   * Arrival on site (到场) for rules that need it (`arrival` in the rule): minutes from dispatch,
+   * by the compound's `area` — TSG T5002's rescue arrival times: 30 min in a city with districts,
+   * 1 h elsewhere. A rule may set its own.
+   */
+  arrival: z.strictObject({ cityMin: minutes.default(30), countyMin: minutes.default(60) }).default({ cityMin: 30, countyMin: 60 }),
   /** Grid workers and the compounds of their grid, first = on duty, then backups. */
   grids: z
     .array(

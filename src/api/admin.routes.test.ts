@@ -202,7 +202,7 @@ describe('admin: places and compounds', () => {
     expect((await api.inject({ method: 'PUT', url: '/api/admin/places/community/xixi', payload: { name: '西溪社区', parent: 'gudang' } })).statusCode).toBe(200);
     const res = await api.inject({ method: 'PUT', url: '/api/admin/compounds/c10', payload: { name: '西溪花园', community: 'xixi', buildings: { b1: '1幢' } } });
     expect(res.statusCode).toBe(200);
-    expect(res.json().compound).toEqual({ id: 'c10', name: '西溪花园', community: 'xixi', buildings: { b1: '1幢' }, deviceCount: 0 });
+    expect(res.json().compound).toEqual({ id: 'c10', name: '西溪花园', community: 'xixi', buildings: { b1: '1幢' }, area: 'city', deviceCount: 0 });
     expect(api.registry.compound('c10')).toMatchObject({ name: '西溪花园' });
     const entries = (await api.entries()).filter((e) => e.action !== 'login');
     expect(entries.map((e) => e.action)).toEqual(['place_created', 'place_created', 'compound_created']);
@@ -226,6 +226,27 @@ describe('admin: places and compounds', () => {
       expect(res.json().issues.map((i: { path: string }) => i.path), res.body).toContain(path);
     }
     expect((await api.inject({ method: 'PUT', url: '/api/admin/places/planet/p1', payload: { name: 'P' } })).statusCode).toBe(400);
+  });
+
+  it("keeps a compound's area and location (for arrival deadlines and distances), checked, audited, in the registry", async () => {
+    const payload = { name: '千岛湖阳光苑', community: 'cuiyuan', area: 'county', location: { lat: 29.6052, lon: 119.0421 } };
+    const res = await api.inject({ method: 'PUT', url: '/api/admin/compounds/c12', payload });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().compound).toEqual({ id: 'c12', name: '千岛湖阳光苑', community: 'cuiyuan', area: 'county', location: { lat: 29.6052, lon: 119.0421 }, deviceCount: 0 });
+    expect(api.registry.compound('c12')).toMatchObject({ area: 'county', location: { lat: 29.6052, lon: 119.0421 } });
+    expect((await api.inject({ method: 'GET', url: '/api/admin/places' })).json().compounds.find((c: { id: string }) => c.id === 'c12')).toMatchObject({ area: 'county', location: { lat: 29.6052 } });
+    // Back to a city compound without a location.
+    const city = await api.inject({ method: 'PUT', url: '/api/admin/compounds/c12', payload: { name: '千岛湖阳光苑', community: 'cuiyuan' } });
+    expect(city.json().compound).toEqual({ id: 'c12', name: '千岛湖阳光苑', community: 'cuiyuan', area: 'city', deviceCount: 0 });
+    expect(api.registry.compound('c12')!.location).toBeUndefined();
+    const audited = (await api.entries()).filter((e) => e.target === 'compound:c12');
+    expect(audited.map((e) => e.action)).toEqual(['compound_created', 'compound_updated']);
+    expect(audited[1]).toMatchObject({ before: { area: 'county', location: { lat: 29.6052, lon: 119.0421 } } });
+    for (const [bad, path] of [[{ area: 'village' }, 'area'], [{ location: { lat: 91, lon: 120 } }, 'location.lat'], [{ location: { lat: 30, lon: 181 } }, 'location.lon'], [{ location: { lat: 30 } }, 'location.lon']] as const) {
+      const refused = await api.inject({ method: 'PUT', url: '/api/admin/compounds/c12', payload: { name: 'C', community: 'cuiyuan', ...bad } });
+      expect(refused.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(refused.json().issues.map((i: { path: string }) => i.path), refused.body).toContain(path);
+    }
   });
 
   it('keeps contacts when a compound is renamed; contacts of an unknown compound are 404', async () => {

@@ -16,14 +16,22 @@ import type { Action } from '../contracts/access.ts';
 import { HubError } from '../errors.ts';
 import { actorOf, inMyScope, requireAction, requireCompound } from './access.guard.ts';
 import { peopleAnswer } from './people.routes.ts';
+import { holds } from '../contracts/alert-holders.ts';
+import { ArrivalPolicy, sitesOf } from '../alerts/arrival.policy.ts';
 
 const id = z.string().regex(ID_PATTERN);
 const note = z.string().max(2000);
+/** ArriveBody: the browser's position (WGS-84 degrees, accuracy in metres), when the person allows it. */
+const arriveBody = z.object({
+  position: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), accuracyM: z.number().nonnegative().max(100_000).optional() }).optional(),
+  note: note.optional(),
+});
 const ORDER = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
 const byUrgency = (a: Alert, b: Alert) => ORDER[a.severity]! - ORDER[b.severity]! || b.raisedAt - a.raisedAt;
 /** The audit action of a workflow step: `alert_` and the alert event it writes. */
-const DONE: Record<Action & ('accept' | 'resolve' | 'close' | 'reopen' | 'reassign' | 'comment'), string> = {
+const DONE: Record<Action & ('accept' | 'arrive' | 'resolve' | 'close' | 'reopen' | 'reassign' | 'comment'), string> = {
   accept: 'accepted',
+  arrive: 'arrived',
   resolve: 'resolved',
   close: 'closed',
   reopen: 'reopened',
@@ -53,11 +61,16 @@ export const alertRoutes =
         async (request) => {
           const user = requireAction(request, action);
           const alert = visible(request, request.params.id);
-          if (user.role === 'worker' && action !== 'comment' && alert.assignee !== user.id) {
+          // A worker acts on alerts assigned to them; accepting (or arriving, which accepts) also on those their call tree rang them for.
+          const theirs = action === 'accept' || action === 'arrive' ? holds(alert, user.id) : alert.assignee === user.id;
+          if (user.role === 'worker' && action !== 'comment' && !theirs) {
             throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
           }
           const before = workflowOf(alert);
+          const steps = alert.history.length;
           const done = run(alert.id, user.id, request.body as z.output<B>);
+          // A step that changed nothing (a second check-in) is not recorded again.
+          if (done.history.length === steps) return done;
           const { note, assignee } = (request.body ?? {}) as { note?: string; assignee?: string };
           deps.audit?.record({
             ...actorOf(request),
@@ -66,7 +79,7 @@ export const alertRoutes =
             compound: done.compound,
             before,
             after: workflowOf(done),
-            note: note ?? (assignee ? `to ${assignee}` : undefined),
+            note: note ?? (assignee ? `to ${assignee}` : done.history.at(-1)?.distanceM !== undefined ? `${done.history.at(-1)!.distanceM} m from the compound` : undefined),
           });
           return done;
         },
@@ -104,6 +117,12 @@ export const alertRoutes =
       slaMissed: z.number(),
       slaKept: z.number().nullable(),
       openOverdue: z.number(),
+      rescues: z.number(),
+      arrived: z.number(),
+      timeToArrive: z.object({ mean: z.number().nullable(), p90: z.number().nullable() }),
+      arrivalCounted: z.number(),
+      arrivedInTime: z.number(),
+      arrivalRate: z.number().nullable(),
     });
     app.get(
       '/api/alerts/stats',
@@ -122,6 +141,7 @@ export const alertRoutes =
               overall: figures,
               byCompound: z.record(z.string(), figures),
               byWorker: z.record(z.string(), figures),
+              byStreet: z.record(z.string(), figures),
               byRule: z.record(z.string(), figures),
               perDay: z.record(z.string(), z.number()),
             }),
@@ -134,7 +154,9 @@ export const alertRoutes =
         const from = request.query.from ?? to - 7 * 86_400_000;
         const days = Math.ceil((now() - from) / 86_400_000) + 1;
         const events = inMyScope(request, await deps.alertEvents(days));
-        return closedLoopReport(events, deps.alertsConfig, { from, to, ...(request.query.compound ? { compound: request.query.compound } : {}) }, now());
+        const arrival = new ArrivalPolicy(deps.alertsConfig.arrival, deps.rules(), sitesOf(deps.registry));
+        const context = { arrivalMinutes: (rule: string, compound: string) => arrival.minutes(rule, compound), streetOf: (compound: string) => deps.registry.compound(compound)?.street.id };
+        return closedLoopReport(events, deps.alertsConfig, { from, to, ...(request.query.compound ? { compound: request.query.compound } : {}) }, now(), context);
       },
     );
 
@@ -176,6 +198,7 @@ export const alertRoutes =
     );
 
     step('accept', z.object({}), (alertId, actor) => alerts.accept(alertId, actor, now()));
+    step('arrive', arriveBody, (alertId, actor, b) => alerts.arrive(alertId, actor, now(), b.position, b.note));
     step('resolve', z.object({ note }), (alertId, actor, b) => alerts.resolve(alertId, actor, b.note, now()));
     step('close', z.object({ note: note.optional(), force: z.boolean().optional() }), (alertId, actor, b) => alerts.close(alertId, actor, now(), b.note, b.force));
     step('reopen', z.object({ note }), (alertId, actor, b) => alerts.reopen(alertId, actor, b.note, now()));

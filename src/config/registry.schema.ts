@@ -13,6 +13,11 @@ const name = z.string().min(1).max(100);
 /** Building/zone names become InfluxDB tags: no backslashes or control characters. */
 const tagValue = z.string().min(1).max(64).regex(/^[^\\\u0000-\u001f]+$/, 'must not contain backslashes or control characters');
 
+export const COMPOUND_AREAS = ['city', 'county'] as const;
+export type CompoundArea = (typeof COMPOUND_AREAS)[number];
+/** A point on Earth (WGS-84 degrees), as browsers' geolocation gives it. */
+export const geoPointSchema = z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+
 export const registryDeviceSchema = z.strictObject({
   id,
   type: z.enum(DEVICE_TYPES),
@@ -34,6 +39,13 @@ export const compoundSchema = z.strictObject({
   /** What people call the buildings and zones the devices' tags name: `{ "b1": "1号楼" }`, `{ "north": "北区" }`. */
   buildings: z.record(tagValue, name).optional(),
   zones: z.record(tagValue, name).optional(),
+  /**
+   * `city` (a city with districts) or `county` (elsewhere): sets the rescue arrival deadline
+   * (TSG T5002: 30 min and 1 h). Default city.
+   */
+  area: z.enum(COMPOUND_AREAS).default('city'),
+  /** Where the compound is (WGS-84 degrees): arrival check-ins are measured from it. Not the devices' site-plan `position`. */
+  location: geoPointSchema.optional(),
   devices: z.array(registryDeviceSchema).default([]),
 });
 

@@ -20,9 +20,9 @@ export interface Me {
 
 /** What each role may do besides reading its scope. */
 export const ROLE_ACTIONS = {
-  admin: ['accept', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence', 'ops'],
-  manager: ['accept', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence'],
-  worker: ['accept', 'resolve', 'comment'],
+  admin: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence', 'ops'],
+  manager: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence'],
+  worker: ['accept', 'arrive', 'resolve', 'comment'],
   viewer: [],
 } as const satisfies Record<Role, readonly string[]>;
 export type Action = (typeof ROLE_ACTIONS)['admin'][number];

@@ -40,6 +40,18 @@ export interface Figures {
   slaKept: number | null;
   /** Alerts not closed whose current step is past its deadline now. */
   openOverdue: number;
+  /** Rescues: dispatched alerts of rules that need arrival on site (到场, elevator rescue). */
+  rescues: number;
+  /** Rescues checked in on site, in time or late. */
+  arrived: number;
+  /** Dispatch → check-in on site. */
+  timeToArrive: { mean: number | null; p90: number | null };
+  /** Rescues whose arrival outcome is known: on site (in time or late), or not on site once the deadline passed (open, or resolved after it). */
+  arrivalCounted: number;
+  /** On site within the deadline (30 min in a city, 1 h in a county, or the rule's own). */
+  arrivedInTime: number;
+  /** 30 分钟到达率: arrivedInTime / arrivalCounted; null when nothing is counted yet. */
+  arrivalRate: number | null;
 }
 
 export interface StatsAnswer {
@@ -48,6 +60,8 @@ export interface StatsAnswer {
   overall: Figures;
   byCompound: Record<string, Figures>;
   byWorker: Record<string, Figures>;
+  /** By street (街道) id: the registry's street of each compound. */
+  byStreet: Record<string, Figures>;
   byRule: Record<string, Figures>;
   perDay: Record<string, number>;
 }

@@ -23,9 +23,10 @@ afterEach(async () => {
 /** A live server with a clock the test moves; its tick is an hour, so the test ticks it (flush()). */
 const TICK_MS = 3_600_000;
 
-async function setup() {
+/** `workers`: grid g1's call order (the socket is wang's). */
+async function setup(workers = ['wang']) {
   let now = 1_800_000_000_000;
-  const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] });
+  const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers }] });
   const alerts = new AlertBook(alertsConfig, await loadRules(undefined), routingFor(alertsConfig));
   const access = await accessFixture();
   const server = http.createServer();
@@ -51,7 +52,8 @@ async function setup() {
       change: 'raised', ruleId: 'elevator-alarm-button', kind: 'event', severity: 'major', deviceKey: `c01/elevator/${device}`, compound: 'c01', type: 'elevator', device, at: now, count: 1, value: 'alarm_button',
     });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
-  return { live, batches, raised, raise, settle, advance: (ms: number) => (now += ms) };
+  const subscribe = () => socket.timeout(5000).emitWithAck('subscribe', { mine: true }) as Promise<{ ok: boolean; snapshot: { alerts: Alert[] } }>;
+  return { live, alerts, batches, raised, raise, settle, subscribe, now: () => now, advance: (ms: number) => (now += ms) };
 }
 
 describe('live batches', () => {
@@ -85,5 +87,34 @@ describe('live batches', () => {
     live.flush();
     await settle();
     expect(batches).toHaveLength(3);
+  });
+
+  it("sends an alert to the worker its call tree rang, and tells them when someone else accepted it", async () => {
+    // Dispatched to zhao (a manager of c01); the call tree rings wang after 5 min (major).
+    const { live, alerts, batches, raised, raise, settle, subscribe, now } = await setup(['zhao', 'wang']);
+    raise('e1');
+    const alert = raised[0]!;
+    live.alertChanged(alert, true);
+    live.flush();
+    await settle();
+    expect(batches.flatMap((b) => b.alerts)).toEqual([]);
+    expect((await subscribe()).snapshot.alerts).toEqual([]);
+
+    alerts.tick(now() + 5 * 60_000);
+    expect(alert.called).toEqual(['wang']);
+    live.alertChanged(alert, true);
+    live.flush();
+    await settle();
+    expect(batches.flatMap((b) => b.alerts).map((a) => a.called)).toContainEqual(['wang']);
+    expect((await subscribe()).snapshot.alerts.map((a) => a.id)).toEqual([alert.id]);
+
+    // zhao answers: wang hears it is taken (the alert comes once more, accepted by zhao), and it is his no more.
+    batches.length = 0;
+    alerts.accept(alert.id, 'zhao', now() + 6 * 60_000);
+    live.alertChanged(alert, true);
+    live.flush();
+    await settle();
+    expect(batches.flatMap((b) => b.alerts).map((a) => `${a.workflow}>${a.assignee}`)).toContain('accepted>zhao');
+    expect((await subscribe()).snapshot.alerts).toEqual([]);
   });
 });

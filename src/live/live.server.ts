@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import { inScope, type Me } from '../contracts/access.ts';
+import { holdersOf, holds } from '../contracts/alert-holders.ts';
 import {
   LIVE_MAX_BATCHES_PER_SEC,
   SESSION_COOKIE,
@@ -105,8 +106,8 @@ export class LiveServer {
   readonly #watched = new Map<string, number>();
   readonly #dirtyDevices = new Set<RegisteredDevice>();
   readonly #dirtyAlerts = new Map<string, Alert>();
-  /** Who held each open alert at the last batch, so a reassigned worker hears it left them. */
-  readonly #lastAssignee = new Map<string, string>();
+  /** Who held each open alert at the last batch (assignee, people its call tree rang), so a worker hears it left them. */
+  readonly #lastHolders = new Map<string, string[]>();
   /** Alert changes to send ahead of the tick, and how often each alert has changed. */
   readonly #urgent = new Map<string, Alert>();
   readonly #alertVersion = new Map<string, number>();
@@ -201,8 +202,9 @@ export class LiveServer {
     }
     const { alertsBy, alertsOf } = this.#byRoomKind(this.#dirtyAlerts.values(), touched);
     for (const alert of this.#dirtyAlerts.values()) {
-      if (alert.workflow === 'closed' || !alert.assignee) this.#lastAssignee.delete(alert.id);
-      else this.#lastAssignee.set(alert.id, alert.assignee);
+      const holders = holdersOf(alert);
+      if (alert.workflow === 'closed' || !holders.length) this.#lastHolders.delete(alert.id);
+      else this.#lastHolders.set(alert.id, holders);
     }
     this.#dirtyDevices.clear();
     this.#dirtyAlerts.clear();
@@ -250,7 +252,7 @@ export class LiveServer {
     for (const alert of alerts) {
       add(alertsBy, alert.compound, alert);
       touched.add(alert.compound);
-      for (const holder of new Set([this.#lastAssignee.get(alert.id), alert.assignee])) if (holder) add(alertsOf, holder, alert);
+      for (const holder of new Set([...(this.#lastHolders.get(alert.id) ?? []), ...holdersOf(alert)])) add(alertsOf, holder, alert);
     }
     return { alertsBy, alertsOf };
   }
@@ -346,7 +348,7 @@ export class LiveServer {
       at: this.#deps.now?.() ?? Date.now(),
       compounds: compoundSummaries(registry, deviceStates, alerts, sub.compounds),
       devices: sub.devices ? [...sub.compounds].flatMap((c) => registry.devicesOf(c).map((d) => deviceView(d, deviceStates))) : [],
-      alerts: open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && a.assignee === sub.mine && inScope(sub.mineScope!, a.compound))),
+      alerts: open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && holds(a, sub.mine) && inScope(sub.mineScope!, a.compound))),
     };
   }
 

@@ -4,7 +4,7 @@
  */
 import { type DeviceRef, type DeviceType, deviceKey } from '../contracts/device-types.ts';
 import type { DeviceTags } from '../contracts/readings.ts';
-import type { RegistryCompound, RegistryData, RegistryDevice } from '../config/registry.schema.ts';
+import type { CompoundArea, RegistryCompound, RegistryData, RegistryDevice } from '../config/registry.schema.ts';
 import { HubError } from '../errors.ts';
 
 export interface RegisteredDevice extends DeviceRef {
@@ -26,6 +26,10 @@ export interface CompoundInfo {
   street: { id: string; name: string };
   community: { id: string; name: string };
   deviceCount: number;
+  /** `city` or `county`: sets the rescue arrival deadline. */
+  area: CompoundArea;
+  /** Where the compound is (WGS-84), when the registry says. */
+  location?: { lat: number; lon: number };
 }
 
 export interface Registry {
@@ -90,6 +94,8 @@ export function buildRegistry(data: RegistryData): Registry {
             street: { id: street.id, name: street.name },
             community: { id: community.id, name: community.name },
             deviceCount: compound.devices.length,
+            area: compound.area,
+            ...(compound.location ? { location: compound.location } : {}),
           });
         }
       }

@@ -39,6 +39,8 @@ function toCompound(row: Selectable<CompoundsTable>): StoredCompound {
     ...(buildings ? { buildings } : {}),
     ...(zones ? { zones } : {}),
     ...(contacts ? { contacts } : {}),
+    ...(row.area === 'county' ? { area: 'county' as const } : {}),
+    ...(row.lat !== null && row.lon !== null ? { location: { lat: row.lat, lon: row.lon } } : {}),
   };
 }
 
@@ -79,7 +81,17 @@ function deviceFields(d: Omit<RegistryDevice, 'id' | 'type'>) {
 }
 
 function compoundFields(c: Omit<StoredCompound, 'id' | 'contacts'>) {
-  return { community: c.community, name: c.name, grid: c.grid ?? null, buildings: toJson(c.buildings), zones: toJson(c.zones) };
+  return {
+    community: c.community,
+    name: c.name,
+    grid: c.grid ?? null,
+    buildings: toJson(c.buildings),
+    zones: toJson(c.zones),
+    // A city compound is stored as null: the default, as rows from before migration 0002 say.
+    area: c.area === 'county' ? 'county' : null,
+    lat: c.location?.lat ?? null,
+    lon: c.location?.lon ?? null,
+  };
 }
 
 const sameValues = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).every((k) => a[k] === b[k]);

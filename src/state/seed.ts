@@ -6,7 +6,7 @@
  *
  * A sync makes the database say what the files say, except: devices left out are retired,
  * not deleted; logins are never deleted, and a login that exists keeps its password, its
- * must-change flag and whether it is disabled (only name, role and scope follow the file).
+ * must-change flag and whether it is disabled (only name, role, scope and contact follow the file).
  */
 import type { RegistryData, RegistryDevice } from '../config/registry.schema.ts';
 import type { User } from '../auth/users.schema.ts';
@@ -52,11 +52,14 @@ function show(value: unknown): string {
   return canonical(value);
 }
 
+const PERSONAL = new Set(['contact']);
+
 /** `name A → B, grid (none) → g1` for the fields that differ. */
 function changes(before: object, after: object, fields: readonly string[]): string[] {
   const b = before as Record<string, unknown>;
   const a = after as Record<string, unknown>;
-  return fields.filter((f) => canonical(b[f]) !== canonical(a[f])).map((f) => `${f} ${show(b[f])} → ${show(a[f])}`);
+  // A contact is personal data: the diff (logged, audited) says that it changes, not what it says.
+  return fields.filter((f) => canonical(b[f]) !== canonical(a[f])).map((f) => (PERSONAL.has(f) ? `${f} (changed)` : `${f} ${show(b[f])} → ${show(a[f])}`));
 }
 
 interface Flat {
@@ -105,7 +108,7 @@ async function registryLines(state: StateStore, seed: RegistryData): Promise<str
     const stored = now.compounds.get(id);
     if (!stored) lines.push(`+ compound ${id}`);
     else {
-      const diff = changes(stored, c, ['name', 'community', 'grid', 'buildings', 'zones']);
+      const diff = changes(stored, c, ['name', 'community', 'grid', 'buildings', 'zones', 'area', 'location']);
       if (diff.length) lines.push(`~ compound ${id}: ${diff.join(', ')}`);
     }
   }
@@ -127,7 +130,7 @@ async function registryLines(state: StateStore, seed: RegistryData): Promise<str
   return lines;
 }
 
-const USER_FIELDS = ['name', 'role', 'compounds', 'grids'] as const;
+const USER_FIELDS = ['name', 'role', 'compounds', 'grids', 'contact'] as const;
 
 /** What `applySeeds` would change, one line per change; no lines when the database says what the seeds say. */
 export async function diffSeeds(state: StateStore, seeds: Seeds): Promise<SeedDiff> {
@@ -168,9 +171,16 @@ export async function applySeeds(state: StateStore, seeds: Seeds, by: string, at
       continue;
     }
     if (!changes(stored, user, USER_FIELDS).length) continue;
-    const { name: _name, compounds: _compounds, grids: _grids, createdAt: _c, updatedAt: _u, ...kept } = stored;
+    const { name: _name, compounds: _compounds, grids: _grids, contact: _contact, createdAt: _c, updatedAt: _u, ...kept } = stored;
     await state.users.update(
-      { ...kept, role: user.role, ...(user.name !== undefined ? { name: user.name } : {}), ...(user.compounds ? { compounds: user.compounds } : {}), ...(user.grids ? { grids: user.grids } : {}) },
+      {
+        ...kept,
+        role: user.role,
+        ...(user.name !== undefined ? { name: user.name } : {}),
+        ...(user.compounds ? { compounds: user.compounds } : {}),
+        ...(user.grids ? { grids: user.grids } : {}),
+        ...(user.contact ? { contact: user.contact } : {}),
+      },
       at,
     );
   }

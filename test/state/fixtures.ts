@@ -34,6 +34,7 @@ export function registry(): RegistryData {
                     id: 'c1',
                     name: '金色家园',
                     grid: 'g1',
+                    area: 'city',
                     buildings: { b1: '1号楼', b2: '2号楼' },
                     zones: { north: '北区' },
                     devices: [
@@ -42,7 +43,8 @@ export function registry(): RegistryData {
                       { id: 'p3', type: 'parking', zone: 'north', secretSha256: sha('p3'), reportIntervalSec: 300 },
                     ],
                   },
-                  { id: 'c2', name: '银色家园', devices: [{ id: 'm1', type: 'manhole', secretSha256: sha('m1'), reportIntervalSec: 600 }] },
+                  // A county compound with its site (migration 0002's columns).
+                  { id: 'c2', name: '银色家园', area: 'county', location: { lat: 29.6052, lon: 119.0421 }, devices: [{ id: 'm1', type: 'manhole', secretSha256: sha('m1'), reportIntervalSec: 600 }] },
                 ],
               },
             ],

@@ -233,6 +233,30 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect(missing.code).toBe('NOT_FOUND');
       expect(await state.users.get('ghost')).toBeUndefined();
     });
+
+    it('keeps a login\'s contact (users.contact, JSON text), replaces it whole, and takes it away; seeds sync it without saying what it is', async () => {
+      const state = await fresh();
+      const [, worker] = users() as [ReturnType<typeof users>[number], ReturnType<typeof users>[number]];
+      const contact = { mobile: '13800000001', wecom: 'LiQiang', dingtalk: 'ding-li', feishu: 'ou_7d8a6e6df7621556ce0d21922b676706' };
+      expect(await state.users.insert({ ...worker, contact }, T0)).toStrictEqual({ ...worker, contact, disabled: false, createdAt: T0, updatedAt: T0 });
+      expect((await state.users.get('li-qiang'))!.contact).toStrictEqual(contact);
+      expect((await state.users.list())[0]!.contact).toStrictEqual(contact);
+      const { createdAt: _c, updatedAt: _u, ...stored } = (await state.users.get('li-qiang'))!;
+      expect((await state.users.update({ ...stored, contact: { feishu: 'ou_other' } }, T0 + 1)).contact).toStrictEqual({ feishu: 'ou_other' });
+      const { contact: _gone, ...without } = stored;
+      const bare = await state.users.update(without, T0 + 2);
+      expect(bare).not.toHaveProperty('contact');
+      // An empty contact is no contact.
+      expect(await state.users.update({ ...without, contact: {} }, T0 + 3)).not.toHaveProperty('contact');
+
+      const seeded = { users: [{ ...worker, contact }] };
+      expect((await diffSeeds(state, seeded)).lines).toEqual(['~ user li-qiang: contact (changed)']);
+      expect((await applySeeds(state, seeded, 'seed', T0 + 4)).lines).toEqual(['~ user li-qiang: contact (changed)']);
+      expect((await state.users.get('li-qiang'))!.contact).toStrictEqual(contact);
+      const audit = JSON.stringify(await state.audit.query({ limit: 10 }));
+      expect(audit).toContain('contact (changed)');
+      expect(audit).not.toContain('13800000001');
+    });
   });
 
   describe('sessions', () => {
@@ -265,6 +289,7 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect(back).toStrictEqual(registrySchema.parse(data));
       expect(back.districts[0]!.streets[0]!.communities[0]!.compounds[0]!.devices[0]!.position).toEqual({ x: 12.5, y: 40 });
       expect(await state.places.getCompound('c1')).toStrictEqual({ id: 'c1', community: 'm1', name: '金色家园', grid: 'g1', buildings: { b1: '1号楼', b2: '2号楼' }, zones: { north: '北区' } });
+      expect(await state.places.getCompound('c2')).toStrictEqual({ id: 'c2', community: 'm1', name: '银色家园', area: 'county', location: { lat: 29.6052, lon: 119.0421 } });
       const e1 = await state.places.getDevice('c1', 'elevator', 'e1');
       expect(e1).toStrictEqual({ compound: 'c1', ...data.districts[0]!.streets[0]!.communities[0]!.compounds[0]!.devices[0]!, createdAt: T0, updatedAt: T0 });
       expect(typeof e1!.createdAt).toBe('number');
@@ -329,7 +354,7 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect(await state.places.getCompound('c1')).toStrictEqual({ id: 'c1', community: 'm1', name: 'C1 new', grid: 'g1', zones: { z: 'Z' } });
       expect(await state.places.getCompound('nope')).toBeUndefined();
       expect(await state.places.registry()).toStrictEqual({
-        districts: [{ id: 'xihu', name: '西湖区', streets: [{ id: 's1', name: 'S1', communities: [{ id: 'm1', name: 'M1', compounds: [{ id: 'c1', name: 'C1 new', grid: 'g1', zones: { z: 'Z' }, devices: [] }] }] }] }],
+        districts: [{ id: 'xihu', name: '西湖区', streets: [{ id: 's1', name: 'S1', communities: [{ id: 'm1', name: 'M1', compounds: [{ id: 'c1', name: 'C1 new', grid: 'g1', zones: { z: 'Z' }, area: 'city', devices: [] }] }] }] }],
       });
     });
 
@@ -622,6 +647,9 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       c1.devices[1]!.secretSha256 = sha('new secret');
       c1.devices = c1.devices.filter((d) => d.id !== 'p3');
       c1.grid = 'g2';
+      const c2 = next.registry.districts[0]!.streets[0]!.communities[0]!.compounds[1]!;
+      c2.area = 'city';
+      c2.location = { lat: 29.6, lon: 119.04 };
       next.registry.districts[0]!.streets.pop();
       next.rules = { rules: [{ changed: true }] };
       next.alerts = { grids: [{ workers: ['li-qiang'], compounds: ['c1'], id: 'g1' }] }; // same document, keys in another order
@@ -635,6 +663,7 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       const expected = [
         '- street beishan',
         '~ compound c1: grid g1 → g2',
+        '~ compound c2: area county → city, location {"lat":29.6052,"lon":119.0421} → {"lat":29.6,"lon":119.04}',
         '~ device c1/elevator/e1: name 1号梯 → 1号电梯',
         '~ device c1/elevator/e2: secret changed',
         '+ device c1/elevator/e9',
@@ -679,6 +708,7 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect((await diffSeeds(fresher, { registry: registry(), alerts: { a: 1 } })).lines).toEqual([
         '+ street beishan',
         '~ compound c1: grid g2 → g1',
+        '~ compound c2: area city → county, location {"lat":29.6,"lon":119.04} → {"lat":29.6052,"lon":119.0421}',
         '~ device c1/elevator/e1: name 1号电梯 → 1号梯',
         '~ device c1/elevator/e2: secret changed',
         '+ device c1/parking/p3',
@@ -689,6 +719,7 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect((await diffSeeds(fresher, { registry: next.registry })).lines).toEqual([
         '- street beishan',
         '~ compound c1: grid g1 → g2',
+        '~ compound c2: area county → city, location {"lat":29.6052,"lon":119.0421} → {"lat":29.6,"lon":119.04}',
         '~ device c1/elevator/e1: name 1号梯 → 1号电梯',
         '~ device c1/elevator/e2: secret changed',
         '+ device c1/elevator/e9 (back from retirement)',

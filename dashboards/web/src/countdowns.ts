@@ -4,6 +4,7 @@
  */
 import type { Alert } from '../../../src/contracts/live-events.ts';
 import { duration, t } from './i18n.ts';
+import { tickArrivalClocks } from './arrive-control.ts';
 
 export interface Timing {
   text: string;
@@ -36,4 +37,5 @@ export function showTiming(el: HTMLElement, alert: Alert | undefined, now = Date
 export function tickCountdowns(alerts: Map<string, Alert>): void {
   const now = Date.now();
   for (const el of document.querySelectorAll<HTMLElement>('[data-sla]')) showTiming(el, alerts.get(el.dataset.sla!), now);
+  tickArrivalClocks(alerts, now);
 }

@@ -1,6 +1,7 @@
 /**
  * The closed-loop figures (`GET /api/alerts/stats`, times in seconds) as tiles that say what
- * they count: SLA kept with how many alerts were due and how many missed; open and overdue.
+ * they count: SLA kept with how many alerts were due and how many missed; open and overdue;
+ * for rescues, time to arrive on site and the 30分钟到达率 with how many were counted.
  */
 import type { Figures } from '../../../src/contracts/api.ts';
 import { h } from './dom.ts';
@@ -9,6 +10,9 @@ import { duration, t } from './i18n.ts';
 /** A time in seconds, as people read it; – when there is none yet. */
 export const seconds = (s: number | null | undefined): string => (s === null || s === undefined ? '–' : duration(s * 1000));
 export const percent = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
+
+/** 到场 12 分钟 · P90 20 分钟 · 到达率 80%: a compound's or street's rescues in one line. */
+export const arrivalLine = (f: Figures): string => t('stats.arrivalShort', { mean: seconds(f.timeToArrive.mean), p90: seconds(f.timeToArrive.p90), rate: percent(f.arrivalRate) });
 
 const tile = (figure: string, label: string, value: string, detail?: string, alarm = false) =>
   h('div', { class: `tile${alarm ? ' alarm' : ''}`, 'data-testid': 'stats-figure', 'data-figure': figure },
@@ -25,6 +29,10 @@ export function figureTiles(f: Figures, lateNow: number): HTMLElement {
     tile('mtta', t('stats.mtta'), seconds(f.timeToAccept.mean), `${t('stats.p90')} ${seconds(f.timeToAccept.p90)}`),
     tile('mttr', t('stats.mttr'), seconds(f.timeToResolve.mean), `${t('stats.p90')} ${seconds(f.timeToResolve.p90)}`),
     tile('sla', t('stats.sla'), percent(f.slaKept), counted ? t('stats.slaDetail', { counted: f.slaCounted, missed: f.slaMissed }) : undefined, f.slaMissed > 0),
+    f.timeToArrive ? tile('arrival', t('stats.arrival'), seconds(f.timeToArrive.mean), `${t('stats.p90')} ${seconds(f.timeToArrive.p90)}`) : null,
+    f.timeToArrive
+      ? tile('arrival-rate', t('stats.arrivalRate'), percent(f.arrivalRate), t('stats.arrivalDetail', { counted: f.arrivalCounted, inTime: f.arrivedInTime }), f.arrivalCounted > f.arrivedInTime)
+      : null,
     typeof f.openOverdue === 'number' ? tile('open-overdue', t('stats.openOverdue'), String(f.openOverdue), undefined, f.openOverdue > 0) : null,
     tile('late-now', t('stats.overdueEscalated'), String(lateNow), undefined, lateNow > 0),
   );

@@ -1,7 +1,8 @@
 /**
  * Street / district overview: every compound in scope with devices online and open alerts by
  * severity (live), the alerts overdue or escalated right now (live), the closed-loop figures
- * and alerts per day; a click opens the compound.
+ * (with arrival on site and the 30分钟到达率 overall, per compound and per street) and alerts per
+ * day; a click opens the compound.
  */
 import type { StatsAnswer, Figures } from '../../../../src/contracts/api.ts';
 import type { CompoundSummary } from '../../../../src/contracts/live-events.ts';
@@ -11,7 +12,8 @@ import { api } from '../api.client.ts';
 import { LiveState } from '../live-state.ts';
 import { follow, type Live } from '../live.client.ts';
 import { errorText } from '../error-text.ts';
-import { figureTiles, percent, seconds } from '../figure-tiles.ts';
+import { arrivalLine, figureTiles, percent, seconds } from '../figure-tiles.ts';
+import { dataTable } from '../data-table.ts';
 import { overdueAlerts, renderOverdue } from '../overdue-list.ts';
 import { tickCountdowns } from '../countdowns.ts';
 import { loadPeople } from '../people.ts';
@@ -49,7 +51,27 @@ function compoundCard(c: CompoundSummary, figures: Figures | undefined): HTMLEle
     ),
     h('div', { class: 'row sev-counts' }, ...SEVERITIES.filter((s) => c.openAlerts[s]).map((s) => h('span', { class: `badge sev-${s}` }, `${tOf('sev', s)} ${c.openAlerts[s]}`))),
     figures ? h('div', { class: 'row muted', 'data-testid': 'compound-figures' }, `${t('stats.mtta')} ${seconds(figures.timeToAccept.mean)} · ${t('stats.sla')} ${percent(figures.slaKept)}`) : null,
+    figures?.rescues ? h('div', { class: 'row muted', 'data-testid': 'compound-arrival', 'data-rate': figures.arrivalRate ?? '' }, arrivalLine(figures)) : null,
   );
+}
+
+/** Per street (街道): alerts, time to accept, time to arrive (mean, p90), 30分钟到达率 and SLA kept. */
+function streetTable(byStreet: Record<string, Figures>, compounds: Iterable<CompoundSummary>): HTMLElement {
+  const names = new Map([...compounds].map((c) => [c.street.id, c.street.name]));
+  return dataTable({
+    caption: t('district.streets'),
+    columns: [t('street.name'), t('street.alerts'), t('street.mtta'), t('street.arrival'), t('street.arrivalP90'), t('street.arrivalRate'), t('street.sla')],
+    rows: Object.entries(byStreet)
+      .map(([id, f]) => ({ id, name: names.get(id) ?? id, f }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(({ id, name, f }) => ({
+        attrs: { 'data-street': id },
+        cells: [name, String(f.alerts), seconds(f.timeToAccept.mean), seconds(f.timeToArrive.mean), seconds(f.timeToArrive.p90), percent(f.arrivalRate), percent(f.slaKept)],
+      })),
+    empty: t('alerts.none'),
+    testid: 'street-figures',
+    rowHeader: true,
+  });
 }
 
 export function districtView(root: HTMLElement, app: AppContext): View {
@@ -58,12 +80,14 @@ export function districtView(root: HTMLElement, app: AppContext): View {
   const figuresEl = h('div', { 'data-testid': 'district-figures' });
   const overdueEl = h('section', { class: 'panel overdue', 'data-testid': 'overdue-panel' });
   const chartEl = h('section', { class: 'panel' });
+  const streetsEl = h('section', { class: 'panel streets', 'data-testid': 'streets-panel' });
   const cardsEl = h('div', { class: 'cards grid' });
   fill(root,
     h('div', { class: 'view-head' }, h('h1', {}, t('district.title'))),
     figuresEl,
     overdueEl,
     h('div', { class: 'columns' }, h('section', { class: 'panel col-main' }, h('h2', {}, t('district.compounds')), cardsEl), chartEl),
+    streetsEl,
   );
   const people = loadPeople(app.me, () => render());
   const devices = deviceNames(() => render());
@@ -82,6 +106,7 @@ export function districtView(root: HTMLElement, app: AppContext): View {
       if (stats) {
         fill(figuresEl, figureTiles(stats.overall, late.length));
         fill(chartEl, h('h2', {}, t('stats.perDay')), perDayChart(stats.perDay));
+        fill(streetsEl, h('h2', {}, t('district.streets')), streetTable(stats.byStreet ?? {}, state.compounds.values()));
       }
     });
   };
