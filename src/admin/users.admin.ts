@@ -8,6 +8,7 @@ import { HubError } from '../errors.ts';
 import type { AdminUser, CreatedUserAnswer, NewUserBody, UserPatch } from '../contracts/admin.ts';
 import type { Me } from '../contracts/access.ts';
 import { userSchema, type User } from '../auth/users.schema.ts';
+import { contactOrUndefined } from '../auth/contact.schema.ts';
 import { generatePassword, hashPassword } from '../auth/password.ts';
 import { describeUser } from '../auth/user-scope.ts';
 import { checkRouting } from '../alerts/routing.ts';
@@ -26,6 +27,7 @@ export function adminUser(user: StoredUser): AdminUser {
     role: user.role,
     ...(user.compounds ? { compounds: [...user.compounds] } : {}),
     ...(user.grids ? { grids: [...user.grids] } : {}),
+    ...(user.contact ? { contact: { ...user.contact } } : {}),
     disabled: user.disabled,
     mustChangePassword: user.mustChangePassword,
     createdAt: user.createdAt,
@@ -54,7 +56,9 @@ export class UsersAdmin {
     const { state, hooks, audit, now } = this.#deps;
     if (await state.users.get(body.id)) throw new HubError('CONFLICT', `user ${body.id} exists already`, { params: { id: body.id } });
     const password = generatePassword();
-    const user = parseWith(userSchema, { ...body, passwordHash: await hashPassword(password), mustChangePassword: true }, 'BAD_REQUEST', 'user');
+    const { contact, ...rest } = body;
+    const kept = contactOrUndefined(contact);
+    const user = parseWith(userSchema, { ...rest, ...(kept ? { contact: kept } : {}), passwordHash: await hashPassword(password), mustChangePassword: true }, 'BAD_REQUEST', 'user');
     await this.#checkScope(user);
     const stored = await state.users.insert(user, now());
     await hooks.userChanged(stored.id);
@@ -65,9 +69,12 @@ export class UsersAdmin {
   async update(id: string, patch: UserPatch, by: AuditActor): Promise<AdminUser> {
     const { state, hooks, audit, now } = this.#deps;
     const current = await this.#get(id);
-    const { createdAt: _c, updatedAt: _u, ...fields } = current;
-    const next = { ...fields, ...stripUndefined(patch) };
-    const diff = changes(audited(current), audited({ ...current, ...stripUndefined(patch) }));
+    const { createdAt: _c, updatedAt: _u, contact: currentContact, ...fields } = current;
+    // The contact is replaced whole; null or {} takes it away.
+    const { contact: patchContact, ...rest } = patch;
+    const contact = patchContact === undefined ? currentContact : contactOrUndefined(patchContact);
+    const next = { ...fields, ...stripUndefined(rest), ...(contact ? { contact } : {}) };
+    const diff = changes(audited(current), audited({ ...next, createdAt: current.createdAt, updatedAt: current.updatedAt }));
     if (!changedAnything(diff)) return adminUser(current);
     const { disabled, ...user } = next;
     const valid = parseWith(userSchema, user, 'BAD_REQUEST', 'user');

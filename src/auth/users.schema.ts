@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { ROLES } from '../contracts/access.ts';
 import { PASSWORD_HASH_PATTERN } from './password.ts';
+import { contactSchema } from './contact.schema.ts';
 
 const id = z.string().regex(ID_PATTERN, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$');
 
@@ -20,6 +21,8 @@ export const userSchema = z
     grids: z.array(id).optional(),
     passwordHash: z.string().regex(PASSWORD_HASH_PATTERN, 'must be a scrypt hash (npm run hash-password)'),
     mustChangePassword: z.boolean().default(false),
+    /** How robots reach them on their phone (mobile, WeCom / DingTalk / Feishu ids): personal data, admins only. */
+    contact: contactSchema.optional(),
   })
   .superRefine((user, ctx) => {
     if (user.role === 'manager' && !user.compounds?.length) {

@@ -28,6 +28,7 @@
  */
 import type { DeviceType } from './device-types.ts';
 import type { Role } from './access.ts';
+import type { Contact as PersonContact } from './api.ts';
 
 /** One validation problem: where (`grids.0.workers.1`, `row 3: secret`) and what. */
 export interface Issue {
@@ -48,6 +49,8 @@ export interface AdminUser {
   role: Role;
   compounds?: string[];
   grids?: string[];
+  /** How robots @mention them (personal data: only this admin API carries it). */
+  contact?: PersonContact;
   disabled: boolean;
   mustChangePassword: boolean;
   createdAt: number;
@@ -64,6 +67,7 @@ export interface NewUserBody {
   role: Role;
   compounds?: string[];
   grids?: string[];
+  contact?: PersonContact;
 }
 
 /** The one-time password is shown once; the user must change it at first login. */
@@ -77,6 +81,8 @@ export interface UserPatch {
   role?: Role;
   compounds?: string[];
   grids?: string[];
+  /** Replaces the contact whole; `null` (or `{}`) removes it. */
+  contact?: PersonContact | null;
   /** A disabled login cannot log in; its sessions end at once. */
   disabled?: boolean;
 }
@@ -105,6 +111,10 @@ export interface CompoundView {
   buildings?: Record<string, string>;
   zones?: Record<string, string>;
   contacts?: Contact[];
+  /** `city` (a city with districts: rescue arrival within 30 min) or `county` (1 h). */
+  area: 'city' | 'county';
+  /** WGS-84 degrees; arrival check-ins are measured from here. */
+  location?: { lat: number; lon: number };
   deviceCount: number;
 }
 
@@ -124,6 +134,10 @@ export interface CompoundBody {
   grid?: string;
   buildings?: Record<string, string>;
   zones?: Record<string, string>;
+  /** Default city. */
+  area?: 'city' | 'county';
+  /** lat −90..90, lon −180..180. */
+  location?: { lat: number; lon: number };
 }
 
 export interface ContactsBody {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { routingFor } from '../testing/routing.fixture.ts';
 import http from 'node:http';
 import { pino } from 'pino';
-import { WebhookDispatcher, sign } from './webhook.dispatcher.ts';
+import { NO_NAMES, WebhookDispatcher, sign } from './webhook.dispatcher.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { alertsConfigSchema } from '../alerts/sla.config.ts';
 import { loadRules } from '../rules/rules.loader.ts';
@@ -44,7 +44,7 @@ async function raiseTrapped(url: string, extra: object = {}, attach: (d: Webhook
   });
   let n = 0;
   const book = new AlertBook(config, await loadRules(undefined), routingFor(config), () => `a${++n}`);
-  dispatcher = new WebhookDispatcher(() => config.webhooks, pino({ level: 'silent' }), () => T0);
+  dispatcher = new WebhookDispatcher({ hooks: () => config.webhooks, directory: NO_NAMES, logger: pino({ level: 'silent' }), now: () => T0 });
   book.onEvent(dispatcher.onEvent);
   await attach(dispatcher);
   book.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/e1', compound: 'c01', type: 'elevator', device: 'e1', at: T0, count: 1 });
@@ -63,7 +63,7 @@ describe('webhooks', () => {
       await expect.poll(() => d.deliveries()[0]?.status).toBe('delivered');
       await kept!.flush();
       expect(await state.deliveries.list(10)).toEqual([expect.objectContaining({ webhook: 'dingtalk', alertId: 'a1', kind: 'raised', status: 'delivered', attempts: 2, httpStatus: 200 })]);
-      const next = new WebhookDispatcher(() => [], pino({ level: 'silent' }));
+      const next = new WebhookDispatcher({ hooks: () => [], directory: NO_NAMES, logger: pino({ level: 'silent' }) });
       await keepDeliveries(next, state.deliveries, pino({ level: 'silent' }));
       expect(next.deliveries()).toEqual([expect.objectContaining({ alertId: 'a1', status: 'delivered' })]);
     } finally {
@@ -82,7 +82,7 @@ describe('webhooks', () => {
     expect(raised!.headers['x-compound-hub-timestamp']).toBe(String(T0));
     const body = JSON.parse(raised!.body);
     expect(body).toMatchObject({ msgtype: 'markdown', event: { kind: 'raised' }, alert: { id: 'a1', ruleId: 'elevator-trapped' } });
-    expect(body.markdown.title).toBe('【紧急】电梯困人 · 新告警');
+    expect(body.markdown.title).toBe('【紧急 Critical】电梯困人 · 新告警 Raised');
     expect(body.markdown.text).toContain('c01');
     expect(JSON.parse(dispatched!.body).markdown.text).toContain('处理人 Assignee: wang');
     await expect.poll(() => d.deliveries().map((x) => x.status)).toEqual(['delivered', 'delivered']);

@@ -1,16 +1,19 @@
 /**
- * Signed webhooks for alert events (design.md §7). Each delivery is queued (bounded) and
- * sent in the background with retries and backoff, so a receiver that is down or slow
- * never slows ingest. The body suits group-robot endpoints (markdown message) and
- * carries the alert and the event as JSON; `X-Compound-Hub-Signature` is
- * `sha256=HMAC-SHA256(secret, "<timestamp>.<body>")` with the timestamp in
- * `X-Compound-Hub-Timestamp`.
+ * Webhooks for alert events (design.md §7): each delivery is queued (bounded) and sent in the
+ * background with retries and backoff, so a receiver that is down or slow never slows ingest.
+ * The webhook's `kind` picks its channel (channels/): the vendor's group-robot message signed
+ * as the vendor documents (WeCom, DingTalk, Feishu), or generic JSON with the
+ * `X-Compound-Hub-Signature` HMAC header. The message is worded when the event happens (names
+ * from `directory`) and signed anew at each attempt. A vendor's HTTP 200 with an error code in
+ * the body is a failed attempt (retried for its rate-limit codes), recorded in the delivery.
  */
-import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Alert, AlertEvent } from '../alerts/alert.types.ts';
 import type { WebhookConfig } from '../alerts/sla.config.ts';
-import { alertMessage } from './mqtt-alert.publisher.ts';
+import { buildMessage, channelFor, type AlertMessage, type Directory } from './channels/index.ts';
+import { isPosted } from './webhook.filter.ts';
+
+export { sign } from './channels/generic.channel.ts';
 
 export interface Delivery {
   webhook: string;
@@ -25,8 +28,17 @@ export interface Delivery {
 
 interface Job {
   hook: WebhookConfig;
-  body: string;
+  message: AlertMessage;
   delivery: Delivery;
+}
+
+export interface WebhookDispatcherDeps {
+  /** The webhooks in force now (the routing document holds them; an admin may change them). */
+  hooks: () => readonly WebhookConfig[];
+  /** Names and contacts for the messages (registry, logins, routing). */
+  directory: Directory;
+  logger: Logger;
+  now?: () => number;
 }
 
 const MAX_QUEUE = 10_000;
@@ -34,34 +46,8 @@ const LOG_SIZE = 200;
 const CONCURRENCY = 4;
 const TIMEOUT_MS = 5000;
 
-const SEVERITY_ZH = { critical: '紧急', major: '重要', minor: '一般', info: '提示' } as const;
-const EVENT_ZH: Partial<Record<AlertEvent['kind'], string>> = {
-  raised: '新告警', dispatched: '已派单', accepted: '已接单', resolved: '已处置', closed: '已关闭', reopened: '已退回',
-  escalated: '已升级', reassigned: '已改派', commented: '新备注', condition_cleared: '状态已恢复', condition_active: '再次发生',
-};
-
-export function sign(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-export function webhookBody(event: AlertEvent, alert: Alert): string {
-  const title = `【${SEVERITY_ZH[alert.severity]}】${alert.name.zh} · ${EVENT_ZH[event.kind] ?? event.kind}`;
-  const lines = [
-    `### ${title}`,
-    `- 小区 Compound: ${alert.compound}`,
-    `- 设备 Device: ${alert.type}/${alert.device}`,
-    `- 处理人 Assignee: ${event.assignee ?? alert.assignee ?? '—'}`,
-    `- 时间 Time: ${new Date(event.at).toISOString()}`,
-    ...(event.note ? [`- 备注 Note: ${event.note}`] : []),
-  ];
-  const text = lines.join('\n');
-  return JSON.stringify({
-    msgtype: 'markdown',
-    markdown: { title, text, content: text },
-    event,
-    alert: JSON.parse(alertMessage(alert)) as unknown,
-  });
-}
+/** A directory that knows no names (tests and tools that have none): ids stand in. */
+export const NO_NAMES: Directory = { compoundName: () => undefined, device: () => undefined, person: () => undefined, utcOffsetMin: () => 480 };
 
 export class WebhookDispatcher {
   readonly #queue: Job[] = [];
@@ -72,21 +58,25 @@ export class WebhookDispatcher {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #changed: Array<(delivery: Delivery) => void> = [];
 
-  constructor(
-    /** The webhooks in force now (the routing document holds them; an admin may change them). */
-    private readonly hooks: () => readonly WebhookConfig[],
-    logger: Logger,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#log$ = logger.child({ stage: 'dispatch' });
+  readonly #hooks: () => readonly WebhookConfig[];
+  readonly #directory: Directory;
+  readonly #now: () => number;
+
+  constructor(deps: WebhookDispatcherDeps) {
+    this.#hooks = deps.hooks;
+    this.#directory = deps.directory;
+    this.#now = deps.now ?? Date.now;
+    this.#log$ = deps.logger.child({ stage: 'dispatch' });
   }
 
   /** Listener for AlertBook events. */
   readonly onEvent = (event: AlertEvent, alert: Alert): void => {
-    if (event.kind === 'repeated' || this.#stopped) return;
-    for (const hook of this.hooks()) {
-      if (hook.events && !hook.events.includes(event.kind)) continue;
-      if (hook.severities && !hook.severities.includes(alert.severity)) continue;
+    if (this.#stopped) return;
+    let message: AlertMessage | undefined;
+    for (const hook of this.#hooks()) {
+      if (!isPosted(hook, event, alert)) continue;
+      // Worded once, now: the alert changes after this event.
+      message ??= buildMessage(event, alert, this.#directory);
       const delivery: Delivery = { webhook: hook.id, alertId: alert.id, kind: event.kind, at: event.at, attempts: 0, status: 'pending' };
       this.#remember(delivery);
       if (this.#queue.length >= MAX_QUEUE) {
@@ -95,7 +85,7 @@ export class WebhookDispatcher {
         dropped.delivery.error = 'queue full';
         this.#emit(dropped.delivery);
       }
-      this.#queue.push({ hook, body: webhookBody(event, alert), delivery });
+      this.#queue.push({ hook, message, delivery });
     }
     this.#pump();
   };
@@ -135,37 +125,31 @@ export class WebhookDispatcher {
   }
 
   async #send(job: Job): Promise<void> {
-    const { hook, body, delivery } = job;
+    const { hook, message, delivery } = job;
     delivery.attempts += 1;
-    const timestamp = String(this.now());
+    const channel = channelFor(hook.kind);
+    let retry = true;
     try {
-      const response = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-compound-hub-timestamp': timestamp,
-          'x-compound-hub-signature': sign(hook.secret, timestamp, body),
-          'x-compound-hub-delivery': `${delivery.alertId}.${delivery.kind}.${delivery.at}`,
-        },
-        body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      await response.arrayBuffer().catch(() => undefined);
+      const request = channel.request(message, hook, this.#now());
+      const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const answer = await response.text().catch(() => '');
       delivery.httpStatus = response.status;
-      if (response.ok) {
+      const outcome = channel.outcome(response.status, answer);
+      if (outcome.delivered) {
         delivery.status = 'delivered';
         delivery.error = undefined;
         return;
       }
-      delivery.error = `HTTP ${response.status}`;
-      // 4xx other than 408/429: the receiver refuses this body; retrying will not help.
-      if (response.status < 500 && response.status !== 408 && response.status !== 429) {
-        delivery.status = 'failed';
-        this.#log$.warn({ webhook: hook.id, status: response.status }, 'webhook refused the delivery');
-        return;
-      }
+      delivery.error = outcome.error;
+      retry = outcome.retry;
     } catch (error) {
       delivery.error = (error as Error).message;
+    }
+    // A refusal that retrying cannot help (a 4xx, a vendor's error code other than its rate limit).
+    if (!retry) {
+      delivery.status = 'failed';
+      this.#log$.warn({ webhook: hook.id, kind: hook.kind, status: delivery.httpStatus, err: delivery.error }, 'webhook refused the delivery');
+      return;
     }
     if (delivery.attempts >= hook.maxAttempts || this.#stopped) {
       delivery.status = 'failed';

@@ -50,8 +50,10 @@ export interface Place {
 }
 
 /** A compound without its devices, with the community it belongs to. */
-export interface StoredCompound extends Omit<RegistryCompound, 'devices'> {
+export interface StoredCompound extends Omit<RegistryCompound, 'devices' | 'area'> {
   community: string;
+  /** `city` (also when absent) or `county`. */
+  area?: RegistryCompound['area'];
   /** The property desk and other contacts a manager keeps for the compound. */
   contacts?: Array<{ name: string; phone?: string; role?: string }>;
 }

@@ -1,7 +1,9 @@
-/** Logins (users table): JSON arrays for scope, 0/1 flags, the scrypt hash as given. */
+/** Logins (users table): JSON arrays for scope, the contact as JSON text, 0/1 flags, the scrypt hash as given. */
 import type { Kysely, Selectable } from 'kysely';
 import { HubError } from '../errors.ts';
 import type { User } from '../auth/users.schema.ts';
+import type { Contact } from '../contracts/api.ts';
+import { contactOrUndefined } from '../auth/contact.schema.ts';
 import { flag, fromJson, isUniqueViolation, toJson } from './dialect.ts';
 import type { Database, UsersTable } from './schema.ts';
 import type { StoredUser, UsersRepo } from './state.types.ts';
@@ -9,12 +11,14 @@ import type { StoredUser, UsersRepo } from './state.types.ts';
 function toUser(row: Selectable<UsersTable>): StoredUser {
   const compounds = fromJson<string[]>(row.compounds);
   const grids = fromJson<string[]>(row.grids);
+  const contact = contactOrUndefined(fromJson<Contact>(row.contact));
   return {
     id: row.id,
     ...(row.name !== null ? { name: row.name } : {}),
     role: row.role as StoredUser['role'],
     ...(compounds ? { compounds } : {}),
     ...(grids ? { grids } : {}),
+    ...(contact ? { contact } : {}),
     passwordHash: row.password_hash,
     mustChangePassword: flag(row.must_change_password),
     disabled: flag(row.disabled),
@@ -29,6 +33,7 @@ function fields(user: User & { disabled?: boolean }) {
     role: user.role,
     compounds: toJson(user.compounds),
     grids: toJson(user.grids),
+    contact: toJson(contactOrUndefined(user.contact)),
     password_hash: user.passwordHash,
     must_change_password: user.mustChangePassword ? 1 : 0,
     disabled: user.disabled ? 1 : 0,

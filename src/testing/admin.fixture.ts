@@ -22,7 +22,7 @@ import { alertsConfigSchema, type AlertsConfig } from '../alerts/sla.config.ts';
 import { Silences } from '../alerts/silences.ts';
 import { Routing } from '../alerts/routing.ts';
 import { describeUser } from '../auth/user-scope.ts';
-import { loadRules } from '../rules/rules.loader.ts';
+import { loadRulesData } from '../rules/rules.loader.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import { liveRegistry, type LiveRegistry } from '../registry/registry.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit.log.ts';
@@ -82,7 +82,8 @@ export async function adminApi(options: AdminApiOptions = {}): Promise<AdminApi>
   const registry = liveRegistry(await state.places.registry());
   const people = () => access.users.list().map((u) => describeUser(u, alertsConfig.grids));
   const routing = new Routing(alertsConfig, people);
-  const rules = await loadRules(undefined);
+  const rulesData = await loadRulesData(undefined);
+  const { rules } = rulesData;
   let n = 0;
   const alerts = new AlertBook(alertsConfig, [], routing, () => `a${++n}`);
   alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at: AT, count: 1 });
@@ -103,7 +104,7 @@ export async function adminApi(options: AdminApiOptions = {}): Promise<AdminApi>
       routing.refresh();
     },
     rulesChanged(next) {
-      calls.push(['rulesChanged', next]);
+      calls.push(['rulesChanged', next.rules]);
     },
   };
   const logger = pino({ level: 'silent' });
@@ -131,7 +132,7 @@ export async function adminApi(options: AdminApiOptions = {}): Promise<AdminApi>
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ...(options.withoutAdmin
       ? {}
-      : { admin: { state, hooks, audit, people, defaultRules: () => rules, now, ...(options.storeSettings ? { storeSettings: options.storeSettings } : {}) } }),
+      : { admin: { state, hooks, audit, people, defaultRules: () => rulesData, now, ...(options.storeSettings ? { storeSettings: options.storeSettings } : {}) } }),
   });
 
   const login = async (user: string, password = TEST_PASSWORD, extra: Partial<InjectOptions> = {}): Promise<Client> => {

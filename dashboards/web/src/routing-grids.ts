@@ -1,6 +1,7 @@
 /**
  * Beside the routing document: each grid with its compounds and shifts by name, and its workers
- * in calling order (move up, remove, add a worker picked by name), written into the JSON.
+ * in calling order (move up, remove, add a worker picked by name), written into the JSON. Each
+ * worker shows the channels robots can @mention them on, or is marked when they have no contact.
  */
 import type { AdminUser, UsersAnswer } from '../../../src/contracts/admin.ts';
 import { h, fill } from './dom.ts';
@@ -10,6 +11,7 @@ import { field, section, select, uid } from './form-kit.ts';
 import { gridsOf, loadPlaces, nameList, type Places } from './admin-places.ts';
 import { objectOf, type DocEditor } from './json-doc.ts';
 import type { AppContext } from './app.types.ts';
+import { contactSummary } from './contact-fields.ts';
 
 interface Names {
   users: AdminUser[];
@@ -17,6 +19,15 @@ interface Names {
 }
 
 const personName = (names: Names, id: string) => names.users.find((u) => u.id === id)?.name ?? id;
+
+/** What robots can @mention a worker on, or a mark that they cannot (only once the logins are known). */
+function contactBadge(names: Names, id: string): HTMLElement | null {
+  if (!names.users.length) return null;
+  const summary = contactSummary(names.users.find((u) => u.id === id)?.contact);
+  return summary
+    ? h('span', { class: 'badge ok', 'data-testid': 'grid-worker-contact' }, summary)
+    : h('span', { class: 'badge off', 'data-testid': 'grid-worker-no-contact' }, t('contact.missing'));
+}
 
 /** The grid objects of the document as it stands (for writing into), when it reads as JSON. */
 function gridObjects(editor: DocEditor): { body: unknown; grids: Array<Record<string, unknown>> } | undefined {
@@ -51,15 +62,17 @@ export function gridsTools(editor: DocEditor, app: AppContext): HTMLElement {
       setWorkers(i, (w) => [...w, who], `[data-grid="${i}"] [data-testid="grid-worker-pick"]`);
       app.report(t('grids.workerAdded', { who: personName(names, who), grid: grid.id }));
     } }, t('grids.addWorker'));
+    const unreachable = names.users.length ? grid.workers.filter((w) => !contactSummary(names.users.find((u) => u.id === w)?.contact)).length : 0;
     const shiftLines = shifts.map(objectOf).filter(Boolean).map((s) => `${personName(names, String(s!.worker))} ${String(s!.from)}–${String(s!.to)}`);
     return h('section', { class: 'card grid-card', 'data-testid': 'grid-card', 'data-grid': String(i), 'data-grid-id': grid.id },
       h('h3', {}, `${t('grids.id')} ${grid.id}`),
       h('p', {}, `${t('grids.compounds')}: `, nameList(grid.compounds.map((c) => names.places?.compoundName(c) ?? c)) || '—'),
       shiftLines.length ? h('p', { class: 'muted' }, `${t('grids.shifts')}: `, nameList(shiftLines)) : null,
+      unreachable ? h('p', { class: 'notice', 'data-testid': 'grid-cannot-mention' }, t('grids.cannotMention', { n: unreachable })) : null,
       h('p', { class: 'muted' }, t('grids.workers')),
       h('ol', { class: 'grid-workers' }, ...grid.workers.map((w, j) =>
         h('li', { 'data-testid': 'grid-worker', 'data-worker': w },
-          h('span', {}, personName(names, w), ' ', h('code', { class: 'muted' }, w)),
+          h('span', {}, personName(names, w), ' ', h('code', { class: 'muted' }, w), ' ', contactBadge(names, w)),
           j > 0 ? h('button', { type: 'button', 'data-testid': 'grid-worker-up', 'aria-label': t('grids.upLabel', { who: personName(names, w) }), onclick: () =>
             setWorkers(i, (ws) => ws.map((x, k) => (k === j - 1 ? w : k === j ? ws[j - 1]! : x)), `[data-grid="${i}"] [data-worker="${CSS.escape(w)}"] button`) }, t('grids.up')) : null,
           h('button', { type: 'button', 'data-testid': 'grid-worker-remove', 'aria-label': t('grids.removeLabel', { who: personName(names, w), grid: grid.id }), onclick: () =>

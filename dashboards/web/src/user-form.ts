@@ -1,6 +1,7 @@
 /**
- * Create or edit a login: id (new ones only), name, role, and the scope the role needs:
- * compounds for a manager or viewer, grids for a worker (by id when routing has no grids).
+ * Create or edit a login: id (new ones only), name, role, the scope the role needs (compounds
+ * for a manager or viewer, grids for a worker: by id when routing has no grids), and the contact
+ * the group robots @mention (contact-fields.ts).
  */
 import type { AdminUser, NewUserBody, UserPatch } from '../../../src/contracts/admin.ts';
 import { ROLES, type Role } from '../../../src/contracts/access.ts';
@@ -9,6 +10,8 @@ import { t, tOf } from './i18n.ts';
 import { checkList, field, ID_INPUT_PATTERN, optional, section, select, textOf, type CheckList } from './form-kit.ts';
 import { buttonsOf, whileBusy } from './busy.ts';
 import { errorBox, isCode } from './error-box.ts';
+import { ApiError } from './api.client.ts';
+import { contactFields } from './contact-fields.ts';
 import { gridLabel, type GridInfo, type Places } from './admin-places.ts';
 
 export interface UserFormOptions {
@@ -66,6 +69,7 @@ export function userForm(o: UserFormOptions): HTMLElement {
   const showScope = () => ((scope = scopeFor(role.value as Role, o)), fill(scopeHost, scope.el));
   role.addEventListener('change', showScope);
   showScope();
+  const contact = contactFields(editing?.contact);
   const errors = errorBox('user-form-error');
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'user-submit' }, editing ? t('adm.save') : t('users.new'));
 
@@ -76,13 +80,21 @@ export function userForm(o: UserFormOptions): HTMLElement {
       e.preventDefault();
       errors.clear();
       const picked = scope.read();
+      const typed = contact.read();
+      if (!typed.ok) {
+        errors.say(typeof picked === 'string' ? `${picked}; ${t('contact.fix')}` : t('contact.fix'));
+        return contact.firstInvalid()?.focus();
+      }
       if (typeof picked === 'string') return errors.say(picked);
-      const body = { ...(textOf(name) ? { name: textOf(name) } : {}), role: role.value as Role, ...picked };
+      // Editing: a contact cleared is taken away (null); a new login without one has none.
+      const contactPart = typed.contact ? { contact: typed.contact } : editing?.contact ? { contact: null } : {};
+      const body = { ...(textOf(name) ? { name: textOf(name) } : {}), role: role.value as Role, ...picked, ...contactPart };
       void whileBusy(form, buttonsOf(form), async () => {
         try {
           await o.save(editing ? body : { id: id.value.trim(), ...body });
         } catch (error) {
           errors.show(error, !editing && isCode(error, 'CONFLICT') ? t('users.idTaken', { id: id.value.trim() }) : undefined);
+          if (error instanceof ApiError && error.issues.length && contact.showIssues(error.issues).length < error.issues.length) contact.firstInvalid()?.focus();
         }
       });
     },
@@ -92,6 +104,7 @@ export function userForm(o: UserFormOptions): HTMLElement {
     field(optional(t('users.name')), name),
     field(t('users.role'), role),
     scopeHost,
+    contact.el,
     errors.el,
     h('div', { class: 'row' }, submit, h('button', { type: 'button', 'data-testid': 'user-cancel', onclick: o.cancel }, t('act.cancel'))),
   );

@@ -1,7 +1,7 @@
 /**
- * Logins (#/admin/users, admin): who can log in, as what, over which compounds or grids, and
- * whether they are active. Create (the one-time password shown once), edit, disable or enable,
- * reset the password (shown once).
+ * Logins (#/admin/users, admin): who can log in, as what, over which compounds or grids, which
+ * channels can @mention them, and whether they are active. Create (the one-time password shown
+ * once), edit, disable or enable, reset the password (shown once).
  */
 import type { AdminUser, CreatedUserAnswer, NewUserBody, UserPatch, UsersAnswer } from '../../../../src/contracts/admin.ts';
 import { h, fill } from '../dom.ts';
@@ -14,6 +14,7 @@ import { focusHeading } from '../form-kit.ts';
 import { secretValue, showOnce } from '../once-panel.ts';
 import { gridLabel, loadGrids, loadPlaces, nameList, type GridInfo, type Places } from '../admin-places.ts';
 import { userForm } from '../user-form.ts';
+import { contactSummary } from '../contact-fields.ts';
 import type { AppContext, View } from '../app.types.ts';
 
 const who = (u: Pick<AdminUser, 'id' | 'name'>) => u.name ?? u.id;
@@ -27,6 +28,13 @@ function scopeText(u: AdminUser, places: Places, grids: GridInfo[]): string {
   }
   if (u.role === 'viewer' && !u.compounds) return t('users.allCompounds');
   return nameList((u.compounds ?? []).map(places.compoundName)) || '—';
+}
+
+/** Which channels can @mention them; a worker without any is marked (robots cannot reach them). */
+function contactCell(u: AdminUser): HTMLElement | string {
+  const summary = contactSummary(u.contact);
+  if (summary) return h('span', { 'data-testid': 'user-contact-summary' }, summary);
+  return u.role === 'worker' ? h('span', { class: 'badge off', 'data-testid': 'user-contact-missing' }, t('contact.missing')) : '—';
 }
 
 function stateBadges(u: AdminUser): HTMLElement[] {
@@ -114,13 +122,13 @@ export function adminUsersView(root: HTMLElement, app: AppContext): View {
     const p = places;
     fill(tableHost, dataTable({
       caption: t('users.caption'),
-      columns: [t('users.name'), t('users.id'), t('users.role'), t('users.scope'), t('users.state'), t('adm.actions')],
+      columns: [t('users.name'), t('users.id'), t('users.role'), t('users.scope'), t('users.contact'), t('users.state'), t('adm.actions')],
       empty: t('users.none'),
       testid: 'users-table',
       rowHeader: true,
       rows: [...users].sort((a, b) => who(a).localeCompare(who(b))).map((u) => ({
         attrs: { 'data-user-id': u.id, 'data-disabled': String(u.disabled) },
-        cells: [who(u), h('code', {}, u.id), tOf('role', u.role), scopeText(u, p, grids), stateBadges(u), actions(u)],
+        cells: [who(u), h('code', {}, u.id), tOf('role', u.role), scopeText(u, p, grids), contactCell(u), stateBadges(u), actions(u)],
       })),
     }));
   };
