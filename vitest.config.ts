@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'simulators/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'simulators/**/*.test.ts', 'dashboards/web/src/**/*.test.ts'],
         },
       },
       {

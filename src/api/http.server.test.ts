@@ -63,6 +63,7 @@ async function buildApp(options: BuildOptions) {
   const conditions = new ActiveConditions();
   const at = 1_800_000_000_000;
   conditions.apply({ change: 'raised', ruleId: 'manhole-tilt', kind: 'event', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at, count: 1, value: 30 });
+  conditions.hold({ deviceKey: 'c01/manhole/mh-1', ruleId: 'manhole-tilt' }, { reason: 'grouped', incident: 'a9' });
   conditions.apply({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
   conditions.apply({ change: 'repeated', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at: at + 5, count: 2 });
   conditions.apply({ change: 'raised', ruleId: 'device-offline', kind: 'absence', severity: 'major', deviceKey: 'c02/parking/park-1', compound: 'c02', type: 'parking', device: 'park-1', at, count: 1 });
@@ -208,6 +209,9 @@ describe('conditions', () => {
     const all = (await app.inject('/api/conditions')).json().conditions;
     expect(all.map((c: { ruleId: string; count: number }) => [c.ruleId, c.count])).toEqual([['elevator-trapped', 2], ['manhole-tilt', 1]]);
     expect(all[0]).toMatchObject({ since: 1_800_000_000_000, lastAt: 1_800_000_000_005 });
+    // What holds a condition back from an alert of its own (the correlator: here, an incident).
+    expect(all[0].held).toBeUndefined();
+    expect(all[1].held).toEqual({ reason: 'grouped', incident: 'a9' });
     expect((await app.inject('/api/conditions?severity=major')).json().conditions).toHaveLength(1);
     expect((await app.inject('/api/conditions?compound=c02')).json().conditions).toHaveLength(0);
     await app.close();

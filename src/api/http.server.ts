@@ -98,8 +98,9 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(cookie);
   await app.register(helmet, {
-    // Plain HTTP on a LAN is the common case: do not force HTTPS upgrades.
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    // Plain HTTP on a LAN is the common case: do not force HTTPS upgrades. The worker app's
+    // service worker and manifest come from the hub itself, nowhere else.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, workerSrc: ["'self'"], manifestSrc: ["'self'"] } },
     hsts: deps.access.cookieSecure,
   });
   installAccessGuard(app, deps);

@@ -2,7 +2,7 @@
  * Real headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser) driven by
  * playwright-core, for dashboard tests.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -14,9 +14,10 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A phone-sized context (a grid worker's phone) or a desktop one, in China's time zone. */
-export async function newContext(browser: Browser, kind: 'phone' | 'desktop', baseURL: string): Promise<BrowserContext> {
+/** A phone-sized context (a grid worker's phone) or a desktop one, in China's time zone; `extra`: more options (geolocation, permissions). */
+export async function newContext(browser: Browser, kind: 'phone' | 'desktop', baseURL: string, extra: BrowserContextOptions = {}): Promise<BrowserContext> {
   return browser.newContext({
+    ...extra,
     baseURL,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
@@ -26,9 +27,9 @@ export async function newContext(browser: Browser, kind: 'phone' | 'desktop', ba
   });
 }
 
-/** Logs in through the dashboard's form. */
-export async function logIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto('/#/login');
+/** Logs in through the dashboard's form (`origin`: the hub's, for a context made without a baseURL). */
+export async function logIn(page: Page, username: string, password: string, origin = ''): Promise<void> {
+  await page.goto(`${origin}/#/login`);
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();

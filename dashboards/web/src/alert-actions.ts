@@ -5,6 +5,7 @@
  */
 import type { Alert } from '../../../src/contracts/live-events.ts';
 import { mayDo, type Action } from '../../../src/contracts/access.ts';
+import { holds } from '../../../src/contracts/alert-holders.ts';
 import { h, fill } from './dom.ts';
 import { t } from './i18n.ts';
 import { api, ApiError } from './api.client.ts';
@@ -25,7 +26,8 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
     } catch (error) {
       // The condition came back since the card was drawn: closing needs a reason now.
       if (path === 'close' && !('force' in body) && error instanceof ApiError && error.code === 'CONDITION_ACTIVE') return forceClose();
-      ctx.report(errorText(error));
+      // The hub could not be reached (offline): say the step was not sent; its form stays open with what was typed.
+      ctx.report(error instanceof TypeError ? t('act.notSent') : errorText(error));
     }
   };
   const noted = (path: string, placeholder: string, testid: string) => () => openNoteForm(forms, { placeholder, testid, submit: (note) => void step(path, { note }) });
@@ -34,13 +36,15 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
     openNoteForm(forms, { placeholder: t('close.note'), testid: 'alert-close', explain: t('close.explain'), submit: (note) => void step('close', { note, force: true }) });
 
   const mine = alert.assignee === me.id;
-  const may = (action: Action) => mayDo(me.role, action) && (!ctx.mineOnly || mine || action === 'comment');
+  // Accepting is also for whoever the call tree rang.
+  const rung = holds(alert, me.id);
+  const may = (action: Action) => mayDo(me.role, action) && (!ctx.mineOnly || mine || action === 'comment' || (action === 'accept' && rung));
   const workerLimited = me.role === 'worker' && !mine;
   const open = alert.workflow !== 'resolved' && alert.workflow !== 'closed';
   const buttons: HTMLElement[] = [];
   const button = (testid: string, label: string, onclick: () => void, cls?: string) => buttons.push(h('button', { type: 'button', class: cls, 'data-testid': testid, onclick }, label));
 
-  if ((alert.workflow === 'new' || alert.workflow === 'dispatched') && may('accept') && !workerLimited) button('alert-accept', t('act.accept'), () => void step('accept', {}), 'primary big');
+  if ((alert.workflow === 'new' || alert.workflow === 'dispatched') && may('accept') && (!workerLimited || rung)) button('alert-accept', t('act.accept'), () => void step('accept', {}), 'primary big');
   if (alert.workflow === 'accepted' && may('resolve') && !workerLimited) button('alert-resolve', t('act.resolve'), noted('resolve', t('note.resolve'), 'alert-resolve'), 'primary big');
   if (alert.workflow === 'resolved' && may('close')) {
     button('alert-close', t('act.close'), alert.condition === 'active' ? forceClose : () => void step('close', {}), 'primary');

@@ -1,15 +1,19 @@
 /**
  * One alert as a card: what happened where (names, not ids), the value with its unit, its
  * clock (time left, or how late), escalation and who holds it now, a silence covering it, the
- * last note, and the steps the user's role may take. Shared by the compound and worker views.
+ * last note, arrival on site (到场) for rescues, the steps the user's role may take, and its
+ * history. Shared by the compound and worker views.
  */
 import type { Alert, DeviceView, Me } from '../../../src/contracts/live-events.ts';
 import { h } from './dom.ts';
 import { ago, t, tOf, until } from './i18n.ts';
-import { deviceLabel, placeParts } from './device-format.ts';
+import { alertWhere } from './alert-where.ts';
 import { fieldValueText, withUnit } from './field-format.ts';
 import { showTiming } from './countdowns.ts';
 import { actionButtons } from './alert-actions.ts';
+import { arrivalRow } from './arrive-control.ts';
+import { alertHistory } from './alert-history.ts';
+import { incidentMembers } from './incident-members.ts';
 import { alertName } from './rule-names.ts';
 import type { People } from './people.ts';
 import type { SilenceList } from './silences.ts';
@@ -40,9 +44,6 @@ function valueText(alert: Alert): string | null {
 /** `forms`: where the card's forms open (kept by the list across rebuilds of the card). */
 export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h('div', { class: 'card-form' })): HTMLElement {
   const { me, device, people } = ctx;
-  const label = deviceLabel(alert.type, alert.device, device);
-  // 1号楼 1号电梯 · 翠苑一区 · 北区: a building or zone the device's name already says is not said twice.
-  const place = [ctx.compoundName ?? alert.compound, ...placeParts(device).filter((part) => !label.includes(part))].join(' · ');
   const buttons = actionButtons(alert, ctx, forms);
   const clock = h('span', { class: 'sla', 'data-sla': alert.id, 'data-testid': 'alert-sla' });
   showTiming(clock, alert);
@@ -58,7 +59,8 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
       h('strong', { class: 'alert-name' }, alertName(alert)),
       h('span', { class: `badge wf wf-${alert.workflow}`, 'data-testid': 'alert-workflow' }, tOf('wf', alert.workflow)),
     ),
-    h('div', { class: 'alert-where', 'data-testid': 'alert-where' }, `${label} · ${place}`),
+    h('div', { class: 'alert-where', 'data-testid': 'alert-where' }, alertWhere(alert, device, ctx.compoundName)),
+    incidentMembers(alert),
     h('div', { class: 'alert-meta' },
       h('span', {}, `${t('alert.raised')} ${ago(alert.raisedAt)}`),
       alert.count > 1 ? h('span', {}, t('alert.count', { n: alert.count })) : null,
@@ -73,7 +75,9 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
     silencedUntil ? h('p', { class: 'silenced', 'data-testid': 'alert-silenced' }, t('silence.until', { until: until(silencedUntil) })) : null,
     lastNote ? h('p', { class: 'alert-note', 'data-testid': 'alert-note' }, `“${lastNote.note}” — ${people.name(lastNote.actor)}`) : null,
     alert.workflow === 'resolved' && me.role === 'worker' ? h('p', { class: 'waiting' }, t('waiting')) : null,
+    arrivalRow(alert, ctx),
     buttons.length ? h('div', { class: 'actions' }, buttons) : null,
     forms,
+    alertHistory(alert, people),
   );
 }

@@ -1,5 +1,8 @@
 /** zh-CN first, English second: every UI string, and times in the browser's zone. */
 import { adminEn, adminZh } from './i18n-admin.ts';
+import { workerEn, workerZh } from './i18n-worker.ts';
+import { workflowEn, workflowZh } from './i18n-workflow.ts';
+import { incidentsEn, incidentsZh } from './i18n-incidents.ts';
 
 const zh = {
   product: '智慧小区监测',
@@ -149,6 +152,9 @@ const zh = {
   'nav.label': '页面',
   'object.car': '汽车', 'object.ebike': '电动车', 'object.goods': '杂物', 'object.unknown': '不明物体',
   ...adminZh,
+  ...workerZh,
+  ...workflowZh,
+  ...incidentsZh,
 };
 
 export type Key = keyof typeof zh;
@@ -301,6 +307,9 @@ const en: Record<Key, string> = {
   'nav.label': 'Pages',
   'object.car': 'Car', 'object.ebike': 'E-bike', 'object.goods': 'Goods', 'object.unknown': 'Unknown object',
   ...adminEn,
+  ...workerEn,
+  ...workflowEn,
+  ...incidentsEn,
 };
 
 export type Lang = 'zh' | 'en';

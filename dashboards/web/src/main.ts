@@ -1,14 +1,16 @@
 /**
  * The dashboards' shell: login, a top bar (who, language, connection, logout) and hash routes
  * to the view for each role: #/compound/:id (manager), #/worker (grid worker), #/district, and
- * the administration pages #/admin/… (admin-routes.ts).
+ * the administration pages #/admin/… (admin-routes.ts). It is also the installable worker app:
+ * a service worker keeps the shell for offline use (sw-register.ts), and a worker whose hub
+ * cannot be reached gets their last known list (worker-copy.ts) until it answers again.
  */
 import './styles.css';
 import './admin.css';
 import type { Me } from '../../../src/contracts/live-events.ts';
 import { h, fill } from './dom.ts';
 import { currentLang, setLang, t } from './i18n.ts';
-import { api, whenUnauthorized } from './api.client.ts';
+import { api, ApiError, whenUnauthorized } from './api.client.ts';
 import { loginView, passwordView } from './views/login.view.ts';
 import { compoundView } from './views/compound.view.ts';
 import { workerView } from './views/worker.view.ts';
@@ -16,6 +18,10 @@ import { districtView } from './views/district.view.ts';
 import { forgetCompoundNames, topBar } from './top-bar.ts';
 import { mountAdmin } from './admin-routes.ts';
 import type { AppContext, View } from './app.types.ts';
+import { registerAppWorker } from './sw-register.ts';
+import { showUpdateBar } from './update-bar.ts';
+import { listenForOpenedAlerts } from './open-alert.ts';
+import { dropWorkerCopy, workerCopy } from './worker-copy.ts';
 
 const app = document.getElementById('app')!;
 let me: Me | undefined;
@@ -33,6 +39,8 @@ function showLogin(notice?: string): void {
   view = undefined;
   me = undefined;
   forgetCompoundNames();
+  // The login ended: what the worker view kept of it goes too.
+  dropWorkerCopy();
   if (location.hash !== '#/login') history.replaceState(null, '', '#/login');
   loginView(app, (user) => {
     me = user;
@@ -87,7 +95,7 @@ function route(): void {
     view = mountAdmin(main, arg, arg2, ctx);
     if (!view) location.replace(home(user));
   } else if (page === 'compound' && arg) view = compoundView(main, decodeURIComponent(arg), ctx);
-  else if (page === 'worker') view = workerView(main, ctx);
+  else if (page === 'worker') view = workerView(main, ctx, arg ? decodeURIComponent(arg) : undefined);
   else if (page === 'district' && user.role !== 'worker') view = districtView(main, ctx);
   else {
     location.replace(home(user));
@@ -95,11 +103,21 @@ function route(): void {
   }
 }
 
+registerAppWorker(showUpdateBar);
+listenForOpenedAlerts();
 window.addEventListener('hashchange', () => me && route());
 api<{ user: Me }>('GET', '/api/auth/me').then(
   ({ user }) => {
     me = user;
     route();
   },
-  () => showLogin(),
+  (error: unknown) => {
+    // The hub cannot be reached (no answer, or a proxy's 5xx; not a refusal): a worker's app opens on the list it kept.
+    const unreachable = !(error instanceof ApiError) || error.status >= 500;
+    const kept = unreachable ? workerCopy() : undefined;
+    if (!kept) return showLogin();
+    me = kept.me;
+    if (!location.hash.startsWith('#/worker')) history.replaceState(null, '', '#/worker');
+    route();
+  },
 );
