@@ -17,10 +17,11 @@ import { createStorageStage } from './store/storage.stage.ts';
 import { buildHttpServer } from './api/http.server.ts';
 import { listenHttp } from './api/http.listen.ts';
 import { RulesEngine } from './rules/rules.engine.ts';
-import { loadRules } from './rules/rules.loader.ts';
+import { loadRulesData } from './rules/rules.loader.ts';
 import { ActiveConditions } from './rules/active-conditions.ts';
 import { wireRules } from './rules/rules.stage.ts';
 import { createAlertsStage } from './alerts/alerts.stage.ts';
+import { sitesOf } from './alerts/arrival.policy.ts';
 import { AlertEventLines, readAlertEvents } from './alerts/alert-log.ts';
 import { describeUser } from './auth/user-scope.ts';
 import type { BrokerStatus, StorageStatus } from './api/api.types.ts';
@@ -95,7 +96,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const deviceStates = new DeviceStates();
     const deadLetters = new DeadLetters(config.ingest.deadLetterLimit);
     // Rules: conditions raised and cleared from readings and the clock.
-    const rules = new RulesEngine(hubState.rules, Date.now());
+    const rules = new RulesEngine(hubState.rules.rules, Date.now());
     const conditions = new ActiveConditions();
     // Logins and sessions (kept in the database).
     const access = await createAccessStage(config, users, state.sessions, logger);
@@ -108,6 +109,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       rules: rules.rules,
       people,
       compounds: registry.compounds().map((c) => c.id),
+      sites: sitesOf(registry),
       state,
       firstStart: hubState.firstStart,
       storage: storage.settings,
@@ -123,7 +125,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         logger.info({ stage: 'alerts', ...event, rule: alert.ruleId, severity: alert.severity, device: alert.deviceKey }, `alert ${event.kind}`);
       }
     });
-    wireRules({ rules, registry, conditions, deviceStates, alerts, silences, deviceChanged: (device) => live?.deviceChanged(device), metrics, logger });
+    // Between conditions and alerts: grouping into incidents, inhibition, flapping.
+    const correlator = wireRules({ rules, data: hubState.rules, registry, conditions, deviceStates, alerts, silences, deviceChanged: (device) => live?.deviceChanged(device), metrics, logger });
     // Set once the broker is up (below); the ticker reads it from its first tick.
     let brokerStatus = (): BrokerStatus => ({ kind: config.broker.kind, url: '', connected: false });
     let lastPrune = 0;
@@ -132,6 +135,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       // While devices' messages wait before the hub (storage full, broker connection down), their silence is not theirs.
       if ((store && !store.accepting) || !brokerStatus().connected) rules.excuseSilence(now);
       rules.tick(now);
+      correlator.tick(now);
       alerts.tick(now);
       access.deps.sessions.sweep(now);
       // The audit log keeps AUDIT_RETENTION_DAYS: pruned hourly.
@@ -167,7 +171,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     brokerStatus = broker.status;
 
     // Dispatch: the retained alert topic, webhooks.
-    const dispatch = await createDispatchStage({ topicRoot: config.topicRoot, alerts, alertsConfig, publish: broker.publish, deliveries: state.deliveries, logger });
+    const dispatch = await createDispatchStage({ topicRoot: config.topicRoot, alerts, alertsConfig, publish: broker.publish, deliveries: state.deliveries, registry, users, logger });
     cleanups.push(() => dispatch.stop());
 
     // Administration: writes go to the database, then into the stages in memory.
@@ -177,6 +181,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       sessions: access.deps.sessions,
       registry,
       rules,
+      correlator,
       alerts,
       routing,
       alertsConfig,
@@ -184,7 +189,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       metrics,
       logger,
     });
-    const defaultRules = await loadRules(undefined);
+    const defaultRules = await loadRulesData(undefined);
 
     // HTTP and live
     const storageStatus = (): StorageStatus => {
@@ -256,7 +261,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const reloadRules = async () => {
       const next = await reloadStateRules(config, state);
       hooks.rulesChanged(next);
-      return next.length;
+      return next.rules.length;
     };
     // Stopping starts here (cleanups run in reverse): from now on the rules judge nothing, so devices
     // leaving with the hub (the demo fleet, sessions ending) raise no alerts.

@@ -9,6 +9,7 @@ import type { UsersStore } from '../auth/users.store.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { LiveRegistry } from '../registry/registry.ts';
 import type { RulesEngine } from '../rules/rules.engine.ts';
+import type { Correlator } from '../incidents/correlator.ts';
 import type { AlertBook } from '../alerts/alert-book.ts';
 import type { Routing } from '../alerts/routing.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
@@ -21,6 +22,7 @@ export interface AdminStageDeps {
   sessions: Sessions;
   registry: LiveRegistry;
   rules: RulesEngine;
+  correlator: Pick<Correlator, 'reload'>;
   alerts: AlertBook;
   routing: Routing;
   /** The routing and SLA settings every stage reads: changed in place. */
@@ -56,10 +58,12 @@ export function adminHooks(deps: AdminStageDeps): AdminHooks {
       deps.routing.refresh();
       log.info({ grids: config.grids.length, escalation: config.escalation.length }, 'routing changed');
     },
-    rulesChanged(rules) {
-      deps.rules.reload(rules, Date.now());
-      deps.alerts.setRules(rules);
-      log.info({ rules: rules.length }, 'rules changed');
+    rulesChanged(data) {
+      const now = Date.now();
+      deps.rules.reload(data.rules, now);
+      deps.alerts.setRules(data.rules);
+      deps.correlator.reload(data, now);
+      log.info({ rules: data.rules.length, groups: data.groups.length, inhibit: data.inhibit.length }, 'rules changed');
     },
   };
 }

@@ -12,9 +12,10 @@ import { startSimulation, type Simulation } from '../../simulators/sim.runner.ts
 import { parseRegistry } from '../config/registry.loader.ts';
 import { resolveScenario } from '../../simulators/scenarios/index.ts';
 import { HubError } from '../errors.ts';
-import type { RegistryData } from '../config/registry.schema.ts';
+import type { RegistryData, RegistryFile } from '../config/registry.schema.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { NewUser } from '../auth/users.store.ts';
+import type { Contact } from '../contracts/api.ts';
 
 export interface DemoSetup {
   fleetKeyFile: string;
@@ -72,8 +73,49 @@ export async function prepareDemo(dataDir: string, scenario: string): Promise<De
   const fleetKeyFile = path.join(dataDir, 'demo', 'fleet-key');
   const fleetKey = await loadOrCreateFleetKey(fleetKeyFile);
   const devices = demoFleet(fleetKey);
-  const registry = parseRegistry(fleetToRegistry(devices), 'demo registry');
+  const registry = parseRegistry(withDemoSites(fleetToRegistry(devices, { compoundNames: { c03: COUNTY_COMPOUND.name } })), 'demo registry');
   return { fleetKeyFile, registry, devices };
+}
+
+/** Where the demo compounds are (WGS-84): two in Xihu district, Hangzhou (a city: 30 min rescue arrival). */
+const DEMO_LOCATIONS: Record<string, { lat: number; lon: number }> = {
+  c01: { lat: 30.2905, lon: 120.1229 },
+  c02: { lat: 30.2878, lon: 120.1262 },
+};
+
+/** The third demo compound is in Chun'an county (淳安县), where a rescue must arrive within 1 h. */
+const COUNTY_COMPOUND = {
+  id: 'c03',
+  name: '千岛湖阳光苑',
+  location: { lat: 29.6052, lon: 119.0421 },
+  district: { id: 'chunan', name: '淳安县' },
+  street: { id: 'qiandaohu', name: '千岛湖镇' },
+  community: { id: 'yangguang', name: '阳光社区' },
+} as const;
+
+/** The fleet's registry with the demo's sites: locations, and the county compound in its own county, town and community. */
+function withDemoSites(file: RegistryFile): RegistryFile {
+  let county: RegistryFile['districts'][number]['streets'][number]['communities'][number]['compounds'][number] | undefined;
+  const districts = file.districts.map((d) => ({
+    ...d,
+    streets: d.streets.map((s) => ({
+      ...s,
+      communities: s.communities.map((c) => ({
+        ...c,
+        compounds: c.compounds.flatMap((compound) => {
+          if (compound.id === COUNTY_COMPOUND.id) {
+            county = { ...compound, area: 'county', location: { ...COUNTY_COMPOUND.location } };
+            return [];
+          }
+          const location = DEMO_LOCATIONS[compound.id];
+          return [{ ...compound, area: 'city' as const, ...(location ? { location } : {}) }];
+        }),
+      })),
+    })),
+  }));
+  if (!county) return { districts };
+  const { district, street, community } = COUNTY_COMPOUND;
+  return { districts: [...districts, { ...district, streets: [{ ...street, communities: [{ ...community, compounds: [county] }] }] }] };
 }
 
 export function runDemo(setup: DemoSetup, brokerUrl: string, intervalMs: number, scenario: string, logger: Logger): Simulation {
@@ -95,6 +137,21 @@ const DEMO_NAMES: Record<string, string> = {
 const MANAGER_NAMES = ['赵丽', '钱进', '孙悦', '李娜', '周杰', '吴敏'];
 
 /**
+ * Demo contacts (fake numbers, 138 0000 00xx) for the robots' @mentions: some with every id, some
+ * with a mobile only, and 陈静 with none, so the roster shows who cannot be @mentioned.
+ */
+const DEMO_CONTACTS: Record<string, Contact> = {
+  'wang-fang': { mobile: '13800000001', wecom: 'WangFang', dingtalk: 'demo-wang-fang', feishu: 'ou_demo_wang_fang' },
+  'li-qiang': { mobile: '13800000002' },
+  'zhang-wei': { mobile: '13800000003', dingtalk: 'demo-zhang-wei' },
+  'liu-yang': { mobile: '13800000005', wecom: 'LiuYang' },
+  'zhao-min': { mobile: '13800000006', feishu: 'ou_demo_zhao_min' },
+  'zhou-min': { mobile: '13800000011', wecom: 'ZhouMin' },
+  'sun-hao': { mobile: '13800000012' },
+};
+const contactOf = (id: string): Pick<NewUser, 'contact'> => (DEMO_CONTACTS[id] ? { contact: { ...DEMO_CONTACTS[id] } } : {});
+
+/**
  * The demo's logins: an admin, one property manager per compound, the grid workers of the
  * demo grids, the escalation chain (community duty officer, street emergency desk, who may act
  * in every demo compound) and a street operator (viewer). All share `password`, which the
@@ -105,8 +162,8 @@ export function demoUsers(registry: RegistryData, grids: AlertsConfig['grids'], 
   return [
     { id: 'admin', name: '系统管理员', role: 'admin', password },
     ...compounds.map((c, i): NewUser => ({ id: `manager-${c.id}`, name: MANAGER_NAMES[i % MANAGER_NAMES.length]!, role: 'manager', compounds: [c.id], password })),
-    ...[...new Set(grids.flatMap((g) => g.workers))].map((id): NewUser => ({ id, name: DEMO_NAMES[id] ?? id, role: 'worker', password })),
-    ...DEMO_DESKS.map((d): NewUser => ({ id: d.id, name: d.name, role: 'worker', compounds: compounds.map((c) => c.id), password })),
+    ...[...new Set(grids.flatMap((g) => g.workers))].map((id): NewUser => ({ id, name: DEMO_NAMES[id] ?? id, role: 'worker', ...contactOf(id), password })),
+    ...DEMO_DESKS.map((d): NewUser => ({ id: d.id, name: d.name, role: 'worker', compounds: compounds.map((c) => c.id), ...contactOf(d.id), password })),
     { id: 'street-ops', name: '吴静', role: 'viewer', password },
   ];
 }

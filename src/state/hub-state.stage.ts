@@ -14,8 +14,9 @@ import { loadRegistryFile } from '../config/registry.loader.ts';
 import type { RegistryData } from '../config/registry.schema.ts';
 import { alertsConfigSchema, type AlertsConfig } from '../alerts/sla.config.ts';
 import { formatIssues } from '../config/config.loader.ts';
-import { loadRules, parseRules } from '../rules/rules.loader.ts';
-import type { Rule } from '../rules/rule.schema.ts';
+import { loadRulesData, parseRules, parseRulesData } from '../rules/rules.loader.ts';
+import type { RulesData } from '../rules/rule.schema.ts';
+import { addMissingDemo } from './demo-upgrade.ts';
 import { UsersStore, type NewUser } from '../auth/users.store.ts';
 import type { User } from '../auth/users.schema.ts';
 import { describeUser } from '../auth/user-scope.ts';
@@ -37,7 +38,8 @@ export interface HubState {
   alertsConfig: AlertsConfig;
   /** Where the routing came from, for messages. */
   alertsSource: string;
-  rules: Rule[];
+  /** The rules with their groups, inhibition and flapping. */
+  rules: RulesData;
   users: UsersStore;
   /** Logins made by this start, with their one-time passwords: printed once. */
   created?: Array<{ id: string; role: string; password: string }>;
@@ -134,6 +136,11 @@ export async function openHubState(config: HubConfig, logger: Logger): Promise<H
       const legacy = await importLegacyFiles(state, config.dataDir, now, log);
       if (legacy.sessions || legacy.silences || legacy.alerts) log.info(legacy, 'state of an earlier version imported');
     } else {
+      // A demo data dir of an earlier version lacks what the demo has gained since.
+      if (demo) {
+        const upgrade = await addMissingDemo(state, demo.registry, now);
+        if (upgrade.compounds || upgrade.devices || upgrade.sites) log.info({ ...upgrade }, 'demo data dir of an earlier version: what the demo has gained is added');
+      }
       const diff = await diffSeeds(state, fileSeeds);
       if (diff.lines.length) {
         log.warn(
@@ -170,13 +177,13 @@ export async function openHubState(config: HubConfig, logger: Logger): Promise<H
 }
 
 /** The rules the database holds, or the built-in pack while it holds none. */
-async function rulesInState(state: StateStore): Promise<Rule[]> {
+async function rulesInState(state: StateStore): Promise<RulesData> {
   const doc = await state.docs.get('rules');
-  return doc ? parseRules(doc.body, 'rules in the database') : loadRules(undefined);
+  return doc ? parseRulesData(doc.body, 'rules in the database') : loadRulesData(undefined);
 }
 
 /** `kill -HUP`: RULES_FILE, when set, is checked and saved into the database first (as `compound-hub seed` would); then the rules the database holds. */
-export async function reloadRules(config: HubConfig, state: StateStore): Promise<Rule[]> {
+export async function reloadRules(config: HubConfig, state: StateStore): Promise<RulesData> {
   if (config.rulesFile) {
     let body: unknown;
     try {
