@@ -2,19 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildHttpServer } from './http.server.ts';
+import { testHttpServer } from '../testing/http.fixture.ts';
 import { fixtureRegistryFile } from '../testing/registry.fixture.ts';
 import { parseRegistry } from '../config/registry.loader.ts';
 import { buildRegistry } from '../registry/registry.ts';
 import { accessFixture, FIXTURE_USERS, TEST_PASSWORD } from '../testing/access.fixture.ts';
-import { DeviceStates } from '../live/device-state.ts';
-import { DeadLetters } from '../validate/dead-letters.ts';
-import { createHubMetrics } from '../metrics/hub.metrics.ts';
-import { ActiveConditions } from '../rules/active-conditions.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { alertsConfigSchema } from '../alerts/sla.config.ts';
 import { sitesOf } from '../alerts/arrival.policy.ts';
-import { Silences } from '../alerts/silences.ts';
 import { Routing } from '../alerts/routing.ts';
 import { describeUser } from '../auth/user-scope.ts';
 import { loadRules } from '../rules/rules.loader.ts';
@@ -65,26 +60,7 @@ beforeAll(async () => {
     await audit.flush();
     return (await state.audit.query({ limit: 1000 })).reverse();
   };
-  app = await buildHttpServer({
-    access,
-    registry,
-    deviceStates: new DeviceStates(),
-    deadLetters: new DeadLetters(5),
-    conditions: new ActiveConditions(),
-    alerts,
-    alertsConfig,
-    silences: new Silences(),
-    routing,
-    rules: () => rules,
-    alertEvents: async () => alerts.events(),
-    webhookDeliveries: () => [],
-    now: () => clock.now,
-    metrics: createHubMetrics(),
-    logger,
-    brokerStatus: () => ({ kind: 'embedded', url: 'mqtt://127.0.0.1:1883', connected: true }),
-    storageStatus: () => ({ mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 }),
-    audit,
-  });
+  app = await testHttpServer({ access, registry, alerts, alertsConfig, routing, rules: () => rules, now: () => clock.now, logger, audit });
 });
 afterAll(async () => {
   await app?.close();

@@ -1,24 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildHttpServer } from './http.server.ts';
+import { testHttpServer, LIVE_ONLY } from '../testing/http.fixture.ts';
 import { fixtureRegistry } from '../testing/registry.fixture.ts';
 import { DeviceStates } from '../live/device-state.ts';
 import { DeadLetters } from '../validate/dead-letters.ts';
-import { createHubMetrics } from '../metrics/hub.metrics.ts';
 import type { StorageStatus } from './api.types.ts';
 import type { HistoryReader } from '../store/store.types.ts';
 import { ActiveConditions } from '../rules/active-conditions.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { defaultAlertsConfig } from '../alerts/sla.config.ts';
-import { Silences } from '../alerts/silences.ts';
 import { accessFixture, TEST_PASSWORD } from '../testing/access.fixture.ts';
 import { Routing } from '../alerts/routing.ts';
 import { describeUser } from '../auth/user-scope.ts';
 import { loadRules } from '../rules/rules.loader.ts';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
-const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
 
 /** The API as one logged-in user sees it: `inject` carries their session cookie. */
 interface Client {
@@ -76,7 +72,7 @@ async function buildApp(options: BuildOptions) {
   const alerts = new AlertBook(alertsConfig, [], routing, () => `a${++n}`);
   alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });
   alerts.applyCondition({ change: 'raised', ruleId: 'manhole-tilt', kind: 'event', severity: 'major', deviceKey: 'c01/manhole/mh-1', compound: 'c01', type: 'manhole', device: 'mh-1', at: at + 1, count: 1 });
-  return buildHttpServer({
+  return testHttpServer({
     access,
     registry,
     deviceStates,
@@ -84,16 +80,12 @@ async function buildApp(options: BuildOptions) {
     conditions,
     alerts,
     alertsConfig,
-    silences: new Silences(),
     routing,
     rules: () => rules,
-    alertEvents: async () => alerts.events(),
     webhookDeliveries: () => [{ webhook: 'robot', alertId: 'a1', kind: 'raised', at, attempts: 2, status: 'delivered', httpStatus: 200 }],
     now: () => at + 60_000,
-    metrics: createHubMetrics(),
-    logger: pino({ level: 'silent' }),
     brokerStatus: () => ({ kind: 'embedded', url: 'mqtt://127.0.0.1:1883', connected: options.brokerConnected ?? true }),
-    storageStatus: () => options.storage ?? liveOnly,
+    storageStatus: () => options.storage ?? LIVE_ONLY,
     history: options.history,
   });
 }
@@ -124,7 +116,7 @@ describe('HTTP API', () => {
   it('is not ready when the broker is down or storage applies backpressure', async () => {
     const down = await build({ brokerConnected: false });
     expect((await down.inject('/readyz')).statusCode).toBe(503);
-    const full = await build({ storage: { ...liveOnly, mode: 'influxdb', accepting: false, connected: false, spoolLines: 9 } });
+    const full = await build({ storage: { ...LIVE_ONLY, mode: 'influxdb', accepting: false, connected: false, spoolLines: 9 } });
     const res = await full.inject('/readyz');
     expect(res.statusCode).toBe(503);
     expect(res.json().warnings.join(' ')).toMatch(/spool \(9 points\)/);
@@ -133,7 +125,7 @@ describe('HTTP API', () => {
 
   it('says on /readyz when the spool cannot be written (still ready: live writes go on)', async () => {
     const spoolError = 'spool /data/spool: ENOTDIR: not a directory';
-    const api = await build({ storage: { ...liveOnly, mode: 'influxdb', connected: true, lastError: spoolError, spoolError } });
+    const api = await build({ storage: { ...LIVE_ONLY, mode: 'influxdb', connected: true, lastError: spoolError, spoolError } });
     const res = await api.inject('/readyz');
     expect(res.statusCode).toBe(200);
     expect(res.json().storage).toMatchObject({ spoolError, lastError: spoolError });

@@ -9,17 +9,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildHttpServer } from '../api/http.server.ts';
-import type { StorageStatus } from '../api/api.types.ts';
+import { testHttpServer } from './http.fixture.ts';
 import { accessFixture, TEST_PASSWORD } from './access.fixture.ts';
 import { fixtureRegistryFile } from './registry.fixture.ts';
-import { DeviceStates } from '../live/device-state.ts';
-import { DeadLetters } from '../validate/dead-letters.ts';
-import { createHubMetrics } from '../metrics/hub.metrics.ts';
-import { ActiveConditions } from '../rules/active-conditions.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { alertsConfigSchema, type AlertsConfig } from '../alerts/sla.config.ts';
-import { Silences } from '../alerts/silences.ts';
 import { Routing } from '../alerts/routing.ts';
 import { describeUser } from '../auth/user-scope.ts';
 import { loadRulesData } from '../rules/rules.loader.ts';
@@ -109,25 +103,15 @@ export async function adminApi(options: AdminApiOptions = {}): Promise<AdminApi>
   };
   const logger = pino({ level: 'silent' });
   const audit = createAuditLog(state.audit, logger, now);
-  const liveOnly: StorageStatus = { mode: 'live-only', connected: false, accepting: true, spoolBytes: 0, spoolLines: 0, bufferedLines: 0, pointsWritten: 0 };
-  const app = await buildHttpServer({
+  const app = await testHttpServer({
     access,
     registry,
-    deviceStates: new DeviceStates(),
-    deadLetters: new DeadLetters(5),
-    conditions: new ActiveConditions(),
     alerts,
     alertsConfig,
-    silences: new Silences(),
     routing,
     rules: () => rules,
-    alertEvents: async () => alerts.events(),
-    webhookDeliveries: () => [],
     now,
-    metrics: createHubMetrics(),
     logger,
-    brokerStatus: () => ({ kind: 'embedded', url: 'mqtt://127.0.0.1:1883', connected: true }),
-    storageStatus: () => liveOnly,
     audit,
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ...(options.withoutAdmin
