@@ -1,57 +1,24 @@
 /**
  * Named scenarios through the real pipeline with a controlled clock: simulated devices
- * (offline runner, seeded) → ingest and validation → rules → alerts. Each scenario must
+ * (offline runner, seeded) → ingest and validation → rules → correlator → alerts, wired as the
+ * hub wires them (src/testing/controlled-hub.fixture.ts). Each scenario must
  * produce exactly the alerts a person would expect, and nothing else.
  */
 import { describe, expect, it } from 'vitest';
-import { routingFor } from '../src/testing/routing.fixture.ts';
-import { pino } from 'pino';
 import { buildFleet, fleetToRegistry } from '../simulators/fleet.ts';
 import { runOffline } from '../simulators/offline.runner.ts';
-import { parseRegistry } from '../src/config/registry.loader.ts';
-import { buildRegistry } from '../src/registry/registry.ts';
-import { IngestPipeline } from '../src/ingest/ingest.pipeline.ts';
-import { PayloadValidator } from '../src/validate/payload.validator.ts';
-import { DeadLetters } from '../src/validate/dead-letters.ts';
-import { createHubMetrics } from '../src/metrics/hub.metrics.ts';
-import { RulesEngine } from '../src/rules/rules.engine.ts';
-import { loadRules } from '../src/rules/rules.loader.ts';
-import { AlertBook } from '../src/alerts/alert-book.ts';
-import { alertsConfigSchema } from '../src/alerts/sla.config.ts';
+import type { AlertBook } from '../src/alerts/alert-book.ts';
+import { controlledHub } from '../src/testing/controlled-hub.fixture.ts';
 
 const START = Date.UTC(2026, 10, 20, 1, 0, 0);
 const STEP = 5000;
 
 async function play(scenario: string, durationMs: number, act?: (book: AlertBook, at: number) => void) {
   const devices = buildFleet({ compounds: 1, perCompound: { elevator: 2, manhole: 2, fire_lane: 2, parking: 2 }, fleetKey: 'k', reportIntervalSec: 5 });
-  const registry = buildRegistry(parseRegistry(fleetToRegistry(devices), 'fleet'));
-  const rules = new RulesEngine(await loadRules(undefined), START);
-  const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang', 'li'] }] });
-  const book = new AlertBook(alertsConfig, rules.rules, routingFor(alertsConfig));
-  rules.onChange((c) => book.applyCondition(c));
-  let now = START;
-  const deadLetters = new DeadLetters(100);
-  const pipeline = new IngestPipeline({
-    topicRoot: 'compounds',
-    registry,
-    validator: new PayloadValidator({ maxPayloadBytes: 16_384, retentionMs: 365 * 86_400_000, futureToleranceMs: 300_000 }),
-    deadLetters,
-    metrics: createHubMetrics(),
-    logger: pino({ level: 'silent' }),
-    sink: { accept: (reading, device) => rules.ingest(reading, device), whenReady: () => undefined },
-    now: () => now,
-  });
-  for (const message of runOffline({ devices, seed: 7, scenario, startMs: START, stepMs: STEP, durationMs })) {
-    const ts = message.payload.ts ?? now;
-    if (ts > now) {
-      now = ts;
-      rules.tick(now);
-      book.tick(now);
-      act?.(book, now);
-    }
-    pipeline.handle(message.topic, Buffer.from(JSON.stringify(message.payload)));
-  }
-  expect(deadLetters.total).toBe(0); // the simulators speak the contract
+  const hub = await controlledHub({ registry: fleetToRegistry(devices), alerts: { grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang', 'li'] }] }, start: START });
+  hub.play(runOffline({ devices, seed: 7, scenario, startMs: START, stepMs: STEP, durationMs }), act && ((now) => act(hub.alerts, now)));
+  expect(hub.deadLetters.total).toBe(0); // the simulators speak the contract
+  const book = hub.alerts;
   const summary = book.list().map((a) => `${a.ruleId} ${a.device} ${a.workflow}/${a.condition}`);
   return { book, summary };
 }
@@ -67,7 +34,13 @@ describe('named scenarios → alerts', () => {
     // the trapped condition holds for 30.
     expect(summary).toEqual(['elevator-trapped elev-01 dispatched/active', 'elevator-stopped-outside-door-zone elev-01 dispatched/cleared', 'elevator-alarm-button elev-01 dispatched/cleared']);
     const trapped = book.list().find((a) => a.ruleId === 'elevator-trapped')!;
-    expect(trapped.history.map((e) => `${e.kind}${e.assignee ? `>${e.assignee}` : ''}`)).toEqual(['raised', 'dispatched>wang', 'escalated>li', 'escalated>li']);
+    // Reminded every minute (critical), li rung by the call tree at 2 min, then it escalates to li (the chain's last) every 5 min, li reminded in between.
+    expect(trapped.history.map((e) => `${e.kind}${e.assignee ? `>${e.assignee}` : ''}`)).toEqual([
+      'raised', 'dispatched>wang',
+      'reminded>wang', 'reminded>wang', 'called>li', 'reminded>wang', 'reminded>wang',
+      'escalated>li', 'reminded>li', 'reminded>li', 'reminded>li', 'reminded>li',
+      'escalated>li', 'reminded>li',
+    ]);
   });
 
   it('trapped passenger handled in time: accepted, resolved and closed once quiet', async () => {
