@@ -8,15 +8,15 @@
  * It proves, with the exact alerts, members, held conditions and timer steps a person would
  * expect (every expected time is derived from the scenario's timeline, the rules pack, the
  * routing below, or the played messages, never copied from a run):
- * - power-cut: ONE incident for building b1's elevators; the building's offline devices and the
- *   elevators' own stops raise nothing (held as inhibited, with why), a trapped passenger is its
- *   own alert at once; the incident is reminded every `remindMin`, rings the call tree serially
+ * - power-cut: ONE incident for building b1's elevators, formed at the next tick with all three
+ *   in its first notification; the building's offline devices and the elevators' own stops raise
+ *   nothing (held as inhibited, with why), a trapped passenger is its own alert at once; the incident is reminded every `remindMin`, rings the call tree serially
  *   every `ringMin`, escalates at its accept deadline; it clears once the power is back, its
  *   members leave, and nothing was dispatched per member.
  * - rainstorm: ONE water incident for zone north with its 3 manholes, no manhole alerts; it clears
  *   as the water falls, each manhole leaving as its level drops below the clear threshold.
- * - gateway-down: ONE compound-wide offline incident with all of c01's 29 devices, no per-device
- *   alerts; it clears when they report again.
+ * - gateway-down: ONE compound-wide offline incident with all of c01's 29 devices (all 29 in its
+ *   first notification), no per-device alerts; it clears when they report again.
  * - arrival (到场): a trapped passenger in a city compound must be on site 30 min after dispatch,
  *   in a county compound 60 min; a check-in with a position stores its distance from the
  *   compound; a missed arrival escalates with the note 'arrival deadline missed'.
@@ -84,6 +84,12 @@ function registryOf(devices: FleetDevice[]): RegistryFile {
 
 /** The first tick of the hub's 1 s ticker at or after `at` (timers are judged on ticks). */
 const tick = (at: number) => START + Math.ceil((at - START) / S) * S;
+/**
+ * The first tick after a message at `at`: a group that reaches `min` on a message forms there
+ * (the fixture, like the hub, runs the ticks up to a message's time before handling it, so a
+ * message on a tick's very millisecond comes after that tick).
+ */
+const tickAfter = (at: number) => START + (Math.floor((at - START) / S) + 1) * S;
 const secs = (at: number) => `+${(at - START) / S}s`;
 
 /** An alert's steps as `+time kind > assignee note`; `kinds` keeps only those. */
@@ -108,15 +114,21 @@ const held = (hub: ControlledHub) =>
 interface Played {
   hub: ControlledHub;
   messages: RunMessage[];
+  /** The name of each incident alert when it was raised and dispatched (what the first notification said), as `kind zh`, by alert id. */
+  announced: Map<string, string[]>;
 }
 
 /** Plays `scenario` on `devices` for `durationMs` through a fresh hub started at START; `act` runs after every tick. */
 async function play(devices: FleetDevice[], scenario: string | Scenario, durationMs: number, seed: number, act?: (hub: ControlledHub, now: number) => void): Promise<Played> {
   const hub = await controlledHub({ registry: registryOf(devices), alerts: ALERTS, start: START });
   const messages = [...runOffline({ devices, seed, scenario, startMs: START, stepMs: STEP, durationMs })];
+  const announced = new Map<string, string[]>();
+  hub.alerts.onEvent((e, a) => {
+    if (a.incident && (e.kind === 'raised' || e.kind === 'dispatched')) announced.set(a.id, [...(announced.get(a.id) ?? []), `${e.kind} ${a.name.zh}`]);
+  });
   hub.play(messages, act && ((now) => act(hub, now)));
   expect(hub.deadLetters.total).toBe(0); // the simulators speak the contract
-  return { hub, messages };
+  return { hub, messages, announced };
 }
 
 /** Telemetry samples of one device, in time order. */
@@ -127,13 +139,16 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
   // With seed 26, elev-01 is caught between floors with a passenger when the power goes (it
   // reports stopped_outside_door_zone and trapped too), elev-04 between floors empty.
   let hub: ControlledHub;
+  let announced: Played['announced'];
   let incident: Alert;
   let heldAt5Min: ReturnType<typeof held>;
   /** The elevators' last gasp: their monitoring units report power_loss at the step's first instant, a millisecond after their sample at 10 s. */
   const LOSS = START + 10 * S + 1;
+  /** The group reaches `min` 2 on the second power_loss; it forms at the next tick, 11 s, with all three. */
+  const FORMED = tickAfter(LOSS);
 
   beforeAll(async () => {
-    ({ hub } = await play(fleet(['c01']), 'power-cut', 16 * MIN, 26, (h, now) => {
+    ({ hub, announced } = await play(fleet(['c01']), 'power-cut', 16 * MIN, 26, (h, now) => {
       if (now === START + 5 * MIN) heldAt5Min = held(h);
     }));
     incident = hub.alerts.list().find((a) => a.incident)!;
@@ -148,8 +163,12 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
       type: 'elevator',
       device: 'power-cut-building@b1',
       deviceKey: 'c01/incident/power-cut-building@b1',
-      raisedAt: LOSS,
+      raisedAt: FORMED,
     });
+    expect(secs(FORMED)).toBe('+11s');
+    // Its first notification already counts the three elevators that lost power at the same moment.
+    expect(announced.get(incident.id)).toEqual(['raised 1号楼 3 台电梯停电 · 疑似停电', 'dispatched 1号楼 3 台电梯停电 · 疑似停电']);
+    expect(incident.history.some((e) => e.kind === 'member_joined')).toBe(false);
     expect(incident.incident).toMatchObject({ group: 'power-cut-building', scope: 'building', place: 'b1', peak: 3 });
     expect(incident.incident!.members.map(({ device, ruleId, since, name }) => ({ device, ruleId, since, name }))).toEqual([
       { device: 'elev-01', ruleId: 'elevator-power-loss', since: LOSS, name: '1号楼 1号电梯' },
@@ -184,18 +203,20 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
     const trapped = hub.alerts.list().find((a) => a.ruleId === 'elevator-trapped')!;
     // power_loss, stopped_outside_door_zone, trapped: one millisecond apart in the last gasp.
     expect(trapped).toMatchObject({ severity: 'critical', raisedAt: LOSS + 2, arrival: { dueAt: LOSS + 2 + 30 * MIN } });
+    // Not held while the power cut's group settles: raised before the incident forms.
+    expect(trapped.raisedAt).toBeLessThan(incident.raisedAt);
     expect(story(trapped).slice(0, 2)).toEqual([`${secs(LOSS + 2)} raised`, `${secs(LOSS + 2)} dispatched > wang`]);
   });
 
   it('reminds the incident every 4 min, rings the call order every 6 min, escalates at its 15 min accept deadline', () => {
-    // Timers count from the dispatch at 10.001 s and are judged on the 1 s ticks: a reminder
-    // 4 min after the dispatch or the last reminder (250.001 s → tick 251 s, then 491, 731 s), a
-    // ring 6 min after the dispatch or the last ring (tick 371 s: li, then 731 s: zhao; serially,
-    // the chain wang, li, zhao, sun), and the accept deadline 15 min after the raise (910.001 s →
-    // tick 911 s), which hands it to the next of the chain, li (the next reminder, 971 s, and
-    // ring, 1091 s, would come later).
+    // Timers count from the raise and dispatch at the tick of 11 s (the incident forms there) and
+    // are judged on the 1 s ticks: a reminder 4 min after the dispatch or the last reminder (tick
+    // 251 s, then 491, 731 s), a ring 6 min after the dispatch or the last ring (tick 371 s: li,
+    // then 731 s: zhao; serially, the chain wang, li, zhao, sun), and the accept deadline 15 min
+    // after the raise (tick 911 s), which hands it to the next of the chain, li (the next
+    // reminder, 971 s, and ring, 1091 s, would come later).
     expect(story(incident, ['dispatched', 'reminded', 'called', 'escalated'])).toEqual([
-      '+10.001s dispatched > wang',
+      '+11s dispatched > wang',
       '+251s reminded > wang',
       '+371s called > li',
       '+491s reminded > wang',
@@ -203,17 +224,17 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
       '+731s called > zhao',
       '+911s escalated > li accept deadline missed',
     ]);
-    expect([tick(LOSS + 4 * MIN), tick(LOSS + 6 * MIN), tick(LOSS + 15 * MIN)].map(secs)).toEqual(['+251s', '+371s', '+911s']);
+    expect([tick(FORMED + 4 * MIN), tick(FORMED + 6 * MIN), tick(FORMED + 15 * MIN)].map(secs)).toEqual(['+251s', '+371s', '+911s']);
     expect(incident).toMatchObject({ workflow: 'dispatched', assignee: 'li', escalationLevel: 1, called: ['li', 'zhao'] });
   });
 
   it('clears once the power is back: members leave, nothing is released into its own alert, nothing is left held', () => {
     // The devices say `online` at 610 s (their offline conditions end, still inhibited); the
     // power-loss conditions end 10 quiet minutes after the last gasp (tick 611 s), in fleet order:
-    // two leave, the third is below `min` 2 and released, and ends in the same tick.
+    // two leave, the third is below `min` 2 and released, and ends in the same tick. All three
+    // were in it from its raise: none joined.
     expect(story(incident, MEMBERSHIP)).toEqual([
-      '+10.001s raised',
-      '+10.001s member_joined c01/elevator/elev-07',
+      '+11s raised',
       '+611s member_left c01/elevator/elev-01',
       '+611s member_left c01/elevator/elev-04',
       '+611s condition_cleared',
@@ -270,10 +291,14 @@ describe('rainstorm: the water in every manhole of c01 zone north rises past 150
       severity: 'major',
       type: 'manhole',
       deviceKey: 'c01/incident/water-zone@north',
-      // The first manhole is held (up to 2 min) for its group; the second forms it (`min` 2).
-      raisedAt: byRise[1]!.rise,
+      // The first manhole is held (up to 2 min) for its group; the second brings it to `min` 2,
+      // and it forms at the next tick.
+      raisedAt: tickAfter(byRise[1]!.rise),
     });
     expect(byRise[1]!.rise - byRise[0]!.rise).toBeLessThanOrEqual(2 * MIN);
+    // The third rises later (the levels climb at their own pace): it joins the open incident.
+    expect(byRise[2]!.rise).toBeGreaterThanOrEqual(tickAfter(byRise[1]!.rise));
+    expect(played.announced.get(incident!.id)).toEqual(['raised 北区 2 个井盖水位过高 · 疑似暴雨积水', 'dispatched 北区 2 个井盖水位过高 · 疑似暴雨积水']);
     expect(incident!.incident).toMatchObject({ group: 'water-zone', scope: 'zone', place: 'north', peak: 3 });
     expect(incident!.incident!.members.map(({ deviceKey, ruleId, since }) => ({ deviceKey, ruleId, since })).sort((a, b) => a.deviceKey.localeCompare(b.deviceKey))).toEqual(
       water.map((w) => ({ deviceKey: w.key, ruleId: 'manhole-water-high', since: w.rise })),
@@ -287,7 +312,7 @@ describe('rainstorm: the water in every manhole of c01 zone north rises past 150
     const byFall = [...water].sort((a, b) => a.fall - b.fall);
     const [first, second, last] = byFall as [(typeof water)[number], (typeof water)[number], (typeof water)[number]];
     expect(story(incident!, MEMBERSHIP)).toEqual([
-      `${secs(byRise[1]!.rise)} raised`,
+      `${secs(tickAfter(byRise[1]!.rise))} raised`,
       `${secs(byRise[2]!.rise)} member_joined ${byRise[2]!.key}`,
       `${secs(first.fall)} member_left ${first.key}`,
       // Below `min` 2: the incident clears and lets the last one go, to be judged on its own.
@@ -305,13 +330,18 @@ describe('rainstorm: the water in every manhole of c01 zone north rises past 150
 
 describe("gateway-down: c01's gateway fails at 10 s, all its devices are silent until 15 min 10 s", () => {
   let hub: ControlledHub;
-  /** Their last samples are at 10 s; silent for more than 3 × 5 s at the tick of 26 s. */
+  let announced: Played['announced'];
+  /**
+   * Their last samples are at 10 s; silent for more than 3 × 5 s at the tick of 26 s. The rules'
+   * tick raises the 29 conditions, the correlator's tick right after it (hub.ts ticks rules,
+   * correlator, alerts, in that order) forms the incident: in the same second, with all 29.
+   */
   const SILENT = START + 26 * S;
   /** The uplink is back at 15 min 10 s; their first samples come at the end of that step. */
   const BACK = START + 15 * MIN + 15 * S;
 
   beforeAll(async () => {
-    ({ hub } = await play(fleet(['c01']), 'gateway-down', 20 * MIN, 7));
+    ({ hub, announced } = await play(fleet(['c01']), 'gateway-down', 20 * MIN, 7));
   });
 
   it("raises ONE compound-wide offline incident with all of c01's devices, and no device alert", () => {
@@ -329,8 +359,10 @@ describe("gateway-down: c01's gateway fails at 10 s, all its devices are silent 
     expect(incident!.incident).toMatchObject({ group: 'offline-compound', scope: 'compound', peak: 29 });
     expect(incident!.incident!.place).toBeUndefined();
     expect(incident!.incident!.members.map((m) => `${m.deviceKey} ${m.ruleId} ${m.since}`).sort()).toEqual(all.map((k) => `${k} device-offline ${SILENT}`).sort());
-    // It forms once 80 % of the 29 (24) are silent, in fleet order within the tick; the other 5 join at once.
-    expect(story(incident!, ['member_joined'])).toEqual(all.slice(24).map((k) => `${secs(SILENT)} member_joined ${k}`));
+    // 80 % of the 29 (24) are enough; it forms at the tick with every device silent by then, so its
+    // first notification counts all 29 and no member joins afterwards.
+    expect(announced.get(incident!.id)).toEqual(['raised 翠苑一区 29 台设备离线 · 疑似网关/网络故障', 'dispatched 翠苑一区 29 台设备离线 · 疑似网关/网络故障']);
+    expect(story(incident!, ['member_joined'])).toEqual([]);
   });
 
   it('clears when they report again: 25 leave, the last 4 are released below `min` 5 and raise nothing', () => {

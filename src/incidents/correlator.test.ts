@@ -87,7 +87,7 @@ function setup(data: RulesData, prefix = 'a') {
 }
 
 describe('Correlator: grouping', () => {
-  it('holds matching conditions and forms ONE incident alert when the Nth device of a building raises one', () => {
+  it('holds matching conditions and forms ONE incident alert at the tick after the Nth device of a building raises one', () => {
     const t = setup(dataOf({ groups: [OFFLINE_B] }));
     t.send('raised', 'device-offline', ['e1'], 0);
     t.send('raised', 'device-offline', ['e2'], 10);
@@ -95,6 +95,11 @@ describe('Correlator: grouping', () => {
     expect(t.hold('e1', 'device-offline')).toEqual({ reason: 'waiting', until: T0 + 60 * S });
     expect(t.counts).toMatchObject({ waiting: 2 });
     t.send('raised', 'device-offline', ['e3'], 20);
+    // Enough devices: the group forms at the next tick, not on the third device's change.
+    expect(t.book.list()).toEqual([]);
+    expect(t.hold('e3', 'device-offline')).toEqual({ reason: 'waiting', until: T0 + 80 * S });
+    expect(t.counts).toMatchObject({ waiting: 3 });
+    t.tick(21);
     const [incident] = t.book.list();
     expect(t.alerts()).toEqual(['a1 offline-building offline-building@b1 dispatched/active']);
     expect(incident).toMatchObject({
@@ -103,7 +108,7 @@ describe('Correlator: grouping', () => {
       compound: 'c01',
       type: 'elevator',
       severity: 'major',
-      raisedAt: T0 + 20 * S,
+      raisedAt: T0 + 21 * S,
       assignee: 'wang',
       incident: { group: 'offline-building', scope: 'building', place: 'b1', peak: 3 },
     });
@@ -114,6 +119,44 @@ describe('Correlator: grouping', () => {
     // The wait is over, but the members stay in the incident.
     t.tick(200);
     expect(t.book.list()).toHaveLength(1);
+  });
+
+  it('devices failing at the same moment are all in the first notification (no member_joined for them)', () => {
+    const t = setup(dataOf({ groups: [OFFLINE_B] }));
+    const raisedAs: string[] = [];
+    t.book.onEvent((e, a) => e.kind === 'raised' && raisedAs.push(a.name.zh));
+    // The rules engine reports them a few ms apart; the third one reaches min.
+    ['e1', 'e2', 'e3', 'p1'].forEach((d, i) => t.send('raised', 'device-offline', [d], i * 0.005));
+    expect(t.book.list()).toEqual([]);
+    expect(t.counts).toMatchObject({ waiting: 4 });
+    t.tick(1);
+    expect(t.alerts()).toEqual(['a1 offline-building offline-building@b1 dispatched/active']);
+    expect(t.members(t.book.get('a1'))).toEqual(['e1', 'e2', 'e3', 'p1']);
+    expect(raisedAs).toEqual(['1号楼 4 台设备离线']);
+    expect(t.events).toEqual(['a1 raised', 'a1 dispatched']);
+    expect(t.book.get('a1')).toMatchObject({ raisedAt: T0 + 1 * S, incident: { peak: 4 } });
+  });
+
+  it('a condition that clears while its group settles is not in it; too few left at the tick: no incident, the rest still wait', () => {
+    const t = setup(dataOf({ groups: [OFFLINE_B] }));
+    t.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);
+    t.send('cleared', 'device-offline', ['e3'], 0.5);
+    t.tick(1);
+    expect(t.book.list()).toEqual([]);
+    expect(t.hold('e1', 'device-offline')).toEqual({ reason: 'waiting', until: T0 + 60 * S });
+    expect(t.hold('e3', 'device-offline')).toBeUndefined();
+    t.tick(60);
+    expect(t.alerts()).toEqual(['a1 device-offline e1 dispatched/active', 'a2 device-offline e2 dispatched/active']);
+  });
+
+  it('groups due at the same tick form in the order they are listed: the wider one takes the devices', () => {
+    const compound: GroupIn = { id: 'offline-compound', name: name('{place} {count} 台设备离线 · 网关'), rules: ['device-offline'], by: 'compound', min: 5, share: 0.8, windowSec: 600, waitSec: 60 };
+    const t = setup(dataOf({ groups: [compound, OFFLINE_B] })); // the building group does not settle
+    // b1 reaches its min (e3) before the compound does (m2): both form at the next tick.
+    t.send('raised', 'device-offline', ['e1', 'e2', 'e3', 'p1', 'e4', 'p2', 'm1', 'm2', 'm3', 'm4'], 0);
+    t.tick(1);
+    expect(t.alerts()).toEqual(['a1 offline-compound offline-compound@c01 dispatched/active']);
+    expect(t.book.get('a1')).toMatchObject({ name: { zh: '翠苑一区 10 台设备离线 · 网关' } });
   });
 
   it('releases a held condition as its own alert once waitSec passes without the group forming', () => {
@@ -147,6 +190,7 @@ describe('Correlator: grouping', () => {
     t.send('raised', 'device-offline', ['p1'], 0);
     t.tick(60);
     t.send('raised', 'device-offline', ['e1', 'e2'], 100);
+    t.tick(101);
     expect(t.alerts()).toEqual(['a1 device-offline p1 dispatched/active', 'a2 offline-building offline-building@b1 dispatched/active']);
     expect(t.members(t.book.get('a2'))).toEqual(['p1(a1)', 'e1', 'e2']);
     t.send('raised', 'device-offline', ['e3'], 110);
@@ -161,6 +205,7 @@ describe('Correlator: grouping', () => {
   it('later members join; members that clear leave; below min the incident clears and releases those still active', () => {
     const t = setup(dataOf({ groups: [{ ...OFFLINE_B, min: 2 }] }));
     t.send('raised', 'device-offline', ['e1', 'e2'], 0);
+    t.tick(1);
     t.send('raised', 'device-offline', ['e3'], 300);
     t.send('raised', 'device-offline', ['p1'], 900); // past the window: an open incident takes it still
     const incident = t.book.get('a1');
@@ -185,16 +230,23 @@ describe('Correlator: grouping', () => {
   it('forms again on the same incident alert while that one is still open', () => {
     const t = setup(dataOf({ groups: [{ ...OFFLINE_B, min: 2 }] }));
     t.send('raised', 'device-offline', ['e1', 'e2'], 0);
+    t.tick(1);
     t.send('cleared', 'device-offline', ['e1', 'e2'], 100);
     t.send('raised', 'device-offline', ['e2', 'e3'], 200);
+    expect(t.book.get('a1').condition).toBe('cleared'); // it forms again at the next tick
+    t.tick(201);
     expect(t.alerts()).toEqual(['a1 offline-building offline-building@b1 dispatched/active']);
     expect(t.members(t.book.get('a1'))).toEqual(['e1 left', 'e2', 'e3']);
     expect(t.events.at(-1)).toBe('a1 condition_active');
   });
 
-  it('with waitSec 0 nothing is held: the first devices get their own alerts, the Nth forms the incident with them listed', () => {
+  it('with waitSec 0 nothing is held before the group reaches min: the first devices get their own alerts; from the Nth on they are held until it forms at the next tick, with the first listed', () => {
     const t = setup(dataOf({ groups: [{ ...OFFLINE_B, waitSec: 0 }] }));
     t.send('raised', 'device-offline', ['e1', 'e2', 'e3', 'p1'], 0);
+    expect(t.alerts()).toEqual(['a1 device-offline e1 dispatched/active', 'a2 device-offline e2 dispatched/active']);
+    expect(t.hold('e3', 'device-offline')).toEqual({ reason: 'waiting', until: T0 });
+    expect(t.hold('p1', 'device-offline')).toEqual({ reason: 'waiting', until: T0 });
+    t.tick(1);
     expect(t.alerts()).toEqual(['a1 device-offline e1 dispatched/active', 'a2 device-offline e2 dispatched/active', 'a3 offline-building offline-building@b1 dispatched/active']);
     expect(t.members(t.book.get('a3'))).toEqual(['e1(a1)', 'e2(a2)', 'e3', 'p1']);
   });
@@ -202,6 +254,7 @@ describe('Correlator: grouping', () => {
   it('a force-close of an active incident releases its active members as their own alerts at once', () => {
     const t = setup(dataOf({ groups: [{ ...OFFLINE_B, min: 2 }] }));
     t.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);
+    t.tick(1);
     t.book.accept('a1', 'wang', T0 + 60 * S);
     t.book.resolve('a1', 'wang', '楼栋供电恢复中', T0 + 120 * S);
     t.send('cleared', 'device-offline', ['e3'], 130);
@@ -243,6 +296,7 @@ describe('Correlator: grouping', () => {
     t.send('raised', 'manhole-water-high', ['m1'], 0);
     t.send('raised', 'manhole-water-high', ['m4'], 10); // south: can never form
     t.send('raised', 'manhole-water-high', ['m2'], 100);
+    t.tick(101);
     expect(t.alerts()).toEqual(['a1 manhole-water-high m4 dispatched/active', 'a2 water-zone water-zone@north dispatched/active']);
     expect(t.book.get('a2')).toMatchObject({ name: { zh: '北区 2 个井盖水位过高' }, severity: 'critical', type: 'manhole' });
   });
@@ -285,8 +339,12 @@ describe('Correlator: inhibition', () => {
     t.send('raised', 'elevator-power-loss', ['e1'], 0);
     t.send('raised', 'device-offline', ['e2', 'e3', 'p1'], 180);
     t.send('cleared', 'elevator-power-loss', ['e1'], 600);
+    expect(t.alerts()).toEqual(['a1 elevator-power-loss e1 dispatched/cleared']);
+    expect(t.hold('p1', 'device-offline')).toMatchObject({ reason: 'waiting' });
+    t.tick(601);
     expect(t.alerts()).toEqual(['a1 elevator-power-loss e1 dispatched/cleared', 'a2 offline-building offline-building@b1 dispatched/active']);
-    expect(t.book.get('a2').raisedAt).toBe(T0 + 600 * S);
+    expect(t.members(t.book.get('a2'))).toEqual(['e2', 'e3', 'p1']);
+    expect(t.book.get('a2').raisedAt).toBe(T0 + 601 * S);
   });
 
   it('another active source keeps a target inhibited', () => {
@@ -321,6 +379,7 @@ describe('Correlator: inhibition', () => {
     const powerGroup: GroupIn = { id: 'power-cut-building', name: name('{place} {count} 台电梯停电'), rules: ['elevator-power-loss'], by: 'building', min: 2, windowSec: 300, waitSec: 30 };
     const t = setup(dataOf({ groups: [powerGroup], inhibit: [{ id: 'cut', source: ['power-cut-building'], targets: ['device-offline'], equal: ['compound', 'building'] }] }));
     t.send('raised', 'elevator-power-loss', ['e1', 'e2'], 0);
+    t.tick(1);
     t.send('raised', 'device-offline', ['p1', 'p2'], 180);
     expect(t.alerts()).toEqual(['a1 power-cut-building power-cut-building@b1 dispatched/active', 'a2 device-offline p2 dispatched/active']);
     expect(t.hold('p1', 'device-offline')).toEqual({ reason: 'inhibited', inhibit: 'cut', source: { id: 'power-cut-building', incident: 'a1' } });
@@ -333,10 +392,19 @@ describe('Correlator: the built-in pack', () => {
   it('a trapped passenger is never held back or inhibited, even in a building without power', () => {
     const t = setup(parseRulesData(DEFAULT_RULES, 'built-in'));
     t.send('raised', 'elevator-power-loss', ['e1', 'e2'], 0);
-    t.send('raised', 'elevator-trapped', ['e1'], 1);
+    // The power cut forms at the next tick; a trapped passenger meanwhile is not held for it.
+    t.send('raised', 'elevator-trapped', ['e1'], 0.5);
+    expect(t.alerts()).toEqual(['a1 elevator-trapped e1 dispatched/active']);
+    t.tick(1);
+    t.send('raised', 'elevator-trapped', ['e2'], 1);
     t.send('raised', 'elevator-stopped-outside-door-zone', ['e1'], 1);
-    expect(t.alerts()).toEqual(['a1 power-cut-building power-cut-building@b1 dispatched/active', 'a2 elevator-trapped e1 dispatched/active']);
+    expect(t.alerts()).toEqual([
+      'a1 elevator-trapped e1 dispatched/active',
+      'a2 power-cut-building power-cut-building@b1 dispatched/active',
+      'a3 elevator-trapped e2 dispatched/active',
+    ]);
     expect(t.hold('e1', 'elevator-trapped')).toBeUndefined();
+    expect(t.hold('e2', 'elevator-trapped')).toBeUndefined();
     expect(t.hold('e1', 'elevator-stopped-outside-door-zone')).toMatchObject({ reason: 'inhibited', inhibit: 'power-loss-elevator' });
   });
 });
@@ -373,6 +441,7 @@ describe('Correlator: reload and restart', () => {
   it('a reload without the group ends its incident: members still active become their own alerts', () => {
     const t = setup(dataOf({ groups: [OFFLINE_B] }));
     t.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);
+    t.tick(1);
     t.correlator.reload(dataOf({}), T0 + 100 * S);
     expect(t.alerts()).toEqual([
       'a1 offline-building offline-building@b1 dispatched/cleared',
@@ -396,6 +465,7 @@ describe('Correlator: reload and restart', () => {
     before.send('raised', 'device-offline', ['p1'], 0);
     before.tick(60);
     before.send('raised', 'device-offline', ['e1', 'e2'], 100);
+    before.tick(101);
     const saved = before.book.list().map((a) => structuredClone(a));
 
     const after = setup(data, 'b');
@@ -418,6 +488,7 @@ describe('Correlator: reload and restart', () => {
     const data = dataOf({ groups: [{ ...OFFLINE_B, min: 2 }] });
     const before = setup(data);
     before.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);
+    before.tick(1);
     const after = setup(data);
     after.book.adopt(before.book.list().map((a) => structuredClone(a)));
     after.correlator.adopt(T0 + 100 * S);

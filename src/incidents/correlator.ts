@@ -7,8 +7,13 @@
  * change's `at` or the `now` of tick(). docs/alerts.md "Incidents" tells the behaviour.
  *
  * Every active condition is known here in one state: `own` (it has, or is, its own alert),
- * `waiting` (held back for up to `waitSec` to see whether its group forms), `member` (held in an
- * incident) or `inhibited` (held while a source condition lasts).
+ * `waiting` (held back for up to `waitSec` to see whether its group forms, and while a group that
+ * reached `min` settles), `member` (held in an incident) or `inhibited` (held while a source
+ * condition lasts).
+ *
+ * A group that reaches `min` forms at the next tick at the earliest (`settleSec` later when it has
+ * one): the devices that fail at the same moment but report a few ms apart are all in its first
+ * notification.
  */
 import type { AlertBook } from '../alerts/alert-book.ts';
 import type { Alert, IncidentMember } from '../alerts/alert.types.ts';
@@ -144,10 +149,11 @@ export class Correlator {
     if (change.change !== 'repeated') this.#toggled(change);
   }
 
-  /** Advances the timers: groups that settled form, held conditions whose wait is over are raised, flapping ones that kept still are stable. */
+  /** Advances the timers: groups that settled form (in listed order), held conditions whose wait is over are raised, flapping ones that kept still are stable. */
   tick(now: number): void {
-    for (const [key, s] of this.#settling) {
-      if (s.formAt > now) continue;
+    const order = [...this.#groups.keys()];
+    const due = [...this.#settling].filter(([, s]) => s.formAt <= now).sort(([, a], [, b]) => order.indexOf(a.group.id) - order.indexOf(b.group.id));
+    for (const [key, s] of due) {
       this.#settling.delete(key);
       this.#form(s.group, s.compound, s.place, now, true);
     }
@@ -218,7 +224,11 @@ export class Correlator {
       if (group) open.group = group;
       else this.#end(open, at, 'its group is gone');
     }
-    for (const [key, s] of this.#settling) if (!this.#groups.has(s.group.id)) this.#settling.delete(key);
+    for (const [key, s] of this.#settling) {
+      const group = this.#groups.get(s.group.id);
+      if (group) s.group = group; // it forms (or not) by its new entry at the next tick
+      else this.#settling.delete(key);
+    }
     for (const c of [...this.#conds.values()]) {
       if (c.state === 'waiting' || c.state === 'inhibited') this.#enter(c, at);
     }
@@ -254,18 +264,22 @@ export class Correlator {
     }
     if (own) this.#raiseOwn(c, at);
     else this.#set(c, 'waiting');
-    for (const [group, place] of places) {
-      if (this.#form(group, c.change.compound, place, at, false) && c.incident) return;
-    }
+    // A group that has enough devices now settles: it forms at a tick, never here.
+    for (const [group, place] of places) this.#form(group, c.change.compound, place, at, false);
     if (c.state === 'own') return;
-    // Held while one of its groups could still form at its place (and while one settles).
+    // Held while one of its groups could still form at its place, and while one settles (even with
+    // waitSec 0: until the tick that forms it, so that it is a member, not its own alert).
     let until = at;
+    let settles = false;
     for (const [group, place] of places) {
       if (group.waitSec > 0 && this.#placeDevices(group, c.change.compound, place) >= group.min) until = Math.max(until, at + group.waitSec * MS);
       const settling = this.#settling.get(placeKey(group.id, c.change.compound, place));
-      if (settling) until = Math.max(until, settling.formAt);
+      if (settling) {
+        settles = true;
+        until = Math.max(until, settling.formAt);
+      }
     }
-    if (until > at) {
+    if (until > at || settles) {
       c.until = until;
       this.#set(c, 'waiting');
     } else {
@@ -299,21 +313,25 @@ export class Correlator {
 
   /**
    * Forms the group's incident at a place when enough devices raised its conditions within its
-   * window (held ones and those with their own alert); a group that settles forms only once settled.
+   * window (held ones and those with their own alert). Called with `settled` false (a condition
+   * came), it only starts the group settling: it forms at the tick at `formAt` (`settled` true),
+   * with every candidate then in its window.
    */
-  #form(group: Group, compound: string, place: string | undefined, at: number, settled: boolean): boolean {
+  #form(group: Group, compound: string, place: string | undefined, at: number, settled: boolean): void {
     const key = placeKey(group.id, compound, place);
-    if (this.#incidents.has(key)) return false;
+    if (this.#incidents.has(key)) return;
     const from = at - group.windowSec * MS;
     const candidates = [...(this.#byCompound.get(compound) ?? [])].filter(
       (c) => (c.state === 'waiting' || c.state === 'own') && !c.incident && c.eligibleAt >= from && group.rules.includes(c.change.ruleId) && this.#placeOf(group, c) === place,
     );
     const devices = distinctDevices(candidates);
     const needed = Math.max(group.min, group.share ? Math.ceil(group.share * this.#placeDevices(group, compound, place)) : 0);
-    if (devices < needed) return false;
-    if (!settled && group.settleSec > 0) {
+    if (devices < needed) return;
+    // It forms at the next tick at the earliest (after settleSec when it has one), so that devices
+    // failing at the same moment are all in it when it is first announced ("3 台", not "2 台").
+    if (!settled) {
       if (!this.#settling.has(key)) this.#settling.set(key, { group, compound, place, formAt: at + group.settleSec * MS });
-      return false;
+      return;
     }
     this.#settling.delete(key);
     const owns = new Map(candidates.map((c) => [c.key, c.state === 'own' ? this.#deps.alerts.findOpen(c.change.deviceKey, c.change.ruleId)?.id : undefined]));
@@ -338,7 +356,6 @@ export class Correlator {
       if (c.state === 'waiting') this.#set(c, 'member');
     }
     if (this.#sources.has(group.id)) this.#inhibitWaiting(compound);
-    return true;
   }
 
   #join(open: OpenIncident, c: Cond, at: number, own: Alert | undefined): void {

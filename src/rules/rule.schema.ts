@@ -93,9 +93,9 @@ export const groupSchema = z.strictObject({
   /** And at least this share of the place's devices of the rules' types (tells a whole compound from one building). */
   share: z.number().gt(0).max(1).optional(),
   windowSec: seconds,
-  /** How long a matching condition is held back to see whether the group forms; 0 = never held. */
+  /** How long a matching condition is held back to see whether the group forms; 0 = not held before the group reaches `min` (from then on, until it forms). */
   waitSec: z.number().min(0).max(86_400).default(0),
-  /** Once `min` is reached, how long the incident waits before it is raised, so that a group listed before it (a wider one) takes the conditions first. */
+  /** Once `min` is reached, how long the incident waits before it is raised, so that a group listed before it (a wider one) takes the conditions first; 0 = the next tick. */
   settleSec: z.number().min(0).max(3600).default(0),
   /** The incident's severity; default: the highest of its members' rules. */
   severity: z.enum(SEVERITIES).optional(),

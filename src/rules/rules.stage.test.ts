@@ -56,12 +56,16 @@ describe('wireRules: conditions → correlator → alerts', () => {
     });
     const cut = timelineScenario('cut', "b1's elevators lose power at 60 s", [{ atMs: CUT_MS, match: { compound: 'c01', building: 'b1', type: 'elevator' }, fault: 'power_loss' }]);
     const seen: Record<string, { held: string[]; alerts: string[] }> = {};
+    /** The loop's ticks, and its clock when it handled each power_loss (the runner yields device by device, so a message may come after a later tick). */
+    const ticks: number[] = [];
+    const lossHandled: number[] = [];
     const summary = () => alerts.list().filter((a) => a.ruleId !== 'elevator-trapped').map((a) => `${a.ruleId} ${a.device} ${a.condition}`);
     for (const message of runOffline({ devices, seed: 3, scenario: cut, startMs: START, stepMs: STEP, durationMs: 20 * 60_000 })) {
       // A status (the plain word `online` / `offline`) carries no time of its own.
       const ts = typeof message.payload === 'object' ? (message.payload.ts ?? now) : now;
       if (ts > now) {
         now = ts;
+        ticks.push(now);
         rules.tick(now);
         correlator.tick(now);
         alerts.tick(now);
@@ -72,6 +76,7 @@ describe('wireRules: conditions → correlator → alerts', () => {
       // The building's power is gone: after the step in which its elevators said so, its devices are silent.
       if (inB1.has(`c01/${message.topic.split('/').slice(2, 4).join('/')}`) && ts > START + CUT_MS + STEP) continue;
       pipeline.handle(message.topic, Buffer.from(typeof message.payload === 'string' ? message.payload : JSON.stringify(message.payload)));
+      if (message.channel === 'event' && message.payload.event === 'power_loss') lossHandled.push(now);
     }
     expect(deadLetters.total).toBe(0);
 
@@ -84,6 +89,11 @@ describe('wireRules: conditions → correlator → alerts', () => {
     const cutIncident = alerts.list().find((a) => a.ruleId === 'power-cut-building')!;
     expect(cutIncident.name.zh).toBe('1号楼 2 台电梯停电 · 疑似停电');
     expect(cutIncident.incident!.members.map((m) => m.device).sort()).toEqual(['elev-01', 'elev-04']);
+    // It forms at the first tick after the second power_loss was handled (this loop ticks on the
+    // messages' times), not on that message, with both elevators from its raise: none joins later.
+    expect(lossHandled).toHaveLength(2);
+    expect(cutIncident.raisedAt).toBe(ticks.find((t) => t > Math.max(...lossHandled)));
+    expect(cutIncident.history.some((e) => e.kind === 'member_joined')).toBe(false);
 
     // 15 min: the power-loss conditions ended after 10 quiet minutes; b1's devices are still silent: ONE offline incident holds them.
     expect(seen[15]!.alerts).toEqual(['power-cut-building power-cut-building@b1 cleared', 'offline-building offline-building@b1 active']);
