@@ -8,7 +8,7 @@
  * It proves, with the exact alerts, members, held conditions and timer steps a person would
  * expect (every expected time is derived from the scenario's timeline, the rules pack, the
  * routing below, or the played messages, never copied from a run):
- * - power-cut: ONE incident for building b1's elevators, formed at the next tick with all three
+ * - power-cut: ONE incident for building b1's elevators, formed 5 s later (settleSec) with all three
  *   in its first notification; the building's offline devices and the elevators' own stops raise
  *   nothing (held as inhibited, with why), a trapped passenger is its own alert at once; the incident is reminded every `remindMin`, rings the call tree serially
  *   every `ringMin`, escalates at its accept deadline; it clears once the power is back, its
@@ -144,8 +144,8 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
   let heldAt5Min: ReturnType<typeof held>;
   /** The elevators' last gasp: their monitoring units report power_loss at the step's first instant, a millisecond after their sample at 10 s. */
   const LOSS = START + 10 * S + 1;
-  /** The group reaches `min` 2 on the second power_loss; it forms at the next tick, 11 s, with all three. */
-  const FORMED = tickAfter(LOSS);
+  /** The group reaches `min` 2 on the second power_loss; it settles 5 s (settleSec) and forms at the next tick, 16 s, with all three. */
+  const FORMED = tickAfter(LOSS + 5 * S);
 
   beforeAll(async () => {
     ({ hub, announced } = await play(fleet(['c01']), 'power-cut', 16 * MIN, 26, (h, now) => {
@@ -165,7 +165,7 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
       deviceKey: 'c01/incident/power-cut-building@b1',
       raisedAt: FORMED,
     });
-    expect(secs(FORMED)).toBe('+11s');
+    expect(secs(FORMED)).toBe('+16s');
     // Its first notification already counts the three elevators that lost power at the same moment.
     expect(announced.get(incident.id)).toEqual(['raised 1号楼 3 台电梯停电 · 疑似停电', 'dispatched 1号楼 3 台电梯停电 · 疑似停电']);
     expect(incident.history.some((e) => e.kind === 'member_joined')).toBe(false);
@@ -209,22 +209,22 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
   });
 
   it('reminds the incident every 4 min, rings the call order every 6 min, escalates at its 15 min accept deadline', () => {
-    // Timers count from the raise and dispatch at the tick of 11 s (the incident forms there) and
+    // Timers count from the raise and dispatch at the tick of 16 s (the incident forms there) and
     // are judged on the 1 s ticks: a reminder 4 min after the dispatch or the last reminder (tick
-    // 251 s, then 491, 731 s), a ring 6 min after the dispatch or the last ring (tick 371 s: li,
-    // then 731 s: zhao; serially, the chain wang, li, zhao, sun), and the accept deadline 15 min
-    // after the raise (tick 911 s), which hands it to the next of the chain, li (the next
-    // reminder, 971 s, and ring, 1091 s, would come later).
+    // 256 s, then 496, 736 s), a ring 6 min after the dispatch or the last ring (tick 376 s: li,
+    // then 736 s: zhao; serially, the chain wang, li, zhao, sun), and the accept deadline 15 min
+    // after the raise (tick 916 s), which hands it to the next of the chain, li (the next
+    // reminder, 976 s, and ring, 1096 s, would come later).
     expect(story(incident, ['dispatched', 'reminded', 'called', 'escalated'])).toEqual([
-      '+11s dispatched > wang',
-      '+251s reminded > wang',
-      '+371s called > li',
-      '+491s reminded > wang',
-      '+731s reminded > wang',
-      '+731s called > zhao',
-      '+911s escalated > li accept deadline missed',
+      '+16s dispatched > wang',
+      '+256s reminded > wang',
+      '+376s called > li',
+      '+496s reminded > wang',
+      '+736s reminded > wang',
+      '+736s called > zhao',
+      '+916s escalated > li accept deadline missed',
     ]);
-    expect([tick(FORMED + 4 * MIN), tick(FORMED + 6 * MIN), tick(FORMED + 15 * MIN)].map(secs)).toEqual(['+251s', '+371s', '+911s']);
+    expect([tick(FORMED + 4 * MIN), tick(FORMED + 6 * MIN), tick(FORMED + 15 * MIN)].map(secs)).toEqual(['+256s', '+376s', '+916s']);
     expect(incident).toMatchObject({ workflow: 'dispatched', assignee: 'li', escalationLevel: 1, called: ['li', 'zhao'] });
   });
 
@@ -234,7 +234,7 @@ describe('power-cut: building b1 of c01 loses power from 10 s to 10 min 10 s', (
     // two leave, the third is below `min` 2 and released, and ends in the same tick. All three
     // were in it from its raise: none joined.
     expect(story(incident, MEMBERSHIP)).toEqual([
-      '+11s raised',
+      '+16s raised',
       '+611s member_left c01/elevator/elev-01',
       '+611s member_left c01/elevator/elev-04',
       '+611s condition_cleared',

@@ -392,12 +392,14 @@ describe('Correlator: the built-in pack', () => {
   it('a trapped passenger is never held back or inhibited, even in a building without power', () => {
     const t = setup(parseRulesData(DEFAULT_RULES, 'built-in'));
     t.send('raised', 'elevator-power-loss', ['e1', 'e2'], 0);
-    // The power cut forms at the next tick; a trapped passenger meanwhile is not held for it.
+    // The power cut forms once settled (5 s, its settleSec); a trapped passenger meanwhile is not held for it.
     t.send('raised', 'elevator-trapped', ['e1'], 0.5);
     expect(t.alerts()).toEqual(['a1 elevator-trapped e1 dispatched/active']);
-    t.tick(1);
-    t.send('raised', 'elevator-trapped', ['e2'], 1);
-    t.send('raised', 'elevator-stopped-outside-door-zone', ['e1'], 1);
+    t.tick(4);
+    expect(t.alerts()).toEqual(['a1 elevator-trapped e1 dispatched/active']);
+    t.tick(5);
+    t.send('raised', 'elevator-trapped', ['e2'], 5);
+    t.send('raised', 'elevator-stopped-outside-door-zone', ['e1'], 5);
     expect(t.alerts()).toEqual([
       'a1 elevator-trapped e1 dispatched/active',
       'a2 power-cut-building power-cut-building@b1 dispatched/active',

@@ -134,6 +134,9 @@ export const DEFAULT_RULES: RulesFile = {
       min: 2,
       windowSec: 300,
       waitSec: 30,
+      // A building's elevators lose power at one moment, but their last reports reach the hub over a
+      // few seconds: the incident waits for them, so its first notification counts them all.
+      settleSec: 5,
     },
     {
       id: 'offline-compound',
