@@ -5,7 +5,7 @@
  */
 import type { Alert } from '../../../src/contracts/live-events.ts';
 import { mayDo, type Action } from '../../../src/contracts/access.ts';
-import { holds } from '../../../src/contracts/alert-holders.ts';
+import { holds, mayAct } from '../../../src/contracts/alert-holders.ts';
 import { h, fill } from './dom.ts';
 import { t } from './i18n.ts';
 import { api, ApiError } from './api.client.ts';
@@ -36,8 +36,9 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
     openNoteForm(forms, { placeholder: t('close.note'), testid: 'alert-close', explain: t('close.explain'), submit: (note) => void step('close', { note, force: true }) });
 
   const mine = alert.assignee === me.id;
-  // Accepting is also for whoever the call tree rang.
-  const rung = holds(alert, me.id);
+  // Accepting is also for whoever the call tree rang; someone an escalation told may comment.
+  const rung = mayAct(alert, me.id);
+  const told = holds(alert, me.id);
   const may = (action: Action) => mayDo(me.role, action) && (!ctx.mineOnly || mine || action === 'comment' || (action === 'accept' && rung));
   const workerLimited = me.role === 'worker' && !mine;
   const open = alert.workflow !== 'resolved' && alert.workflow !== 'closed';
@@ -51,10 +52,10 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
     button('alert-reopen', t('act.reopen'), noted('reopen', t('note.reopen'), 'alert-reopen'));
   }
   if (open && may('reassign')) button('alert-reassign', t('act.reassign'), () => openReassignForm(forms, alert, ctx.report));
-  if (may('comment') && !workerLimited) button('alert-comment', t('act.comment'), noted('comment', t('note.comment'), 'alert-comment'));
+  if (may('comment') && (!workerLimited || told)) button('alert-comment', t('act.comment'), noted('comment', t('note.comment'), 'alert-comment'));
   const silences = ctx.silences;
   if (silences && may('silence') && alert.workflow !== 'closed') {
-    button('alert-silence', t('act.silence'), () => openSilenceForm(forms, alert, deviceLabel(alert.type, alert.device, ctx.device), silences, ctx.report));
+    button('alert-silence', t('act.silence'), () => openSilenceForm(forms, alert, { device: deviceLabel(alert.type, alert.device, ctx.device), compound: ctx.compoundName }, silences, ctx.report));
   }
   return buttons;
 }

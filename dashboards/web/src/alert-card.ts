@@ -25,6 +25,8 @@ export interface CardContext {
   /** Worker view: steps only on my alerts. */
   mineOnly?: boolean;
   people: People;
+  /** The view's name of a device by key, when it knows the device (an incident's history names its members). */
+  deviceName?: ((key: string) => string | undefined) | undefined;
   /** Where the card's silence goes and what tells it is silenced; no silence step without it. */
   silences?: SilenceList | undefined;
   /** Shows a message (a step's error, a confirmation) in the notice bar. */
@@ -78,6 +80,6 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
     arrivalRow(alert, ctx),
     buttons.length ? h('div', { class: 'actions' }, buttons) : null,
     forms,
-    alertHistory(alert, people),
+    alertHistory(alert, people, ctx.deviceName),
   );
 }

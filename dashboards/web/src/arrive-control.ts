@@ -7,7 +7,7 @@
 import type { Alert } from '../../../src/contracts/live-events.ts';
 import type { ArriveBody } from '../../../src/contracts/api.ts';
 import { mayDo } from '../../../src/contracts/access.ts';
-import { holds } from '../../../src/contracts/alert-holders.ts';
+import { mayAct } from '../../../src/contracts/alert-holders.ts';
 import { h } from './dom.ts';
 import { duration, t, until } from './i18n.ts';
 import { api } from './api.client.ts';
@@ -75,12 +75,12 @@ function doneText(alert: Alert, ctx: CardContext): string {
     .join(' · ');
 }
 
-/** Whether the user may check in on this alert: it needs arrival, nobody has, and they hold it (assignee, or rung by its call tree). */
+/** Whether the user may check in on this alert: it needs arrival, nobody has, and they may act on it (assignee, or rung by its call tree; not someone an escalation only told). */
 export const mayArrive = (alert: Alert, ctx: Pick<CardContext, 'me'>): boolean =>
   Boolean(alert.arrival && alert.arrival.at === undefined) &&
   (alert.workflow === 'new' || alert.workflow === 'dispatched' || alert.workflow === 'accepted') &&
   mayDo(ctx.me.role, 'arrive') &&
-  holds(alert, ctx.me.id);
+  mayAct(alert, ctx.me.id);
 
 /** The card's arrival row, or nothing for an alert that needs no arrival. */
 export function arrivalRow(alert: Alert, ctx: CardContext): HTMLElement | null {

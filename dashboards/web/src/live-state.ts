@@ -1,6 +1,11 @@
 /** What a view shows, kept current from the snapshot and merged batches of the live socket. */
 import type { Alert, CompoundSummary, DeviceView, LiveBatch, LiveSnapshot } from '../../../src/contracts/live-events.ts';
 
+const SEVERITY_RANK: Record<Alert['severity'], number> = { critical: 0, major: 1, minor: 2, info: 3 };
+
+/** Whether the device is one of the incident's members now (one that left does not count). */
+const isActiveMember = (a: Alert, key: string) => a.incident?.members.some((m) => m.deviceKey === key && m.leftAt === undefined) === true;
+
 export const deviceKey = (d: Pick<DeviceView, 'compound' | 'type' | 'device'>) => `${d.compound}/${d.type}/${d.device}`;
 
 export class LiveState {
@@ -36,8 +41,14 @@ export class LiveState {
     }
   }
 
-  /** Open alerts of a device, most severe first. */
+  /**
+   * Open alerts of a device, most severe first: its own, and the open incidents it is an active
+   * member of (no `leftAt`): an incident's own key names no device, its members are the devices.
+   * Each alert once, however many of its conditions the device has in it.
+   */
   alertsOf(key: string): Alert[] {
-    return [...this.alerts.values()].filter((a) => a.deviceKey === key && a.workflow !== 'closed');
+    return [...this.alerts.values()]
+      .filter((a) => a.workflow !== 'closed' && (a.deviceKey === key || isActiveMember(a, key)))
+      .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
   }
 }

@@ -7,6 +7,7 @@ import { h, fill } from './dom.ts';
 import { t, tOf } from './i18n.ts';
 import { lateOrEscalated, showTiming } from './countdowns.ts';
 import { alertName } from './rule-names.ts';
+import { alertWhere } from './alert-where.ts';
 import type { People } from './people.ts';
 import type { DeviceNames } from './device-names.ts';
 
@@ -21,6 +22,12 @@ const byLateness = (a: Alert, b: Alert) => (a.overdue?.since ?? a.dueAt ?? Infin
 
 export const overdueAlerts = (alerts: Iterable<Alert>, now = Date.now()): Alert[] => [...alerts].filter((a) => lateOrEscalated(a, now)).sort(byLateness);
 
+/** 翠苑一区 · 井盖 3号; an incident as its cards say it (its key names no device): 3 台设备 · 翠苑一区. */
+export function overdueWhere(a: Alert, ctx: Pick<OverdueContext, 'compounds' | 'devices'>): string {
+  const compound = ctx.compounds.get(a.compound)?.name;
+  return a.incident ? alertWhere(a, undefined, compound) : `${compound ?? a.compound} · ${ctx.devices.name(a.deviceKey)}`;
+}
+
 function row(a: Alert, ctx: OverdueContext): HTMLElement {
   const clock = h('span', { class: 'sla', 'data-sla': a.id, 'data-testid': 'overdue-late' });
   showTiming(clock, a);
@@ -29,7 +36,7 @@ function row(a: Alert, ctx: OverdueContext): HTMLElement {
       h('span', { class: `badge sev-${a.severity}` }, tOf('sev', a.severity)), ' ',
       h('strong', {}, alertName(a)),
     ),
-    h('div', { 'data-testid': 'overdue-where' }, `${ctx.compounds.get(a.compound)?.name ?? a.compound} · ${ctx.devices.name(a.deviceKey)}`),
+    h('div', { 'data-testid': 'overdue-where' }, overdueWhere(a, ctx)),
     h('div', { class: 'row' },
       clock,
       // Escalated: "now with 李强" says who holds it; otherwise who it waits for.

@@ -3,7 +3,7 @@ import type { SilenceView } from '../../../src/contracts/api.ts';
 import { t, tOf } from './i18n.ts';
 import { ruleName } from './rule-names.ts';
 
-export function silenceWhat(s: SilenceView, deviceName: (deviceKey: string) => string, compoundName: (id: string) => string = (id) => id): string {
+export function silenceWhat(s: Pick<SilenceView, 'compound' | 'deviceKey' | 'type' | 'ruleId'>, deviceName: (deviceKey: string) => string, compoundName: (id: string) => string = (id) => id): string {
   const scope = s.deviceKey
     ? deviceName(s.deviceKey)
     : s.compound

@@ -17,18 +17,58 @@ export interface SilenceList {
   readonly version: number;
   /** Until when `alert` is silenced, if it is. */
   until(alert: Alert, now?: number): number | undefined;
-  create(body: { reason: string; device?: string; ruleId?: string; compound?: string; durationMin: number }): Promise<SilenceAnswer>;
+  create(body: SilenceRequest): Promise<SilenceAnswer>;
   end(id: string): Promise<void>;
   reload(): Promise<void>;
   dispose(): void;
 }
 
-export const covers = (s: SilenceView, a: Alert, now = Date.now()): boolean =>
+/** What a silence is asked for (`POST /api/silences`). */
+export type SilenceRequest = { reason: string; device?: string; ruleId?: string; compound?: string; durationMin: number };
+
+/** A condition a silence can cover: an alert's own, or an incident member's. */
+type Condition = Pick<Alert, 'compound' | 'deviceKey' | 'type' | 'ruleId'>;
+
+const coversCondition = (s: SilenceView, c: Condition, now: number): boolean =>
   s.from <= now && now < s.until &&
-  (!s.compound || s.compound === a.compound) &&
-  (!s.deviceKey || s.deviceKey === a.deviceKey) &&
-  (!s.type || s.type === a.type) &&
-  (!s.ruleId || s.ruleId === a.ruleId);
+  (!s.compound || s.compound === c.compound) &&
+  (!s.deviceKey || s.deviceKey === c.deviceKey) &&
+  (!s.type || s.type === c.type) &&
+  (!s.ruleId || s.ruleId === c.ruleId);
+
+/** The conditions an alert stands for: its own, or an incident's members' (the active ones; all once none is). */
+function conditionsOf(a: Alert): Condition[] {
+  if (!a.incident) return [a];
+  const active = a.incident.members.filter((m) => m.leftAt === undefined);
+  return (active.length ? active : a.incident.members).map((m) => ({ compound: a.compound, deviceKey: m.deviceKey, type: m.type, ruleId: m.ruleId }));
+}
+
+/** Whether a silence covers the alert: its condition, or (an incident) one of its members' conditions. */
+export const covers = (s: SilenceView, a: Alert, now = Date.now()): boolean => conditionsOf(a).some((c) => coversCondition(s, c, now));
+
+/**
+ * Until when an alert is silenced: its condition is covered, or (an incident) every member's
+ * condition is, until the earliest of their ends.
+ */
+export function silencedUntil(list: readonly SilenceView[], a: Alert, now = Date.now()): number | undefined {
+  let end = Infinity;
+  for (const c of conditionsOf(a)) {
+    const ends = list.filter((s) => coversCondition(s, c, now)).map((s) => s.until);
+    if (!ends.length) return undefined;
+    end = Math.min(end, Math.max(...ends));
+  }
+  return Number.isFinite(end) ? end : undefined;
+}
+
+/**
+ * What the card's silence asks for: that rule on that device; for an incident (its key names no
+ * device, its group is no rule) each of its members' rules in the compound, once per rule, so the
+ * devices joining it later are silenced too.
+ */
+export function silenceTargets(a: Alert): Array<Pick<SilenceRequest, 'compound' | 'device' | 'ruleId'>> {
+  if (!a.incident) return [{ device: a.deviceKey, ruleId: a.ruleId }];
+  return [...new Set(a.incident.members.map((m) => m.ruleId))].map((ruleId) => ({ compound: a.compound, ruleId }));
+}
 
 /** `compound`: the silences affecting it; none: those the user may see. `load`: false keeps only those made here. */
 export function silenceList(compound: string | undefined, changed: () => void, onError: (error: unknown) => void, load = true): SilenceList {
@@ -58,10 +98,7 @@ export function silenceList(compound: string | undefined, changed: () => void, o
     get version() {
       return version;
     },
-    until(alert, now = Date.now()) {
-      const ends = list.filter((s) => covers(s, alert, now)).map((s) => s.until);
-      return ends.length ? Math.max(...ends) : undefined;
-    },
+    until: (alert, now = Date.now()) => silencedUntil(list, alert, now),
     async create(body) {
       const silence = await api<SilenceAnswer>('POST', '/api/silences', body);
       set([...list.filter((s) => s.id !== silence.id), silence]);

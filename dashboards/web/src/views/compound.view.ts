@@ -107,6 +107,10 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
   loadRuleNames(() => render());
   const silences = silenceList(compoundId, () => render(), (error) => app.report(errorText(error)));
   const compoundName = (id: string) => state.compounds.get(id)?.name ?? id;
+  const knownName = (key: string) => {
+    const d = state.devices.get(key);
+    return d && deviceLabel(d.type, d.device, d);
+  };
   const deviceName = (key: string) => {
     const d = state.devices.get(key);
     const [, type, id] = key.split('/');
@@ -116,7 +120,7 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
     alertsList,
     t('alerts.none'),
     (alert, forms) =>
-      alertCard(alert, { me: app.me, device: state.devices.get(alert.deviceKey), compoundName: state.compounds.get(alert.compound)?.name, people, silences, report: app.report }, forms),
+      alertCard(alert, { me: app.me, device: state.devices.get(alert.deviceKey), compoundName: state.compounds.get(alert.compound)?.name, deviceName: knownName, people, silences, report: app.report }, forms),
     () => `${people.version}|${silences.version}|${state.devices.size}`,
   );
 

@@ -11,6 +11,7 @@ import { h, fill } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { api } from '../api.client.ts';
 import { LiveState, deviceKey } from '../live-state.ts';
+import { deviceLabel } from '../device-format.ts';
 import { follow } from '../live.client.ts';
 import { mayDo } from '../../../../src/contracts/access.ts';
 import { alertCard } from '../alert-card.ts';
@@ -55,8 +56,12 @@ export function workerView(root: HTMLElement, app: AppContext, focusId?: string)
   const people = loadPeople(me, () => showList(state.alerts.values()));
   // Only an admin here may silence: the silences made here mark their cards.
   const silences = silenceList(undefined, () => showList(state.alerts.values()), (error) => app.report(errorText(error)), false);
+  const knownName = (key: string) => {
+    const d = devices.get(key);
+    return d && deviceLabel(d.type, d.device, d);
+  };
   const card = (alert: Alert, forms: HTMLElement) => {
-    const el = alertCard(alert, { me, device: devices.get(alert.deviceKey), compoundName: compounds.get(alert.compound)?.name, mineOnly: true, people, silences: mayDo(me.role, 'silence') ? silences : undefined, report: app.report }, forms);
+    const el = alertCard(alert, { me, device: devices.get(alert.deviceKey), compoundName: compounds.get(alert.compound)?.name, deviceName: knownName, mineOnly: true, people, silences: mayDo(me.role, 'silence') ? silences : undefined, report: app.report }, forms);
     if (state.fresh.has(alert.id)) el.classList.add('fresh');
     // Stays marked across rebuilds of the card.
     if (alert.id === focused) el.classList.add('focused');
