@@ -10,11 +10,12 @@ import { HubError } from '../errors.ts';
 import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import type { FieldValue } from '../contracts/payloads.ts';
-import type { Alert, AlertEvent, AlertEventKind, Incident, IncidentMember, StoredAlertEvent, WorkflowState } from './alert.types.ts';
+import type { Alert, AlertEvent, AlertEventKind, Incident, IncidentMember, StoredAlertEvent, StoredIncident, WorkflowState } from './alert.types.ts';
 import type { AlertsConfig } from './sla.config.ts';
 import type { Routing } from './routing.ts';
 import { ArrivalPolicy, type CompoundSites } from './arrival.policy.ts';
 import { notificationsDue } from './call-tree.ts';
+import { holds } from '../contracts/alert-holders.ts';
 
 export type AlertListener = (event: AlertEvent, alert: Alert) => void;
 
@@ -24,6 +25,7 @@ export const ARRIVAL_MISSED = 'arrival deadline missed';
 
 export interface AlertFilter {
   compound?: string;
+  /** The alerts this person holds (src/contracts/alert-holders.ts): assigned to them, rung for them, or told to them by an escalation. */
   assignee?: string;
   open?: boolean;
   severity?: Alert['severity'];
@@ -48,6 +50,13 @@ export function newAlertId(at: number): string {
 export function incidentDevice(compound: string, group: string, place?: string): { device: string; deviceKey: string } {
   const device = `${group}@${place ?? compound}`;
   return { device, deviceKey: `${compound}/incident/${device}` };
+}
+
+/** What the event log keeps of an incident alert (its lines carry it, restore() rebuilds the incident from it). */
+export function storedIncidentOf(alert: Alert): StoredIncident | undefined {
+  const incident = alert.incident;
+  if (!incident) return undefined;
+  return { scope: incident.scope, ...(incident.place !== undefined ? { place: incident.place } : {}), name: alert.name, peak: incident.peak };
 }
 
 /** What the correlator (src/incidents) knows when an incident forms. */
@@ -109,7 +118,8 @@ export class AlertBook {
     return [...this.#alerts.values()].filter(
       (a) =>
         (!filter.compound || a.compound === filter.compound) &&
-        (!filter.assignee || a.assignee === filter.assignee) &&
+        // A person's alerts: those they hold (assigned, rung by the call tree, told by an escalation).
+        (!filter.assignee || holds(a, filter.assignee)) &&
         (!filter.severity || a.severity === filter.severity) &&
         (filter.open === undefined || (a.workflow !== 'closed') === filter.open),
     );
@@ -117,16 +127,19 @@ export class AlertBook {
 
   /** The events of the alerts in memory, as the event log stores them (for figures in live-only mode). */
   events(): StoredAlertEvent[] {
-    return [...this.#alerts.values()].flatMap((a) =>
-      a.history.map((e) => ({
+    return [...this.#alerts.values()].flatMap((a) => {
+      const incident = storedIncidentOf(a);
+      return a.history.map((e) => ({
         ...e,
         ruleId: a.ruleId,
         severity: a.severity,
         compound: a.compound,
         type: a.type,
         device: a.device,
-      })),
-    );
+        deviceKey: a.deviceKey,
+        ...(incident ? { incident } : {}),
+      }));
+    });
   }
 
   /** Rule conditions become alerts: raised opens (or updates) one, cleared marks it. */
@@ -369,10 +382,29 @@ export class AlertBook {
     for (const r of ordered) {
       const existing = this.#alerts.get(r.alertId);
       if (r.kind === 'raised') {
-        if (!existing) this.create({ id: r.alertId, ruleId: r.ruleId, severity: r.severity, compound: r.compound, type: r.type, device: r.device, at: r.at, ...(r.value !== undefined ? { value: r.value } : {}) });
+        if (existing) continue;
+        // An incident comes back as one, with its key, name, scope and place; its members are not in the log.
+        const incident: Incident | undefined = r.incident && { group: r.ruleId, scope: r.incident.scope, ...(r.incident.place !== undefined ? { place: r.incident.place } : {}), members: [], peak: r.incident.peak };
+        this.create({
+          id: r.alertId,
+          ruleId: r.ruleId,
+          severity: r.severity,
+          compound: r.compound,
+          type: r.type,
+          device: r.device,
+          at: r.at,
+          ...(r.value !== undefined ? { value: r.value } : {}),
+          ...(r.deviceKey ? { deviceKey: r.deviceKey } : {}),
+          ...(incident ? { incident, name: r.incident!.name } : {}),
+        });
         continue;
       }
       if (!existing) continue; // its raise is older than what was read back
+      // An incident's name and peak change as members join: each of its events says them as they were.
+      if (existing.incident && r.incident) {
+        existing.name = r.incident.name;
+        existing.incident.peak = Math.max(existing.incident.peak, r.incident.peak);
+      }
       const event: AlertEvent = {
         alertId: r.alertId,
         kind: r.kind,
@@ -466,7 +498,11 @@ export class AlertBook {
       case 'reassigned':
         alert.workflow = 'dispatched';
         alert.assignee = event.assignee;
-        if (event.kind === 'reassigned') alert.dueAt = event.at + sla.acceptMin * MINUTE;
+        if (event.kind === 'reassigned') {
+          alert.dueAt = event.at + sla.acceptMin * MINUTE;
+          // Someone new has it: who was told the last holder was late is told no more.
+          alert.escalatedTo = undefined;
+        }
         this.#startArrival(alert, event.at);
         break;
       case 'accepted':
@@ -512,6 +548,8 @@ export class AlertBook {
         this.#open.delete(`${alert.deviceKey}|${alert.ruleId}`);
         break;
       case 'escalated': {
+        // An accepted alert stays with its assignee: the person told is kept, so that they see it.
+        if (alert.workflow === 'accepted') this.#told(alert, event.assignee);
         if (event.note === ARRIVAL_MISSED) {
           this.#arrivalMissed(alert, event);
           break;
@@ -549,6 +587,12 @@ export class AlertBook {
     // Repeats only bump the count, and a flapping condition's toggles only change it: a flapping
     // sensor must not grow the history without bound.
     if (event.kind !== 'repeated' && !(alert.flapping && TOGGLES.has(event.kind))) alert.history.push(event);
+  }
+
+  /** Someone an escalation of an accepted alert told (not its assignee): kept in `escalatedTo`. */
+  #told(alert: Alert, person: string | undefined): void {
+    if (!person || person === alert.assignee || alert.escalatedTo?.includes(person)) return;
+    alert.escalatedTo = [...(alert.escalatedTo ?? []), person];
   }
 
   /** The arrival deadline starts at the first dispatch (or accept, for an alert nobody was dispatched), for rules that need arrival. */

@@ -9,6 +9,8 @@ import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Alert, AlertEvent, StoredAlertEvent } from './alert.types.ts';
 import type { CompoundSite } from './arrival.policy.ts';
 import { isHubError } from '../errors.ts';
+import { actorsOf, holdersOf, holds, mayAct } from '../contracts/alert-holders.ts';
+import { alertSchema } from './alert.schema.ts';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
@@ -225,6 +227,54 @@ describe('arrival on site (到场)', () => {
     // li on site before accepting: accepted and arrived, late.
     book.arrive('a1', 'li', T0 + 35 * MIN);
     expect(book.get('a1')).toMatchObject({ workflow: 'accepted', assignee: 'li', overdue: undefined, arrival: { at: T0 + 35 * MIN, by: 'li' } });
+  });
+});
+
+describe('who was told of a late step (escalatedTo)', () => {
+  it('keeps on an accepted alert who its escalations told; they hold it to see it, the assignee alone acts', async () => {
+    const { book, stored } = await setup({ config: quiet });
+    book.applyCondition(trapped(T0));
+    book.accept('a1', 'wang', T0 + MIN);
+    // The arrival deadline (dispatch + 30 min) tells li; the resolve deadline (raise + 30 min), at the next tick, tells chen.
+    book.tick(T0 + 30 * MIN);
+    expect(book.get('a1')).toMatchObject({ workflow: 'accepted', assignee: 'wang', escalatedTo: ['li'] });
+    book.tick(T0 + 30 * MIN + 1000);
+    const alert = book.get('a1');
+    expect(alert.history.filter((e) => e.kind === 'escalated').map((e) => e.assignee)).toEqual(['li', 'chen']);
+    expect(alert).toMatchObject({ assignee: 'wang', escalatedTo: ['li', 'chen'] });
+    expect(holdersOf(alert)).toEqual(['wang', 'li', 'chen']);
+    expect(holds(alert, 'li')).toBe(true);
+    expect(actorsOf(alert)).toEqual(['wang']);
+    expect(mayAct(alert, 'li')).toBe(false);
+    // Listed for them: GET /api/alerts?assignee=li.
+    expect(book.list({ assignee: 'li' }).map((a) => a.id)).toEqual(['a1']);
+    // The same from the event log, and from the saved JSON.
+    const { book: rebuilt } = await setup({ config: quiet });
+    rebuilt.restore(stored);
+    expect(rebuilt.get('a1').escalatedTo).toEqual(['li', 'chen']);
+    expect(alertSchema.parse(JSON.parse(JSON.stringify(alert))).escalatedTo).toEqual(['li', 'chen']);
+    // Resolved, it needs nobody told any more: only the assignee holds it.
+    book.resolve('a1', 'wang', '已救出', T0 + 40 * MIN);
+    expect(holdersOf(book.get('a1'))).toEqual(['wang']);
+  });
+
+  it('an escalation that hands the alert on (not accepted yet) tells nobody besides the new assignee', async () => {
+    const { book } = await setup({ config: quiet });
+    book.applyCondition(trapped(T0));
+    book.tick(T0 + 5 * MIN);
+    expect(book.get('a1')).toMatchObject({ workflow: 'dispatched', assignee: 'li' });
+    expect(book.get('a1').escalatedTo).toBeUndefined();
+    expect(holdersOf(book.get('a1'))).toEqual(['li']);
+  });
+
+  it('lists for a person the alerts their call tree rang them for, which they may accept', async () => {
+    const { book } = await setup({ config: { remindMin: {} } });
+    book.applyCondition(trapped(T0));
+    book.tick(T0 + 2 * MIN);
+    expect(book.get('a1')).toMatchObject({ assignee: 'wang', called: ['li'] });
+    expect(book.list({ assignee: 'li' }).map((a) => a.id)).toEqual(['a1']);
+    expect(mayAct(book.get('a1'), 'li')).toBe(true);
+    expect(book.list({ assignee: 'chen' })).toEqual([]);
   });
 });
 

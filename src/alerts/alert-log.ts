@@ -1,12 +1,15 @@
 /**
  * The alert event log in InfluxDB (design.md §5): every alert event is a point of
  * `alert_events` (tags compound, rule, severity, type; fields alertId, state, actor, note,
- * device, assignee, value). Open alerts are rebuilt from it at start.
+ * device, deviceKey, assignee, value, and for an incident `incident`). Open alerts are rebuilt
+ * from it at a database's first start.
  */
 import type { FieldValue } from '../contracts/payloads.ts';
 import { escapeMeasurement, escapeTag, quoteString, quoteText, readStoredText } from '../store/line-protocol.ts';
 import { influxQuery, type StoreSettings } from '../store/index.ts';
-import { ALERT_EVENT_KINDS, type Alert, type AlertEvent, type StoredAlertEvent } from './alert.types.ts';
+import { z } from 'zod';
+import { ALERT_EVENT_KINDS, type Alert, type AlertEvent, type StoredAlertEvent, type StoredIncident } from './alert.types.ts';
+import { storedIncidentOf } from './alert-book.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 import { isDeviceType } from '../contracts/device-types.ts';
 
@@ -34,6 +37,10 @@ export class AlertEventLines {
     if (event.note !== undefined) fields += `,note=${quoteText(event.note)}`;
     if (event.assignee !== undefined) fields += `,assignee=${quoteString(event.assignee)}`;
     if (event.kind === 'raised' && alert.value !== undefined) fields += `,value=${quoteString(JSON.stringify(alert.value))}`;
+    // Which alert it is: its key, and for an incident what makes it one (restore() rebuilds it as an incident).
+    fields += `,deviceKey=${quoteString(alert.deviceKey)}`;
+    const incident = storedIncidentOf(alert);
+    if (incident) fields += `,incident=${quoteString(JSON.stringify(incident))}`;
     // Arrival on site: where the person checked in and how far from the compound (floats, for the figures).
     if (event.position) {
       fields += `,lat=${floatField(event.position.lat)},lon=${floatField(event.position.lon)}`;
@@ -53,7 +60,9 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
   const series = result?.series?.[0];
   if (!series) return [];
   const col = (name: string) => series.columns.indexOf(name);
-  const idx = Object.fromEntries(['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type', 'lat', 'lon', 'accuracyM', 'distanceM'].map((n) => [n, col(n)]));
+  const idx = Object.fromEntries(
+    ['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type', 'lat', 'lon', 'accuracyM', 'distanceM', 'deviceKey', 'incident'].map((n) => [n, col(n)]),
+  );
   const events: StoredAlertEvent[] = [];
   for (const row of series.values) {
     const get = (name: string) => (idx[name]! >= 0 ? row[idx[name]!] : undefined);
@@ -65,6 +74,8 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
     if (typeof type !== 'string' || !isDeviceType(type)) continue;
     const value = get('value');
     const [lat, lon, accuracyM, distanceM] = (['lat', 'lon', 'accuracyM', 'distanceM'] as const).map((n) => get(n));
+    const deviceKey = get('deviceKey');
+    const incident = storedIncident(get('incident'));
     events.push({
       alertId: String(get('alertId')),
       kind: kind as StoredAlertEvent['kind'],
@@ -80,7 +91,29 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
       ...(typeof value === 'string' ? { value: JSON.parse(value) as FieldValue } : {}),
       ...(typeof lat === 'number' && typeof lon === 'number' ? { position: { lat, lon, ...(typeof accuracyM === 'number' ? { accuracyM } : {}) } } : {}),
       ...(typeof distanceM === 'number' ? { distanceM } : {}),
+      ...(typeof deviceKey === 'string' && deviceKey ? { deviceKey } : {}),
+      ...(incident ? { incident } : {}),
     });
   }
   return events;
+}
+
+const storedIncidentSchema = z.object({
+  scope: z.enum(['building', 'zone', 'compound']),
+  place: z.string().optional(),
+  name: z.object({ zh: z.string(), en: z.string() }),
+  peak: z.number(),
+});
+
+/** An incident's `incident` field (JSON), or nothing when it is absent or not one. */
+function storedIncident(raw: unknown): StoredIncident | undefined {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const parsed = storedIncidentSchema.safeParse(JSON.parse(raw));
+    if (!parsed.success) return undefined;
+    const { place, ...rest } = parsed.data;
+    return { ...rest, ...(place !== undefined ? { place } : {}) };
+  } catch {
+    return undefined;
+  }
 }

@@ -63,6 +63,7 @@ export const alertSchema = z.object({
     .object({ dueAt: z.number(), at: z.number().optional(), by: z.string().optional(), position: position.optional(), distanceM: z.number().optional() })
     .optional(),
   called: z.array(z.string()).optional(),
+  escalatedTo: z.array(z.string()).optional(),
   remindedAt: z.number().optional(),
   flapping: z.boolean().optional(),
   history: z.array(alertEventSchema),

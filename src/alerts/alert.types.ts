@@ -115,6 +115,13 @@ export interface Alert {
   arrival?: Arrival;
   /** The call tree rang these people besides the assignee (any of them may accept). */
   called?: string[];
+  /**
+   * An accepted alert's escalations (a missed arrival or resolve deadline) told these people that
+   * its step is late, while it stays with the assignee: they hold it while it is accepted (they see
+   * it and are notified, and may comment), but only the assignee acts (src/contracts/alert-holders.ts).
+   * Cleared when it is reassigned.
+   */
+  escalatedTo?: string[];
   /** When the assignee was last reminded (reminders every `remindMin` until accepted). */
   remindedAt?: number;
   /** The condition is toggling (see the `flapping` event): its toggles are not notified. */
@@ -136,6 +143,15 @@ export interface AlertEvent {
   distanceM?: number;
 }
 
+/** What the event log keeps of an incident alert beyond its group (its rule): enough to rebuild it as one. */
+export interface StoredIncident {
+  scope: Incident['scope'];
+  place?: string;
+  /** Its name and peak when the event happened (the name counts the devices). */
+  name: Alert['name'];
+  peak: number;
+}
+
 /** An alert event as stored in `alert_events`, with what is needed to rebuild the alert. */
 export interface StoredAlertEvent extends AlertEvent {
   ruleId: string;
@@ -144,4 +160,8 @@ export interface StoredAlertEvent extends AlertEvent {
   type: DeviceType;
   device: string;
   value?: FieldValue;
+  /** The alert's key (an incident's is no device's: `{compound}/incident/{group}@{place}`); absent in older logs. */
+  deviceKey?: string;
+  /** Set on the events of an incident alert. Its members are not in the log: rebuilt, it has none. */
+  incident?: StoredIncident;
 }

@@ -16,7 +16,7 @@ import type { Action } from '../contracts/access.ts';
 import { HubError } from '../errors.ts';
 import { actorOf, inMyScope, requireAction, requireCompound } from './access.guard.ts';
 import { peopleAnswer } from './people.routes.ts';
-import { holds } from '../contracts/alert-holders.ts';
+import { mayAct } from '../contracts/alert-holders.ts';
 import { ArrivalPolicy, sitesOf } from '../alerts/arrival.policy.ts';
 
 const id = z.string().regex(ID_PATTERN);
@@ -62,7 +62,8 @@ export const alertRoutes =
           const user = requireAction(request, action);
           const alert = visible(request, request.params.id);
           // A worker acts on alerts assigned to them; accepting (or arriving, which accepts) also on those their call tree rang them for.
-          const theirs = action === 'accept' || action === 'arrive' ? holds(alert, user.id) : alert.assignee === user.id;
+          // Those an escalation told (escalatedTo) see the alert and may comment, but do not act on it.
+          const theirs = action === 'accept' || action === 'arrive' ? mayAct(alert, user.id) : alert.assignee === user.id;
           if (user.role === 'worker' && action !== 'comment' && !theirs) {
             throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
           }

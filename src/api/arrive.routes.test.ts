@@ -145,3 +145,25 @@ describe('GET /api/alerts/stats: arrival figures', () => {
     expect(stats.byStreet.wenxin).toEqual(stats.byCompound.c01);
   });
 });
+
+describe('an accepted rescue late on site: the person the escalation told', () => {
+  it('sees it (listed as theirs, and by id) and may comment, but may not check in or resolve: the assignee acts', async () => {
+    clock.now += 60 * MIN;
+    alerts.applyCondition(raise('elevator-trapped', 'elev-5'));
+    const id = alerts.list({ open: true }).find((a) => a.device === 'elev-5')!.id;
+    const wang = await login('wang');
+    expect((await wang.inject({ method: 'POST', url: `/api/alerts/${id}/accept`, payload: {} })).statusCode).toBe(200);
+    alerts.tick(clock.now + 30 * MIN);
+    clock.now += 31 * MIN;
+    expect(alerts.get(id)).toMatchObject({ workflow: 'accepted', assignee: 'wang', escalatedTo: ['li'] });
+    const li = await login('li');
+    const mine = (await li.inject({ method: 'GET', url: '/api/alerts?assignee=li&open=true' })).json();
+    expect(mine.alerts.find((a: { id: string }) => a.id === id)).toMatchObject({ assignee: 'wang', escalatedTo: ['li'] });
+    expect((await li.inject({ method: 'GET', url: `/api/alerts/${id}` })).json()).toMatchObject({ escalatedTo: ['li'] });
+    expect((await li.inject({ method: 'POST', url: `/api/alerts/${id}/comment`, payload: { note: '我去看看' } })).statusCode).toBe(200);
+    expect((await arrive(li, id, {})).statusCode).toBe(403);
+    expect((await li.inject({ method: 'POST', url: `/api/alerts/${id}/resolve`, payload: { note: 'x' } })).statusCode).toBe(403);
+    expect(alerts.get(id)).toMatchObject({ workflow: 'accepted', assignee: 'wang' });
+    expect((await arrive(wang, id, {})).statusCode).toBe(200);
+  });
+});

@@ -16,6 +16,10 @@ import { DEFAULT_RULES } from '../rules/default.pack.ts';
 import { parseRulesData } from '../rules/rules.loader.ts';
 import type { RulesData, RulesFile } from '../rules/rule.schema.ts';
 import type { ConditionChange } from '../rules/rules.engine.ts';
+import { Silences } from '../alerts/silences.ts';
+import { AlertEventLines, readAlertEvents } from '../alerts/alert-log.ts';
+import { parseLine } from '../testing/line-protocol.parser.ts';
+import { startFakeInflux } from '../store/fake-influx.testing.ts';
 import { Correlator, type ConditionHold } from './correlator.ts';
 
 const T0 = 1_800_000_000_000;
@@ -54,8 +58,8 @@ function dataOf(extra: Omit<RulesFile, 'rules'>): RulesData {
   return parseRulesData({ rules: DEFAULT_RULES.rules, ...extra }, 'test');
 }
 
-/** `prefix`: of the alert ids (a book taken back at start needs new ones). */
-function setup(data: RulesData, prefix = 'a') {
+/** `prefix`: of the alert ids (a book taken back at start needs new ones); `silences`: what keeps new alerts from being raised. */
+function setup(data: RulesData, prefix = 'a', silences?: Silences) {
   const config = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01', 'c02'], workers: ['wang'] }], remindMin: {}, callTree: {} });
   let n = 0;
   const book = new AlertBook(config, data.rules, routingFor(config), () => `${prefix}${++n}`);
@@ -66,6 +70,7 @@ function setup(data: RulesData, prefix = 'a') {
   const correlator = new Correlator(data, {
     alerts: book,
     registry,
+    ...(silences ? { silenced: (c: ConditionChange) => silences.matches(c) !== undefined } : {}),
     held: (c, hold) => (hold ? holds.set(`${c.deviceKey}|${c.ruleId}`, hold) : holds.delete(`${c.deviceKey}|${c.ruleId}`)),
     heldCount: (reason, count) => (counts[reason] = count),
   });
@@ -267,6 +272,37 @@ describe('Correlator: grouping', () => {
     expect(t.book.get('a2').condition).toBe('cleared');
   });
 
+  it('a silence set during an incident keeps its released members quiet: judged when they are released, not at their first raise', () => {
+    const silences = new Silences();
+    const t = setup(dataOf({ groups: [{ ...OFFLINE_B, min: 2 }] }), 'a', silences);
+    t.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);
+    t.tick(1);
+    // Ten minutes on, a manager silences the rule in the compound for two hours.
+    silences.add({ compound: 'c01', ruleId: 'device-offline', from: T0 + 600 * S, until: T0 + 7800 * S, reason: '楼栋停电检修', actor: 'zhao' });
+    t.send('cleared', 'device-offline', ['e1', 'e2'], 900); // below min: the incident ends, e3 is released
+    t.tick(1000);
+    expect(t.alerts()).toEqual(['a1 offline-building offline-building@b1 dispatched/cleared']);
+    expect(t.hold('e3', 'device-offline')).toBeUndefined();
+    expect(t.counts).toMatchObject({ waiting: 0, grouped: 0 });
+    // Once the silence is over, a repeat of the condition still going on raises it (held for its group first).
+    t.send('repeated', 'device-offline', ['e3'], 7800);
+    t.tick(7860);
+    expect(t.alerts()).toContain('a2 device-offline e3 dispatched/active');
+  });
+
+  it('a silence set during an incident keeps the members a force-close lets go quiet', () => {
+    const silences = new Silences();
+    const t = setup(dataOf({ groups: [{ ...OFFLINE_B, min: 2 }] }), 'a', silences);
+    t.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);
+    t.tick(1);
+    t.book.accept('a1', 'wang', T0 + 60 * S);
+    t.book.resolve('a1', 'wang', '楼栋供电恢复中', T0 + 120 * S);
+    silences.add({ compound: 'c01', ruleId: 'device-offline', from: T0 + 150 * S, until: T0 + 7800 * S, reason: '楼栋停电检修', actor: 'zhao' });
+    t.book.close('a1', 'zhao', T0 + 180 * S, '检修期间不另派', true);
+    expect(t.alerts()).toEqual(['a1 offline-building offline-building@b1 closed/active']);
+    expect(t.counts).toMatchObject({ waiting: 0, grouped: 0 });
+  });
+
   it('a wider group listed first takes the devices of a narrower one that settles (gateway down: the compound, not its buildings)', () => {
     const compound: GroupIn = { id: 'offline-compound', name: name('{place} {count} 台设备离线 · 网关'), rules: ['device-offline'], by: 'compound', min: 5, share: 0.8, windowSec: 600, waitSec: 60 };
     const t = setup(dataOf({ groups: [compound, { ...OFFLINE_B, settleSec: 30 }] }));
@@ -412,6 +448,24 @@ describe('Correlator: the built-in pack', () => {
 });
 
 describe('Correlator: flapping', () => {
+  it('a condition still flapping whose alert was closed: its new alert is marked flapping at once', () => {
+    const t = setup(dataOf({ flapping: { toggles: 4, windowSec: 900 } }));
+    const rule = 'elevator-stopped-outside-door-zone';
+    for (let i = 0; i < 3; i += 1) {
+      t.send('raised', rule, ['e1'], i * 100);
+      t.send('cleared', rule, ['e1'], i * 100 + 50);
+    }
+    expect(t.book.get('a1')).toMatchObject({ flapping: true, condition: 'cleared' });
+    t.book.accept('a1', 'wang', T0 + 260 * S);
+    t.book.resolve('a1', 'wang', '门锁开关松动，已紧固', T0 + 270 * S);
+    t.book.close('a1', 'zhao', T0 + 280 * S);
+    t.send('raised', rule, ['e1'], 300);
+    expect(t.book.get('a2')).toMatchObject({ flapping: true, condition: 'active' });
+    expect(t.events.slice(-3)).toEqual(['a2 raised', 'a2 dispatched', 'a2 flapping']);
+    t.send('cleared', rule, ['e1'], 350);
+    expect(t.events.at(-1)).toBe('a2 repeated condition_cleared');
+  });
+
   it('marks a toggling condition flapping once, keeps its toggles quiet, and tells when it is stable', () => {
     const t = setup(dataOf({ flapping: { toggles: 4, windowSec: 900 } }));
     const rule = 'elevator-stopped-outside-door-zone';
@@ -439,7 +493,58 @@ describe('Correlator: flapping', () => {
   });
 });
 
+/** What InfluxDB 1.x answers `SELECT * FROM alert_events` with, for these written lines. */
+function selectAll(lines: readonly string[]): string {
+  const points = lines.map(parseLine).map((p) => ({
+    time: Number(p.timestamp),
+    values: new Map<string, unknown>([...p.tags, ...p.fields.map(([k, f]) => [k, f.type === 'integer' ? Number(f.value) : f.value] as const)]),
+  }));
+  const columns = [...new Set(points.flatMap((p) => [...p.values.keys()]))].sort();
+  const values = points.map((p) => [p.time, ...columns.map((c) => p.values.get(c) ?? null)]);
+  return JSON.stringify({ results: [{ statement_id: 0, series: [{ name: 'alert_events', columns: ['time', ...columns], values }] }] });
+}
+
 describe('Correlator: reload and restart', () => {
+  it("rebuilds an open incident from the event log (a database's first start) as an incident: its key, name, scope, place and peak, and no condition of the rules", async () => {
+    const data = dataOf({ groups: [{ ...OFFLINE_B, min: 2 }] });
+    const before = setup(data);
+    const eventLines = new AlertEventLines();
+    const written: string[] = [];
+    before.book.onEvent((e, a) => written.push(eventLines.line(e, a)));
+    before.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);
+    before.tick(1);
+    before.send('raised', 'device-offline', ['p1'], 100);
+    before.book.accept('a1', 'wang', T0 + 120 * S);
+    const influx = await startFakeInflux();
+    try {
+      influx.queryAnswer = selectAll(written);
+      const stored = await readAlertEvents({ url: influx.url, api: 'v1', database: 'hub' }, 90);
+      const after = setup(data, 'b');
+      after.book.restore(stored);
+      expect(after.book.list()).toHaveLength(1);
+      expect(after.book.get('a1')).toMatchObject({
+        ruleId: 'offline-building',
+        device: 'offline-building@b1',
+        deviceKey: 'c01/incident/offline-building@b1',
+        name: { zh: '1号楼 4 台设备离线' },
+        workflow: 'accepted',
+        assignee: 'wang',
+        condition: 'active',
+        incident: { group: 'offline-building', scope: 'building', place: 'b1', members: [], peak: 4 },
+      });
+      // Nobody's condition: nothing for the rules to judge, nothing cleared as orphaned.
+      expect(after.book.activeConditions()).toEqual([]);
+      // Taken back without members, it clears; its devices, still offline, form it again on the same alert.
+      expect(after.correlator.adopt(T0 + 1000 * S)).toEqual([]);
+      expect(after.book.get('a1').condition).toBe('cleared');
+      after.send('raised', 'device-offline', ['e1', 'e2'], 1100);
+      after.tick(1101);
+      expect(after.alerts()).toEqual(['a1 offline-building offline-building@b1 accepted/active']);
+    } finally {
+      await influx.close();
+    }
+  });
+
   it('a reload without the group ends its incident: members still active become their own alerts', () => {
     const t = setup(dataOf({ groups: [OFFLINE_B] }));
     t.send('raised', 'device-offline', ['e1', 'e2', 'e3'], 0);

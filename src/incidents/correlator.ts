@@ -287,10 +287,15 @@ export class Correlator {
     }
   }
 
-  /** Its own alert, raised (or updated) now; unless a silence keeps a new one from being raised. */
+  /**
+   * Its own alert, raised (or updated) now; unless a silence keeps a new one from being raised.
+   * The silence is judged at `at`, the moment it would be raised (the end of its wait, its
+   * incident's end or force-close), not at its condition's first raise: a silence set while it
+   * waited or was a member keeps it quiet.
+   */
   #raiseOwn(c: Cond, at: number): void {
     c.until = undefined;
-    if (!this.#deps.alerts.hasOpen(c.change.deviceKey, c.change.ruleId) && this.#deps.silenced?.(c.change)) {
+    if (!this.#deps.alerts.hasOpen(c.change.deviceKey, c.change.ruleId) && this.#deps.silenced?.({ ...c.change, at })) {
       this.#untrack(c);
       return;
     }
@@ -518,7 +523,8 @@ export class Correlator {
     t.times.push(change.at);
     const from = change.at - this.#flapping.windowSec * MS;
     while (t.times.length > 1 && t.times[0]! < from) t.times.shift();
-    if (!t.flapping && t.times.length > this.#flapping.toggles && this.#deps.alerts.hasOpen(change.deviceKey, change.ruleId)) {
+    // Still flapping when its alert was closed: the new one is marked too (markFlapping does nothing to one marked already).
+    if ((t.flapping || t.times.length > this.#flapping.toggles) && this.#deps.alerts.hasOpen(change.deviceKey, change.ruleId)) {
       t.flapping = true;
       this.#deps.alerts.markFlapping(change.deviceKey, change.ruleId, change.at);
     }

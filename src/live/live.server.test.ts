@@ -117,4 +117,33 @@ describe('live batches', () => {
     expect(batches.flatMap((b) => b.alerts).map((a) => `${a.workflow}>${a.assignee}`)).toContain('accepted>zhao');
     expect((await subscribe()).snapshot.alerts).toEqual([]);
   });
+
+  it('sends an accepted alert late on site to the person its escalation told, who keeps it while it is accepted', async () => {
+    // Dispatched to zhao, who accepts; nobody is on site by the arrival deadline (dispatch + 30 min): wang is told.
+    const { live, alerts, batches, raised, raise, settle, subscribe, now } = await setup(['zhao', 'wang']);
+    raise('e1');
+    const alert = raised[0]!;
+    alerts.accept(alert.id, 'zhao', now() + 60_000);
+    live.alertChanged(alert, true);
+    live.flush();
+    await settle();
+    expect(batches.flatMap((b) => b.alerts)).toEqual([]);
+
+    alerts.tick(now() + 30 * 60_000);
+    expect(alert.history.at(-1)).toMatchObject({ kind: 'escalated', assignee: 'wang' });
+    live.alertChanged(alert, true);
+    live.flush();
+    await settle();
+    expect(batches.flatMap((b) => b.alerts).map((a) => `${a.workflow}>${a.assignee} ${a.escalatedTo}`)).toContain('accepted>zhao wang');
+    expect((await subscribe()).snapshot.alerts.map((a) => a.id)).toEqual([alert.id]);
+
+    // Resolved: wang hears it once more, and it is his no more.
+    batches.length = 0;
+    alerts.resolve(alert.id, 'zhao', '已处理', now() + 35 * 60_000);
+    live.alertChanged(alert, true);
+    live.flush();
+    await settle();
+    expect(batches.flatMap((b) => b.alerts).map((a) => a.workflow)).toContain('resolved');
+    expect((await subscribe()).snapshot.alerts).toEqual([]);
+  });
 });

@@ -65,6 +65,20 @@ describe('the words of a robot message', () => {
     expect(facts(message({ kind: 'released', note: 'c01/elevator/e1, c01/elevator/e2' }, { incident }))).toMatchObject({ '单独告警 Released': '1号楼 · 1号电梯、e2' });
   });
 
+  it('counts the devices an incident holds now: members that left are not counted, a device with two rules is one', () => {
+    const member = (device: string, ruleId: string, leftAt?: number) => ({
+      deviceKey: `c01/elevator/${device}`, type: 'elevator' as const, device, ruleId, since: T0, ...(leftAt !== undefined ? { leftAt } : {}),
+    });
+    const incident = {
+      group: 'power-cut',
+      scope: 'building' as const,
+      place: 'b1',
+      members: [member('e1', 'elevator-power-loss', T0 + 60_000), member('e2', 'elevator-power-loss'), member('e2', 'device-offline'), member('e3', 'elevator-power-loss')],
+      peak: 3,
+    };
+    expect(facts(message({ kind: 'accepted', actor: 'wang' }, { incident }))['涉及设备 Devices']).toBe('2 台 devices（最多 peak 3）');
+  });
+
   it('takes a snapshot: the alert changing later does not change the message', () => {
     const m = message({ kind: 'dispatched' });
     expect(m.alert).toMatchObject({ id: 'a1', workflow: 'dispatched' });

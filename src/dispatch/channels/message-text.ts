@@ -127,9 +127,11 @@ function placeFacts(alert: Alert, directory: Directory): Fact[] {
   const first = incident.members[0] && directory.device(incident.members[0].deviceKey);
   const placeName = incident.scope === 'building' ? first?.building : incident.scope === 'zone' ? first?.zone : undefined;
   const scope = incident.scope === 'compound' ? SCOPE_LABEL.compound : `${placeName ?? incident.place ?? ''} ${SCOPE_LABEL[incident.scope]}`.trim();
+  // Now: the devices still in it (members that left are not; a device with two rules is one). At most: its peak.
+  const now = new Set(incident.members.filter((m) => m.leftAt === undefined).map((m) => m.deviceKey)).size;
   return [
     { label: '范围 Scope', value: scope },
-    { label: '涉及设备 Devices', value: `${incident.members.length} 台 devices（最多 peak ${incident.peak}）` },
+    { label: '涉及设备 Devices', value: `${now} 台 devices（最多 peak ${incident.peak}）` },
   ];
 }
 
