@@ -27,6 +27,10 @@ export const adminUserSchema = z.object({
   contact: z.object({ mobile: z.string().optional(), wecom: z.string().optional(), dingtalk: z.string().optional(), feishu: z.string().optional() }).optional(),
   disabled: z.boolean(),
   mustChangePassword: z.boolean(),
+  /** Locked after failed logins until then (epoch ms); absent when not locked. */
+  lockedUntil: z.number().optional(),
+  /** Failed logins in a row while locked. */
+  failedLogins: z.number().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

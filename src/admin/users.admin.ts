@@ -10,6 +10,7 @@ import type { Me } from '../contracts/access.ts';
 import { userSchema, type User } from '../auth/users.schema.ts';
 import { contactOrUndefined } from '../auth/contact.schema.ts';
 import { generatePassword, hashPassword } from '../auth/password.ts';
+import { passwordProblem } from '../auth/password-policy.ts';
 import { describeUser } from '../auth/user-scope.ts';
 import { checkRouting } from '../alerts/routing.ts';
 import type { StoredUser } from '../state/state.types.ts';
@@ -55,7 +56,7 @@ export class UsersAdmin {
   async create(body: NewUserBody, by: AuditActor): Promise<CreatedUserAnswer> {
     const { state, hooks, audit, now } = this.#deps;
     if (await state.users.get(body.id)) throw new HubError('CONFLICT', `user ${body.id} exists already`, { params: { id: body.id } });
-    const password = generatePassword();
+    const password = oneTimePassword(body.id);
     const { contact, ...rest } = body;
     const kept = contactOrUndefined(contact);
     const user = parseWith(userSchema, { ...rest, ...(kept ? { contact: kept } : {}), passwordHash: await hashPassword(password), mustChangePassword: true }, 'BAD_REQUEST', 'user');
@@ -94,7 +95,7 @@ export class UsersAdmin {
     const { state, hooks, audit, now } = this.#deps;
     const current = await this.#get(id);
     const { createdAt: _c, updatedAt: _u, ...fields } = current;
-    const password = generatePassword();
+    const password = oneTimePassword(id);
     await state.users.update({ ...fields, passwordHash: await hashPassword(password), mustChangePassword: true }, now());
     await hooks.userChanged(id);
     audit.record(
@@ -144,6 +145,14 @@ export class UsersAdmin {
     if (problems.length) {
       throw new ValidationError('CONFLICT', `the routing would reach nobody: change it first (PUT /api/admin/routing)`, lineIssues(problems), { params: { id: before.id } });
     }
+  }
+}
+
+/** A generated one-time password, held to the password policy like any other (16 random characters pass it; the loop is a guarantee, not a retry). */
+function oneTimePassword(loginId: string): string {
+  for (;;) {
+    const password = generatePassword();
+    if (!passwordProblem(password, loginId)) return password;
   }
 }
 

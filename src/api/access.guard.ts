@@ -24,6 +24,9 @@ declare module 'fastify' {
   }
 }
 
+/** What a login with a one-time password may do before it is changed (mustChangePassword). */
+export const PASSWORD_CHANGE_ROUTES: ReadonlySet<string> = new Set(['POST /api/auth/password', 'POST /api/auth/logout', 'GET /api/auth/me', 'HEAD /api/auth/me']);
+
 /** Constant-time comparison of the bytes (a string's length is not its byte length). */
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -50,6 +53,11 @@ export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
     if (!session || !user) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
     request.session = session;
     request.me = describeUser(user, deps.alertsConfig.grids);
+    // A one-time password (first run, created or reset by an admin) opens nothing but its own change.
+    if (user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${route}`)) {
+      deps.audit?.record({ ...actorOf(request), action: 'access_refused', target: `${request.method} ${route}`, note: 'PASSWORD_CHANGE_REQUIRED' });
+      throw new HubError('PASSWORD_CHANGE_REQUIRED', 'change the one-time password first (POST /api/auth/password)');
+    }
     if (metrics) requireAction(request, 'ops');
   });
 }

@@ -22,6 +22,8 @@ import {
 } from '../admin/admin.schemas.ts';
 import { contactsBodySchema, placeBodySchema } from '../admin/places.admin.ts';
 import type { ApiDeps } from './api.types.ts';
+import type { AdminUser } from '../contracts/admin.ts';
+import { HubError } from '../errors.ts';
 import { actorOf, adminOnlyHook, managerOf, requireManagerOf, requireRole } from './access.guard.ts';
 import { adminDeviceRoutes } from './admin-devices.routes.ts';
 import { adminDocRoutes } from './admin-docs.routes.ts';
@@ -34,9 +36,16 @@ export const adminRoutes =
     const tags = ['admin'];
     const adminOnly = adminOnlyHook;
 
+    const now = deps.now ?? Date.now;
+    /** The login with its lock after failed logins, if any (kept by the login limiter, in memory). */
+    const withLock = (user: AdminUser): AdminUser => {
+      const lock = deps.access.limiter.locks(now()).find((l) => l.user === user.id);
+      return lock ? { ...user, lockedUntil: lock.lockedUntil, failedLogins: lock.failures } : user;
+    };
+
     app.get('/api/admin/users', { onRequest: adminOnly, schema: { tags, response: { 200: z.object({ users: z.array(adminUserSchema) }) } } }, async (request) => {
       requireRole(request, 'admin');
-      return { users: await admin.users.list() };
+      return { users: (await admin.users.list()).map(withLock) };
     });
     app.post(
       '/api/admin/users',
@@ -66,6 +75,26 @@ export const adminRoutes =
         const answer = await admin.users.resetPassword(request.params.id, actorOf(request));
         deps.access.sessions.endUser(request.params.id);
         return answer;
+      },
+    );
+
+    app.post(
+      '/api/admin/users/:id/unlock',
+      { onRequest: adminOnly, schema: { tags, params: z.object({ id: idSchema }), response: { 200: z.object({ user: adminUserSchema }) } } },
+      async (request) => {
+        requireRole(request, 'admin');
+        const user = (await admin.users.list()).find((u) => u.id === request.params.id);
+        if (!user) throw new HubError('NOT_FOUND', `user ${request.params.id} does not exist`, { params: { id: request.params.id } });
+        const lockedUntil = deps.access.limiter.lockedUntil(user.id, now());
+        deps.access.limiter.unlock(user.id, now());
+        deps.audit?.record({
+          ...actorOf(request),
+          action: 'user_unlocked',
+          target: `user:${user.id}`,
+          before: { lockedUntil: lockedUntil ? new Date(lockedUntil).toISOString() : null },
+          after: { lockedUntil: null },
+        });
+        return { user: withLock(user) };
       },
     );
 

@@ -38,26 +38,46 @@ export const authRoutes =
           body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
           response: {
             200: z.object({ user: meSchema }),
-            429: z.object({ error: z.literal('RATE_LIMITED'), message: z.string(), retryAfterSec: z.number() }),
+            429: z.object({
+              error: z.literal('RATE_LIMITED'),
+              message: z.string(),
+              retryAfterSec: z.number(),
+              /** `account`: this login is locked (failures in a row, from anywhere); `address`: too many failures from this address. */
+              scope: z.enum(['account', 'address']),
+              /** When a login may be tried again (epoch ms). */
+              lockedUntil: z.number(),
+              params: z.object({ scope: z.enum(['account', 'address']), until: z.number(), s: z.number() }),
+            }),
           },
         },
       },
       async (request, reply) => {
         const { username, password } = request.body;
-        const wait = limiter.retryAfterSec(username, request.ip, now());
-        if (wait > 0) {
-          reply.header('retry-after', String(wait));
-          return reply.code(429).send({ error: 'RATE_LIMITED' as const, message: `too many failed logins: try again in ${wait} s`, retryAfterSec: wait });
+        // The attempt takes its slot before the password is checked: guesses sent at once are counted as they arrive.
+        const slot = limiter.begin(username, request.ip, now());
+        if (!slot.ok) {
+          const { scope, until, retryAfterSec } = slot.refusal;
+          deps.audit?.record({ actor: username, address: request.ip, action: 'login_refused', after: { scope, until: new Date(until).toISOString() } });
+          reply.header('retry-after', String(retryAfterSec));
+          return reply.code(429).send({
+            error: 'RATE_LIMITED' as const,
+            message: scope === 'account' ? `too many failed logins for this account: locked until ${new Date(until).toISOString()}` : `too many failed logins from this address: try again in ${retryAfterSec} s`,
+            retryAfterSec,
+            scope,
+            lockedUntil: until,
+            params: { scope, until, s: retryAfterSec },
+          });
         }
         const user = await users.verify(username, password);
         if (!user) {
-          limiter.failed(username, request.ip, now());
+          const { lockedUntil } = slot.attempt.failed(now());
           deps.metrics.loginFailures.inc();
           // The id tried, never the password.
           deps.audit?.record({ actor: username, address: request.ip, action: 'login_failed' });
+          if (lockedUntil) deps.audit?.record({ actor: username, address: request.ip, action: 'account_locked', target: `user:${username}`, after: { lockedUntil: new Date(lockedUntil).toISOString() } });
           throw new HubError('UNAUTHORIZED', 'wrong user name or password');
         }
-        limiter.succeeded(username, request.ip);
+        slot.attempt.succeeded();
         const { token } = sessions.create(user.id, now());
         reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.floor(deps.access.sessionIdleMs / 1000) });
         request.log.info({ user: user.id, role: user.role }, 'login');
@@ -88,14 +108,21 @@ export const authRoutes =
       },
       async (request, reply) => {
         const user = me(request);
-        const wait = limiter.retryAfterSec(user.id, request.ip, now());
-        if (wait > 0) throw new HubError('RATE_LIMITED', `too many failed attempts: try again in ${wait} s`);
+        const slot = limiter.begin(user.id, request.ip, now());
+        if (!slot.ok) {
+          deps.audit?.record({ ...actorOf(request), action: 'password_change_refused', target: `user:${user.id}`, after: { scope: slot.refusal.scope, until: new Date(slot.refusal.until).toISOString() } });
+          throw new HubError('RATE_LIMITED', `too many failed attempts: try again in ${slot.refusal.retryAfterSec} s`, { params: { scope: slot.refusal.scope, until: slot.refusal.until, s: slot.refusal.retryAfterSec } });
+        }
         try {
           await users.changePassword(user.id, request.body.current, request.body.next);
         } catch (error) {
-          if (error instanceof HubError && error.code === 'FORBIDDEN') limiter.failed(user.id, request.ip, now());
+          if (error instanceof HubError && error.code === 'FORBIDDEN') {
+            const { lockedUntil } = slot.attempt.failed(now());
+            if (lockedUntil) deps.audit?.record({ ...actorOf(request), action: 'account_locked', target: `user:${user.id}`, after: { lockedUntil: new Date(lockedUntil).toISOString() } });
+          } else slot.attempt.succeeded();
           throw error;
         }
+        slot.attempt.succeeded();
         // Other sessions of this user end; this one goes on.
         sessions.endUser(user.id, request.session?.id);
         deps.audit?.record({ ...actorOf(request), action: 'password_changed', target: `user:${user.id}`, before: { passwordHash: '(changed)' }, after: { passwordHash: '(changed)' } });

@@ -9,7 +9,8 @@ const N = 16_384;
 const R = 8;
 const P = 1;
 const KEY_LEN = 32;
-export const MIN_PASSWORD_LENGTH = 10;
+/** The policy's minimum (password-policy.ts holds the rest of it). */
+export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>

@@ -42,7 +42,8 @@ describe('logins in the operational database', () => {
     const users = await UsersStore.load(state.users);
     await users.addMissing([{ id: 'admin', role: 'admin', password: 'first-run-pass', mustChangePassword: true }], 1000);
     await expect(users.changePassword('admin', 'nope', 'a-much-better-one')).rejects.toThrow(/current password is wrong/);
-    await expect(users.changePassword('admin', 'first-run-pass', 'short')).rejects.toThrow(/at least 10/);
+    await expect(users.changePassword('admin', 'first-run-pass', 'short')).rejects.toThrow(/at least 12/);
+    await expect(users.changePassword('admin', 'first-run-pass', 'Admin-2024!!')).rejects.toThrow(/login id/);
     await users.changePassword('admin', 'first-run-pass', 'a-much-better-one');
     const reloaded = await UsersStore.load(state.users);
     expect((await reloaded.verify('admin', 'a-much-better-one'))?.mustChangePassword).toBe(false);

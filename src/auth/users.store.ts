@@ -7,7 +7,8 @@
 import { HubError } from '../errors.ts';
 import { formatIssues } from '../config/config.loader.ts';
 import type { StoredUser, UsersRepo } from '../state/state.types.ts';
-import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
+import { generatePassword, hashPassword, verifyPassword } from './password.ts';
+import { checkPassword } from './password-policy.ts';
 import { usersFileSchema, type User, type UsersFile } from './users.schema.ts';
 
 /** A user to create with a known password (first run, demo). */
@@ -96,10 +97,8 @@ export class UsersStore {
   async changePassword(id: string, current: string, next: string, at: number = Date.now()): Promise<void> {
     const user = await this.verify(id, current);
     if (!user) throw new HubError('FORBIDDEN', 'current: the current password is wrong');
-    if (next.length < MIN_PASSWORD_LENGTH) {
-      throw new HubError('BAD_REQUEST', `next: use at least ${MIN_PASSWORD_LENGTH} characters`);
-    }
     if (next === current) throw new HubError('BAD_REQUEST', 'next: choose a password different from the current one');
+    checkPassword(next, id);
     const { createdAt: _c, updatedAt: _u, ...fields } = user;
     const saved = await this.#repo.update({ ...fields, passwordHash: await hashPassword(next), mustChangePassword: false }, at);
     this.#byId.set(id, saved);

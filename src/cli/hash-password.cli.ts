@@ -3,7 +3,8 @@
  * from a pipe) and prints the scrypt hash to put in a users file as `passwordHash`.
  */
 import { createInterface } from 'node:readline';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
+import { hashPassword } from '../auth/password.ts';
+import { passwordProblem, passwordProblemText } from '../auth/password-policy.ts';
 
 /** Reads keys in raw mode until Enter, so the password never shows on screen. */
 function readHidden(): Promise<string> {
@@ -35,8 +36,10 @@ async function readLine(): Promise<string> {
 }
 
 const password = process.stdin.isTTY ? await readHidden() : await readLine();
-if (password.length < MIN_PASSWORD_LENGTH) {
-  process.stderr.write(`hash-password: use at least ${MIN_PASSWORD_LENGTH} characters\n`);
+// The policy without the login id (not known here): the hub cannot check a hash later.
+const problem = passwordProblem(password);
+if (problem) {
+  process.stderr.write(`hash-password: ${passwordProblemText(problem)}\n`);
   process.exit(2);
 }
 process.stdout.write(`${await hashPassword(password)}\n`);

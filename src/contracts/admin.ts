@@ -8,6 +8,7 @@
  *   POST   /api/admin/users            NewUserBody   → CreatedUserAnswer (201; 409 CONFLICT when the id is taken)
  *   PATCH  /api/admin/users/:id        UserPatch     → { user: AdminUser }
  *   POST   /api/admin/users/:id/reset-password       → { password } (one-time: must be changed at next login; ends the user's sessions)
+ *   POST   /api/admin/users/:id/unlock               → { user: AdminUser } (ends a lock after failed logins; audited as user_unlocked)
  *   GET    /api/admin/places                         → PlacesAnswer (manager: only their compounds)
  *   PUT    /api/admin/places/:kind/:id PlaceBody     → { place }
  *   PUT    /api/admin/compounds/:id    CompoundBody  → { compound }
@@ -53,6 +54,10 @@ export interface AdminUser {
   contact?: PersonContact;
   disabled: boolean;
   mustChangePassword: boolean;
+  /** Locked after failed logins until then (epoch ms; absent: not locked). An admin can unlock it. */
+  lockedUntil?: number;
+  /** Failed logins in a row, while it is locked. */
+  failedLogins?: number;
   createdAt: number;
   updatedAt: number;
 }

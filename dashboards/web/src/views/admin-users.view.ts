@@ -5,7 +5,7 @@
  */
 import type { AdminUser, CreatedUserAnswer, NewUserBody, UserPatch, UsersAnswer } from '../../../../src/contracts/admin.ts';
 import { h, fill } from '../dom.ts';
-import { t, tOf } from '../i18n.ts';
+import { t, tOf, until } from '../i18n.ts';
 import { api } from '../api.client.ts';
 import { errorText } from '../error-text.ts';
 import { dataTable, refocusRow } from '../data-table.ts';
@@ -40,6 +40,7 @@ function contactCell(u: AdminUser): HTMLElement | string {
 function stateBadges(u: AdminUser): HTMLElement[] {
   const badges = [u.disabled ? h('span', { class: 'badge off' }, t('users.disabled')) : h('span', { class: 'badge ok' }, t('users.active'))];
   if (u.mustChangePassword) badges.push(h('span', { class: 'badge' }, t('users.mustChange')));
+  if (u.lockedUntil) badges.push(h('span', { class: 'badge off', 'data-testid': 'user-locked' }, t('users.locked', { until: until(u.lockedUntil), n: u.failedLogins ?? 0 })));
   return badges;
 }
 
@@ -108,13 +109,24 @@ export function adminUsersView(root: HTMLElement, app: AppContext): View {
       await reload();
     });
 
+  const unlock = (u: AdminUser, button: HTMLButtonElement) =>
+    step(button, t('users.confirmUnlock', { who: who(u) }), t('users.unlock'), async () => {
+      await api('POST', `/api/admin/users/${encodeURIComponent(u.id)}/unlock`);
+      app.report(t('users.unlockedDone', { who: who(u) }));
+      await reload();
+      refocusRow(tableHost, rowOf(u), ['user-edit']);
+    });
+
   const actions = (u: AdminUser) => {
     const label = (text: string) => `${text}: ${who(u)}`;
     const edit = h('button', { type: 'button', 'data-testid': 'user-edit', 'aria-label': label(t('adm.edit')), onclick: () => openForm(u) }, t('adm.edit'));
     if (u.id === app.me.id) return h('div', { class: 'row' }, edit);
     const onOff: HTMLButtonElement = h('button', { type: 'button', 'data-testid': u.disabled ? 'user-enable' : 'user-disable', 'aria-label': label(u.disabled ? t('users.enable') : t('users.disable')), onclick: () => void toggle(u, onOff) }, u.disabled ? t('users.enable') : t('users.disable'));
     const resetButton: HTMLButtonElement = h('button', { type: 'button', 'data-testid': 'user-reset', 'aria-label': label(t('users.reset')), onclick: () => void reset(u, resetButton) }, t('users.reset'));
-    return h('div', { class: 'row' }, edit, onOff, resetButton);
+    const unlockButton: HTMLButtonElement | null = u.lockedUntil
+      ? h('button', { type: 'button', 'data-testid': 'user-unlock', 'aria-label': label(t('users.unlock')), onclick: () => void unlock(u, unlockButton!) }, t('users.unlock'))
+      : null;
+    return h('div', { class: 'row' }, edit, onOff, resetButton, unlockButton);
   };
 
   const render = () => {

@@ -1,7 +1,7 @@
 /** Log in; and the password change a first-run login is asked for. */
 import type { Me } from '../../../../src/contracts/live-events.ts';
 import { h, fill } from '../dom.ts';
-import { t } from '../i18n.ts';
+import { dateFormat, t, tIf } from '../i18n.ts';
 import { api, ApiError } from '../api.client.ts';
 import { errorText } from '../error-text.ts';
 
@@ -24,14 +24,18 @@ export function loginView(root: HTMLElement, done: (me: Me) => void, notice?: st
       } catch (err) {
         if (err instanceof ApiError && err.status === 429 && err.retryAfterSec) {
           let left = err.retryAfterSec;
+          // The account is locked (failures in a row, from anywhere): say until when; else this address waits.
+          const lockedUntil = err.body.scope === 'account' && typeof err.body.lockedUntil === 'number' ? err.body.lockedUntil : undefined;
+          const say = () =>
+            (error.textContent = lockedUntil !== undefined ? t('login.locked', { until: dateFormat({ hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(lockedUntil) }) : t('login.limited', { s: left }));
           submit.disabled = true;
           clearInterval(countdown);
           countdown = setInterval(() => {
             left -= 1;
-            error.textContent = t('login.limited', { s: left });
+            say();
             if (left <= 0) (clearInterval(countdown), (submit.disabled = false), fill(error));
           }, 1000);
-          error.textContent = t('login.limited', { s: left });
+          say();
         } else {
           error.textContent = err instanceof ApiError && err.status === 401 ? t('login.wrong') : errorText(err);
         }
@@ -51,7 +55,7 @@ export function loginView(root: HTMLElement, done: (me: Me) => void, notice?: st
 
 export function passwordView(root: HTMLElement, done: () => void): void {
   const current = h('input', { id: 'current', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'password-current' });
-  const next = h('input', { id: 'next', type: 'password', autocomplete: 'new-password', required: true, minlength: 10, 'data-testid': 'password-next' });
+  const next = h('input', { id: 'next', type: 'password', autocomplete: 'new-password', required: true, minlength: 12, 'data-testid': 'password-next' });
   const error = h('p', { class: 'error', role: 'alert' });
   fill(root, h('div', { class: 'center' }, h('form', {
     class: 'login card',
@@ -61,7 +65,10 @@ export function passwordView(root: HTMLElement, done: () => void): void {
         await api('POST', '/api/auth/password', { current: current.value, next: next.value });
         done();
       } catch (err) {
-        error.textContent = err instanceof ApiError && err.code === 'FORBIDDEN' ? t('password.wrong') : errorText(err);
+        if (err instanceof ApiError && err.code === 'FORBIDDEN') error.textContent = t('password.wrong');
+        // Which rule of the policy it breaks, in the user's language.
+        else if (err instanceof ApiError && err.code === 'PASSWORD_WEAK') error.textContent = tIf('password.weak', String(err.params.reason), { min: err.params.min ?? 12 }) ?? errorText(err);
+        else error.textContent = errorText(err);
       }
     },
   },
