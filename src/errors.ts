@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   UNAUTHORIZED: 'log in first, or the login is wrong',
   FORBIDDEN: 'outside the role or scope of the logged-in user',
   RATE_LIMITED: 'too many attempts; wait before trying again',
+  PASSWORD_CHANGE_REQUIRED: 'change the one-time password first (POST /api/auth/password)',
+  PASSWORD_WEAK: 'the new password does not meet the password policy',
   CONDITION_ACTIVE: 'the condition is still active: the alert cannot be closed without a note and force',
   ASSIGNEE_INVALID: 'that person may not act on this alert',
   SILENCE_TOO_LONG: 'a silence may not be that long',
@@ -29,6 +31,8 @@ export const ERROR_CODES = {
   STATE_TOO_NEW: 'the operational database was written by a newer Compound Hub',
   STATE_UNAVAILABLE: 'the operational database cannot be opened or reached',
   STATE_UNSUPPORTED: 'the operational database engine does not do this',
+  HOST_NOT_ALLOWED: 'the request names the hub by a host name it does not answer to (HTTP_ALLOWED_HOSTS)',
+  CROSS_ORIGIN: 'a change that does not come from the hub\'s own pages',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

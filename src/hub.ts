@@ -16,6 +16,7 @@ import { createHistoryQuery } from './store/index.ts';
 import { createStorageStage } from './store/storage.stage.ts';
 import { buildHttpServer } from './api/http.server.ts';
 import { listenHttp } from './api/http.listen.ts';
+import { isLoopbackBind } from './api/origin.guard.ts';
 import { RulesEngine } from './rules/rules.engine.ts';
 import { loadRulesData } from './rules/rules.loader.ts';
 import { ActiveConditions } from './rules/active-conditions.ts';
@@ -53,6 +54,8 @@ export interface HubInfo {
   logins: {
     /** Users created by this start, with their passwords: printed once. */
     created?: Array<{ id: string; role: string; password: string }>;
+    /** Demo logins that still had the published demo password at a start beyond loopback, with their new one-time passwords: printed once. */
+    rekeyed?: Array<{ id: string; role: string; password: string }>;
   };
 }
 
@@ -217,14 +220,18 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       storageStatus,
       history: storage.settings ? createHistoryQuery(storage.settings) : undefined,
       trustProxy: config.http.trustProxy,
+      allowedHosts: config.http.allowedHosts,
       audit,
       admin: { state, hooks, audit, people, defaultRules: () => defaultRules, now: Date.now, ...(storage.settings ? { storeSettings: storage.settings } : {}) },
     });
     cleanups.push(() => http.close());
-    const liveServer = new LiveServer(http.server, { registry, deviceStates, alerts, alertsConfig, access: access.deps, metrics, logger });
+    const liveServer = new LiveServer(http.server, { registry, deviceStates, alerts, alertsConfig, access: access.deps, allowedHosts: config.http.allowedHosts, metrics, logger });
     live = liveServer;
     cleanups.push(() => liveServer.close());
     const httpUrl = await listenHttp(http, config);
+    if (!isLoopbackBind(config.http.host)) {
+      logger.warn({ stage: 'api', allowedHosts: config.http.allowedHosts.describe }, `HTTP answers only under ${config.http.allowedHosts.describe} (a DNS name of this hub must be listed in HTTP_ALLOWED_HOSTS)`);
+    }
 
     // Demo devices publish through the embedded broker like real ones.
     let simulation: Simulation | undefined;
@@ -245,7 +252,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       devices: registry.size,
       compounds: registry.compounds().length,
       dataDir: config.dataDir,
-      logins: hubState.created ? { created: hubState.created } : {},
+      logins: { ...(hubState.created ? { created: hubState.created } : {}), ...(hubState.rekeyed ? { rekeyed: hubState.rekeyed } : {}) },
       ...(demo
         ? {
             demo: {

@@ -36,6 +36,11 @@ function banner(info: HubInfo): string {
     lines.push('  First start: these logins were made; the passwords are shown only now / 首次启动，请记下密码:');
     for (const u of info.logins.created) lines.push(`                ${u.id} (${u.role})  password: ${u.password}`);
   }
+  if (info.logins.rekeyed) {
+    lines.push('  Not loopback: the demo password "compound-demo" no longer logs in. New one-time passwords, shown only now /');
+    lines.push('                非本机访问：演示密码已停用，以下新密码仅显示一次，首次登录须修改:');
+    for (const u of info.logins.rekeyed) lines.push(`                ${u.id} (${u.role})  password: ${u.password}`);
+  }
   if (info.demo?.password) {
     lines.push(`  Demo logins   password "${info.demo.password}" for each / 演示账号密码均为 ${info.demo.password}:`);
     for (const u of info.demo.users) lines.push(`                ${u.id.padEnd(14)} ${u.role.padEnd(8)} ${u.name}`);
@@ -99,6 +104,9 @@ async function claim(config: HubConfig, logger: Logger): Promise<Instance | unde
 }
 
 async function main(): Promise<void> {
+  // What the hub and its children (the managed influxd) create is the owner's only: directories
+  // 0700, files 0600 (DATA_DIR holds login hashes, sessions, contacts, device secrets' hashes, readings).
+  process.umask(0o077);
   // `compound-hub backup FILE` / `compound-hub seed [--dry-run]`: a command on the database, not a hub.
   if (process.argv[2] === 'backup' || process.argv[2] === 'seed') {
     const { runStateCommand } = await import('./cli/state.cli.ts');

@@ -34,7 +34,10 @@ describe('quick start (npm start)', () => {
     expect(out).toMatch(/Storage       local influxd 1\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/Devices       87 registered in 3 compounds/);
 
-    const ready = async () => (await (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).json()) as { devices: { online: number }; storage: { pointsWritten: number; url: string } };
+    // The admin sees the storage address on /readyz (an anonymous probe does not).
+    const admin = await fetch(`http://127.0.0.1:${httpPort}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'compound-demo' }) });
+    const cookie = admin.headers.getSetCookie()[0]!.split(';')[0]!;
+    const ready = async () => (await (await fetch(`http://127.0.0.1:${httpPort}/readyz`, { headers: { cookie } })).json()) as { devices: { online: number }; storage: { pointsWritten: number; url: string } };
     await expect.poll(async () => (await ready()).devices.online, { timeout: 20_000 }).toBe(87);
     await expect.poll(async () => (await ready()).storage.pointsWritten, { timeout: 20_000 }).toBeGreaterThan(87);
     const influxUrl = (await ready()).storage.url;

@@ -18,6 +18,7 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { AdminDeps } from '../admin/admin.types.ts';
 import type { AuditLog } from '../audit/audit.log.ts';
+import type { HostPolicy } from './origin.guard.ts';
 
 /** Logins and sessions. */
 export interface AccessDeps {
@@ -77,4 +78,6 @@ export interface ApiDeps {
   audit?: AuditLog;
   /** Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For names the client (TRUST_PROXY); none: the peer is the client. */
   trustProxy?: string[];
+  /** The names the hub answers to (HTTP_ALLOWED_HOSTS); default: localhost and IP addresses. */
+  allowedHosts?: HostPolicy;
 }

@@ -25,6 +25,7 @@ import { ruleRoutes } from './rules.routes.ts';
 import { dashboardRoutes } from './dashboards.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { installAccessGuard } from './access.guard.ts';
+import { installOriginGuard, LOOPBACK_HOSTS } from './origin.guard.ts';
 import { isValidationError } from '../admin/issues.ts';
 import { adminRoutes } from './admin.routes.ts';
 
@@ -39,6 +40,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  PASSWORD_CHANGE_REQUIRED: 403,
+  PASSWORD_WEAK: 400,
   QUERY_INVALID: 400,
   STORE_UNAVAILABLE: 503,
   QUERY_FAILED: 502,
@@ -48,7 +51,26 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   REGISTRY_INVALID: 400,
   STATE_UNAVAILABLE: 503,
   STATE_UNSUPPORTED: 400,
+  HOST_NOT_ALLOWED: 421,
+  CROSS_ORIGIN: 403,
 };
+
+const PERMISSIONS_POLICY = [
+  'geolocation=(self)',
+  'camera=()',
+  'microphone=()',
+  'display-capture=()',
+  'payment=()',
+  'usb=()',
+  'serial=()',
+  'hid=()',
+  'midi=()',
+  'accelerometer=()',
+  'gyroscope=()',
+  'magnetometer=()',
+  'screen-wake-lock=()',
+].join(', ');
+const NO_STORE_ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/docs']);
 
 export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -96,12 +118,25 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' });
   });
 
+  // First of all: a request under a foreign name (DNS rebinding) or a change from another origin goes no further.
+  installOriginGuard(app, deps.allowedHosts ?? LOOPBACK_HOSTS);
   await app.register(cookie);
   await app.register(helmet, {
     // Plain HTTP on a LAN is the common case: do not force HTTPS upgrades. The worker app's
     // service worker and manifest come from the hub itself, nowhere else.
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, workerSrc: ["'self'"], manifestSrc: ["'self'"] } },
+    // Styles and fonts from the hub only (helmet's defaults also allow `https:` and inline styles).
+    contentSecurityPolicy: {
+      directives: { upgradeInsecureRequests: null, styleSrc: ["'self'"], fontSrc: ["'self'"], workerSrc: ["'self'"], manifestSrc: ["'self'"] },
+    },
     hsts: deps.access.cookieSecure,
+  });
+  // Powerful features: location for the worker app's check-in (its own pages only), nothing else.
+  // API answers (and health, metrics) are never kept by a browser or a proxy: they hold personal data and live state.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
+    const route = request.routeOptions.url ?? '';
+    const path = request.url.split('?')[0]!;
+    if (path.startsWith('/api/') || route.startsWith('/api/') || NO_STORE_ROUTES.has(route) || NO_STORE_ROUTES.has(path)) reply.header('cache-control', 'no-store');
   });
   installAccessGuard(app, deps);
 

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
         maxPendingPerAddress: 1000,
       },
     });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: [] });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: [], allowedHosts: { entries: [{ host: 'localhost' }], describe: 'localhost and IP addresses' } });
     expect(c.state).toEqual({ auditRetentionMs: 365 * 86_400_000 });
     expect(c.storage).toEqual({ kind: 'managed' });
     expect(c.demo.enabled).toBe(true);

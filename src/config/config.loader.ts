@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { HubError } from '../errors.ts';
 import { envSchema, type Env } from './config.schema.ts';
 import type { StoreSettings } from '../store/store.types.ts';
+import { hostPolicy, type HostPolicy } from '../api/origin.guard.ts';
 
 const DEFAULT_MAX_PACKET_BYTES = 65_536;
 /** Bytes of an MQTT PUBLISH besides its payload: fixed header, topic, packet id. */
@@ -13,7 +14,8 @@ export interface HubConfig {
   logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   /** trustProxy: addresses of reverse proxies whose X-Forwarded-For names the client (none by default). */
-  http: { host: string; port: number; trustProxy: string[] };
+  /** allowedHosts: the names HTTP requests and the live socket may use (HTTP_ALLOWED_HOSTS). */
+  http: { host: string; port: number; trustProxy: string[]; allowedHosts: HostPolicy };
   topicRoot: string;
   broker:
     | {
@@ -209,12 +211,18 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     problems.push('MQTT_PORT: off, but the demo fleet publishes over the plain listener; set REGISTRY_FILE with your devices, or DEMO=off');
   }
   const limits = brokerLimits(e, problems);
+  let allowedHosts: HostPolicy | undefined;
+  try {
+    allowedHosts = hostPolicy(e.HTTP_ALLOWED_HOSTS, e.HTTP_HOST);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length) throw new HubError('CONFIG_INVALID', problems.join('\n'));
 
   return {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY === 'off' ? [] : e.TRUST_PROXY.split(',').map((a) => a.trim()) },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY === 'off' ? [] : e.TRUST_PROXY.split(',').map((a) => a.trim()), allowedHosts: allowedHosts! },
     topicRoot: e.TOPIC_ROOT,
     broker: e.MQTT_URL
       ? {

@@ -31,6 +31,8 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
+  /** Names the hub answers to besides localhost and IP addresses (comma-separated host[:port]); unset off loopback: also this machine's host name. */
+  HTTP_ALLOWED_HOSTS: z.string().optional(),
   TOPIC_ROOT: z.string().regex(ID_PATTERN, 'must be a plain id such as "compounds"').default(DEFAULT_TOPIC_ROOT),
   // Embedded broker (used when MQTT_URL is not set)
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),

@@ -31,7 +31,7 @@ async function loadOrCreateFleetKey(file: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const key = randomBytes(24).toString('base64url');
-  await mkdir(path.dirname(file), { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   return key;
 }
@@ -170,3 +170,9 @@ export function demoUsers(registry: RegistryData, grids: AlertsConfig['grids'], 
 
 /** The demo password when the hub listens on loopback only (README lists it). */
 export const DEMO_PASSWORD = 'compound-demo';
+
+/** Whether a login id is one the demo makes (with DEMO_PASSWORD on loopback): its admin, managers, workers, desks and street operator. */
+export function isDemoLoginId(id: string): boolean {
+  const fixed: readonly string[] = ['admin', 'street-ops', ...DEMO_WORKERS.flat(), ...DEMO_DESKS.map((d) => d.id)];
+  return fixed.includes(id) || /^manager-[a-z0-9-]+$/.test(id);
+}

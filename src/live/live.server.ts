@@ -33,6 +33,7 @@ import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { RegisteredDevice, Registry } from '../registry/registry.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import type { AccessDeps } from '../api/api.types.ts';
+import { hostAllowed, LOOPBACK_HOSTS, originIsHost, type HostPolicy } from '../api/origin.guard.ts';
 import { describeUser } from '../auth/user-scope.ts';
 import type { DeviceStates } from './device-state.ts';
 import { compoundSummaries, deviceView } from './device-view.ts';
@@ -43,6 +44,8 @@ export interface LiveDeps {
   alerts: AlertBook;
   alertsConfig: AlertsConfig;
   access: AccessDeps;
+  /** The names a handshake may use (HTTP_ALLOWED_HOSTS); default: localhost and IP addresses. */
+  allowedHosts?: HostPolicy;
   metrics: HubMetrics;
   logger: Logger;
   now?: () => number;
@@ -125,17 +128,17 @@ export class LiveServer {
       serveClient: false,
       // Room for a district's subscription (10,000 compound ids); larger packets close the socket.
       maxHttpBufferSize: 1_000_000,
-      // Cross-site pages may not open a socket with the user's cookie.
+      // Only under an allowed name (DNS rebinding: a page of the attacker's name with Origin and
+      // Host alike), and cross-site pages may not open a socket with the user's cookie.
       allowRequest: (req, callback) => {
-        const origin = req.headers.origin;
-        let sameSite = !origin;
-        try {
-          sameSite ||= new URL(origin!).host === req.headers.host;
-        } catch {
-          sameSite = false;
+        if (!hostAllowed(deps.allowedHosts ?? LOOPBACK_HOSTS, req.headers.host)) {
+          deps.metrics.liveRefused.inc({ reason: 'host' });
+          return callback('HOST_NOT_ALLOWED', false);
         }
+        const origin = req.headers.origin;
+        const sameSite = !origin || originIsHost(origin, req.headers.host);
         if (!sameSite) deps.metrics.liveRefused.inc({ reason: 'origin' });
-        callback(null, sameSite);
+        callback(sameSite ? null : 'CROSS_ORIGIN', sameSite);
       },
     });
     this.#io.use((socket, next) => {
@@ -146,6 +149,11 @@ export class LiveServer {
       if (!session || !user) {
         deps.metrics.liveRefused.inc({ reason: 'unauthorized' });
         return next(new Error('UNAUTHORIZED'));
+      }
+      // A one-time password opens no socket until it is changed (as on HTTP).
+      if (user.mustChangePassword) {
+        deps.metrics.liveRefused.inc({ reason: 'password_change' });
+        return next(new Error('PASSWORD_CHANGE_REQUIRED'));
       }
       socket.data = { me: describeUser(user, deps.alertsConfig.grids), sessionId: session.id };
       next();

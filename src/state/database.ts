@@ -3,7 +3,7 @@
  * or PostgreSQL by URL (a `pg` Pool). Both come back as the same `Kysely<Database>`; int8
  * values (times, audit ids, counts) come back as JS numbers on both.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
@@ -38,8 +38,10 @@ export async function openDatabase(options: OpenStateOptions, onPoolError: (erro
 function openSqlite(file: string): OpenedDatabase {
   let handle: SqliteDatabase.Database | undefined;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     handle = new SqliteDatabase(file);
+    // Logins (hashes), sessions, contacts: for the owner only. SQLite gives its -wal and -shm the database file's mode.
+    chmodSync(file, 0o600);
     handle.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Reading the schema is what finds a file that is not a database (SQLITE_NOTADB).
     handle.prepare('SELECT count(*) FROM sqlite_master').get();

@@ -28,6 +28,7 @@ import { openState } from './index.ts';
 import { diffSeeds, importSeeds, type Seeds } from './seed.ts';
 import { importLegacyFiles } from './legacy-files.ts';
 import type { StateStore } from './state.types.ts';
+import { rekeyDemoLogins, type RekeyedLogin } from './demo-rekey.ts';
 
 export interface HubState {
   state: StateStore;
@@ -43,6 +44,8 @@ export interface HubState {
   users: UsersStore;
   /** Logins made by this start, with their one-time passwords: printed once. */
   created?: Array<{ id: string; role: string; password: string }>;
+  /** Demo logins that had the demo's password at a start beyond loopback, with the one-time passwords they were given: printed once. */
+  rekeyed?: RekeyedLogin[];
   /** The demo's fixed password, while only this machine can reach the hub. */
   demoPassword?: string;
 }
@@ -149,6 +152,8 @@ export async function openHubState(config: HubConfig, logger: Logger): Promise<H
         );
       }
     }
+    // Off loopback no login keeps the published demo password (a demo data dir moved onto a network).
+    const rekeyed = loopbackOnly ? [] : await rekeyDemoLogins(state, now, log);
     const users = await UsersStore.load(state.users);
     // Without USERS_FILE: the first run's logins; the demo also gains logins its routing names that an
     // earlier version's data dir lacks (the escalation desks).
@@ -168,6 +173,7 @@ export async function openHubState(config: HubConfig, logger: Logger): Promise<H
       rules,
       users,
       ...(created.length ? { created: created.map((c) => ({ ...c, role: users.get(c.id)?.role ?? 'worker' })) } : {}),
+      ...(rekeyed.length ? { rekeyed } : {}),
       ...(demo && loopbackOnly && initialUsers ? { demoPassword: DEMO_PASSWORD } : {}),
     };
   } catch (error) {

@@ -194,7 +194,7 @@ export async function startLocalInfluxd(options: { dataDir: string; binary?: str
   if (!version.startsWith('1.')) throw new HubError('INFLUXD_START_FAILED', unsupported(binary, version));
 
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const configFile = path.join(dataDir, 'influxd.conf');
   const pidFile = path.join(dataDir, INFLUXD_PID_FILE);
   await stopLeftover(dataDir, configFile, log);
@@ -214,7 +214,7 @@ export async function startLocalInfluxd(options: { dataDir: string; binary?: str
   };
 
   const launch = async () => {
-    await writeFile(configFile, configText(dataDir, port, rpcPort));
+    await writeFile(configFile, configText(dataDir, port, rpcPort), { mode: 0o600 });
     stderrTail = [];
     const proc = spawn(binary, ['run', '-config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
     child = proc;
@@ -225,7 +225,7 @@ export async function startLocalInfluxd(options: { dataDir: string; binary?: str
       const ownerStartTicks = processStartTicks(process.pid);
       const record: PidRecord = { pid, owner: process.pid, ...(ownerStartTicks !== undefined ? { ownerStartTicks } : {}) };
       try {
-        writeFileSync(pidFile, `${JSON.stringify(record)}\n`);
+        writeFileSync(pidFile, `${JSON.stringify(record)}\n`, { mode: 0o600 });
       } catch (error) {
         log?.warn({ err: (error as Error).message, pidFile }, 'influxd pid file not written: a hard kill of the hub would leave this influxd running');
       }

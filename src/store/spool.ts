@@ -211,7 +211,7 @@ export class Spool {
   async #openNow(): Promise<void> {
     if (this.#opened) return;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const found = (await readdir(this.dir)).flatMap((name) => {
         const match = SEGMENT_NAME.exec(name);
         return match ? [{ id: Number(match[1]), ms: match[2] === undefined }] : [];

@@ -147,10 +147,11 @@ export async function claimDataDir(dataDir: string, wanted: { http: Listener; mq
     dataDir,
     ...listeners,
   });
-  await mkdir(dataDir, { recursive: true });
+  // Created for the owner only (0700): it holds the database, the spool, keys (docs/reliability.md).
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await writeFile(file, `${JSON.stringify(record(wanted), null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+      await writeFile(file, `${JSON.stringify(record(wanted), null, 2)}\n`, { flag: 'wx', mode: 0o600 });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) throw error;
@@ -164,7 +165,7 @@ export async function claimDataDir(dataDir: string, wanted: { http: Listener; mq
     ok: true,
     instance: {
       async update(listeners) {
-        if (!released) await writeFileAtomic(file, `${JSON.stringify(record(listeners), null, 2)}\n`, 0o644);
+        if (!released) await writeFileAtomic(file, `${JSON.stringify(record(listeners), null, 2)}\n`, 0o600);
       },
       release() {
         released = true;

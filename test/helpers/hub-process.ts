@@ -36,7 +36,7 @@ export interface HubProcess {
   readonly pid: number | undefined;
   /** The environment it runs with. */
   readonly env: Readonly<Record<string, string>>;
-  /** GET /readyz: its status and body. */
+  /** GET /readyz (with the metrics token: the details too): its status and body. */
   readyz(): Promise<{ status: number; body: ReadyBody }>;
   /** One Prometheus sample summed over its labels (e.g. `compound_hub_points_dropped_total`), or a labelled one. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
@@ -108,7 +108,7 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
 
 /**
  * Starts the hub with `env` on top of test defaults (DEMO off, LOG_LEVEL info, the test logins,
- * free HTTP and MQTT ports) and waits until /readyz answers (200 or 503).
+ * free HTTP and MQTT ports) and waits until /readyz answers (200 or 503) and the start banner is printed.
  */
 export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
   const metricsToken = randomBytes(18).toString('hex');
@@ -121,6 +121,8 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
     METRICS_TOKEN: metricsToken,
     ...env,
   };
+  // An empty value leaves the setting out (USERS_FILE: '' for a first start without one).
+  for (const [key, value] of Object.entries(fullEnv)) if (value === '') delete fullEnv[key];
   const httpUrl = `http://127.0.0.1:${fullEnv.HTTP_PORT}`;
   const brokerUrl = fullEnv.MQTT_URL ?? `mqtt://127.0.0.1:${fullEnv.MQTT_PORT}`;
   let child: ChildProcess | undefined;
@@ -155,7 +157,8 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
       }
       try {
         const res = await fetch(`${httpUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
-        if (res.status === 200 || res.status === 503) return;
+        // Answering, and its start banner (printed a moment after the first answer) is out: tests read it.
+        if ((res.status === 200 || res.status === 503) && output.includes('kill -TERM')) return;
       } catch {
         // not listening yet
       }
@@ -186,7 +189,8 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
     },
     env: fullEnv,
     async readyz() {
-      const res = await fetch(`${httpUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
+      // With the metrics token: the details (addresses, error texts) an anonymous probe is not shown.
+      const res = await fetch(`${httpUrl}/readyz`, { headers: { authorization: `Bearer ${metricsToken}` }, signal: AbortSignal.timeout(5000) });
       return { status: res.status, body: (await res.json()) as ReadyBody };
     },
     async metric(name, labels) {
