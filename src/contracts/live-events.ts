@@ -67,6 +67,11 @@ export interface LiveSnapshot {
   devices: DeviceView[];
   /** Open alerts in the subscription. */
   alerts: Alert[];
+  /**
+   * Set when the snapshot hit LIVE_SNAPSHOT_MAX_DEVICES or LIVE_SNAPSHOT_MAX_ALERTS and the
+   * rest was left out (totals in `compounds` stay complete); later batches still carry changes.
+   */
+  truncated?: boolean;
 }
 
 /** Changes since the last batch; at most 10 batches per second per client. */
@@ -77,7 +82,7 @@ export interface LiveBatch {
   alerts: Alert[];
 }
 
-export type SubscribeAnswer = { ok: true; snapshot: LiveSnapshot } | { ok: false; error: 'FORBIDDEN' | 'BAD_REQUEST'; message: string };
+export type SubscribeAnswer = { ok: true; snapshot: LiveSnapshot } | { ok: false; error: 'FORBIDDEN' | 'BAD_REQUEST' | 'RATE_LIMITED'; message: string };
 
 export interface ServerToClientEvents {
   /** Right after the handshake: who the server thinks the client is. */
@@ -90,6 +95,24 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, answer: (result: SubscribeAnswer) => void) => void;
 }
+
+/** Client requests per socket: a token bucket refilled at this rate (per second) … */
+export const LIVE_REQUESTS_PER_SEC = 5;
+/** … holding at most this many (a burst); a request without a token is refused RATE_LIMITED. */
+export const LIVE_REQUEST_BURST = 20;
+/** A socket still refused after this long (no quiet second between refusals) is disconnected. */
+export const LIVE_FLOOD_DISCONNECT_MS = 10_000;
+/**
+ * Snapshots per socket (each accepted subscribe sends one): a second bucket, one every 2 s,
+ * burst 6; a subscribe beyond it is refused RATE_LIMITED and the subscription stays as it was.
+ */
+export const LIVE_SNAPSHOTS_PER_SEC = 0.5;
+export const LIVE_SNAPSHOT_BURST = 6;
+/** Sockets one login session may hold open at once; the next handshake is refused TOO_MANY_SOCKETS. */
+export const LIVE_MAX_SOCKETS_PER_SESSION = 10;
+/** The most device views and alerts in one snapshot (the rest is left out, `truncated`). */
+export const LIVE_SNAPSHOT_MAX_DEVICES = 5_000;
+export const LIVE_SNAPSHOT_MAX_ALERTS = 2_000;
 
 /** The most batches a client receives per second. */
 export const LIVE_MAX_BATCHES_PER_SEC = 10;

@@ -53,7 +53,7 @@ async function setup(workers = ['wang']) {
     });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
   const subscribe = () => socket.timeout(5000).emitWithAck('subscribe', { mine: true }) as Promise<{ ok: boolean; snapshot: { alerts: Alert[] } }>;
-  return { live, alerts, batches, raised, raise, settle, subscribe, now: () => now, advance: (ms: number) => (now += ms) };
+  return { live, socket, alerts, batches, raised, raise, settle, subscribe, now: () => now, advance: (ms: number) => (now += ms) };
 }
 
 describe('live batches', () => {
@@ -145,5 +145,19 @@ describe('live batches', () => {
     await settle();
     expect(batches.flatMap((b) => b.alerts).map((a) => a.workflow)).toContain('resolved');
     expect((await subscribe()).snapshot.alerts).toEqual([]);
+  });
+
+  it('refuses requests over the bucket as RATE_LIMITED, and closes a socket that keeps flooding for 10 s', async () => {
+    const { socket, advance } = await setup();
+    const ask = () => socket.timeout(1000).emitWithAck('subscribe', { mine: true }).catch(() => undefined) as Promise<{ ok: boolean; error?: string } | undefined>;
+    // The burst (20, one already taken by the setup's subscribe), then refusals.
+    const first = await Promise.all(Array.from({ length: 30 }, ask));
+    expect(first.filter((a) => a?.ok === false && a.error === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(11);
+    // Still over the limit every half second (2.5 tokens refilled, 5 asked): closed after 10 s.
+    for (let step = 0; step < 20 && socket.connected; step++) {
+      advance(500);
+      await Promise.all(Array.from({ length: 5 }, ask));
+    }
+    await expect.poll(() => socket.connected, { timeout: 2000 }).toBe(false);
   });
 });

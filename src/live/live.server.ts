@@ -16,7 +16,15 @@ import type { Logger } from 'pino';
 import { inScope, type Me } from '../contracts/access.ts';
 import { holdersOf, holds } from '../contracts/alert-holders.ts';
 import {
+  LIVE_FLOOD_DISCONNECT_MS,
   LIVE_MAX_BATCHES_PER_SEC,
+  LIVE_MAX_SOCKETS_PER_SESSION,
+  LIVE_REQUEST_BURST,
+  LIVE_REQUESTS_PER_SEC,
+  LIVE_SNAPSHOT_BURST,
+  LIVE_SNAPSHOTS_PER_SEC,
+  LIVE_SNAPSHOT_MAX_ALERTS,
+  LIVE_SNAPSHOT_MAX_DEVICES,
   SESSION_COOKIE,
   type ClientToServerEvents,
   type CompoundSummary,
@@ -67,6 +75,27 @@ interface SocketData {
   me: Me;
   sessionId: string;
   room?: string;
+  /** Token buckets: client requests, and snapshots. */
+  requests: Bucket;
+  snapshots: Bucket;
+  /** Since when the socket has been refused (no quiet second between), and its last refusal. */
+  floodSince?: number;
+  lastRefused?: number;
+}
+
+/** A token bucket: tokens left as of `at`. */
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** Takes a token from `bucket` (refilled at `perSec`, holding at most `burst`); false if none is left. */
+function takeToken(bucket: Bucket, now: number, perSec: number, burst: number): boolean {
+  bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * perSec);
+  bucket.at = now;
+  if (bucket.tokens < 1) return false;
+  bucket.tokens -= 1;
+  return true;
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -155,7 +184,19 @@ export class LiveServer {
         deps.metrics.liveRefused.inc({ reason: 'password_change' });
         return next(new Error('PASSWORD_CHANGE_REQUIRED'));
       }
-      socket.data = { me: describeUser(user, deps.alertsConfig.grids), sessionId: session.id };
+      // One session holds at most LIVE_MAX_SOCKETS_PER_SESSION sockets at once.
+      let open = 0;
+      for (const other of this.#io.of('/').sockets.values()) if (other.data.sessionId === session.id) open++;
+      if (open >= LIVE_MAX_SOCKETS_PER_SESSION) {
+        deps.metrics.liveRefused.inc({ reason: 'sockets_per_session' });
+        return next(new Error('TOO_MANY_SOCKETS'));
+      }
+      socket.data = {
+        me: describeUser(user, deps.alertsConfig.grids),
+        sessionId: session.id,
+        requests: { tokens: LIVE_REQUEST_BURST, at: now },
+        snapshots: { tokens: LIVE_SNAPSHOT_BURST, at: now },
+      };
       next();
     });
     this.#io.on('connection', (socket) => this.#connected(socket));
@@ -310,11 +351,35 @@ export class LiveServer {
   #connected(socket: LiveSocket): void {
     this.#deps.metrics.liveClients.set(this.clients);
     socket.emit('hello', socket.data.me);
+    // Every client event (subscribe or any other) takes a token first.
+    socket.use((packet, next) => {
+      if (this.#take(socket)) return next();
+      const answer = packet[packet.length - 1];
+      if (typeof answer === 'function') {
+        (answer as (result: SubscribeAnswer) => void)({ ok: false, error: 'RATE_LIMITED', message: `at most ${LIVE_REQUESTS_PER_SEC} requests a second (burst ${LIVE_REQUEST_BURST})` });
+      }
+    });
     socket.on('subscribe', (request, answer) => {
       if (typeof answer !== 'function') return;
       answer(this.#subscribe(socket, request));
     });
     socket.on('disconnect', () => this.#deps.metrics.liveClients.set(this.clients));
+  }
+
+  /** Takes a request token; a refusal is counted, and a socket refused for 10 s on end is closed. */
+  #take(socket: LiveSocket): boolean {
+    const data = socket.data;
+    const now = this.#now();
+    if (takeToken(data.requests, now, LIVE_REQUESTS_PER_SEC, LIVE_REQUEST_BURST)) return true;
+    this.#deps.metrics.liveRefused.inc({ reason: 'rate_limited' });
+    if (data.floodSince === undefined || now - (data.lastRefused ?? 0) > 1000) data.floodSince = now;
+    data.lastRefused = now;
+    if (now - data.floodSince >= LIVE_FLOOD_DISCONNECT_MS) {
+      this.#deps.metrics.liveRefused.inc({ reason: 'flood' });
+      this.#log.warn({ user: data.me.id }, 'live socket closed: flooding requests');
+      socket.disconnect(true);
+    }
+    return false;
   }
 
   #subscribe(socket: LiveSocket, request: SubscribeRequest): SubscribeAnswer {
@@ -338,6 +403,11 @@ export class LiveServer {
       return { ok: false, error: 'FORBIDDEN', message: `outside your scope or unknown: ${outside.slice(0, 5).join(', ')}` };
     }
     const { room, sub } = roomOf(request, me);
+    // Each snapshot takes a token of its own: 2,000 subscribes cannot make 2,000 snapshots.
+    if (!takeToken(socket.data.snapshots, this.#now(), LIVE_SNAPSHOTS_PER_SEC, LIVE_SNAPSHOT_BURST)) {
+      this.#deps.metrics.liveRefused.inc({ reason: 'snapshot_rate' });
+      return { ok: false, error: 'RATE_LIMITED', message: `at most one snapshot every ${1 / LIVE_SNAPSHOTS_PER_SEC} s (burst ${LIVE_SNAPSHOT_BURST}); the subscription is unchanged` };
+    }
     if (socket.data.room && socket.data.room !== room) socket.leave(socket.data.room);
     if (!this.#rooms.has(room)) {
       this.#rooms.set(room, sub);
@@ -352,11 +422,28 @@ export class LiveServer {
   #snapshot(sub: Subscription): LiveSnapshot {
     const { registry, deviceStates, alerts } = this.#deps;
     const open = alerts.list({ open: true });
+    // Bounded: at most LIVE_SNAPSHOT_MAX_DEVICES device views and LIVE_SNAPSHOT_MAX_ALERTS alerts.
+    const devices: DeviceView[] = [];
+    let truncated = false;
+    if (sub.devices) {
+      outer: for (const c of sub.compounds) {
+        for (const d of registry.devicesOf(c)) {
+          if (devices.length >= LIVE_SNAPSHOT_MAX_DEVICES) {
+            truncated = true;
+            break outer;
+          }
+          devices.push(deviceView(d, deviceStates));
+        }
+      }
+    }
+    const inSub = open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && holds(a, sub.mine) && inScope(sub.mineScope!, a.compound)));
+    if (inSub.length > LIVE_SNAPSHOT_MAX_ALERTS) truncated = true;
     return {
-      at: this.#deps.now?.() ?? Date.now(),
+      at: this.#now(),
       compounds: compoundSummaries(registry, deviceStates, alerts, sub.compounds),
-      devices: sub.devices ? [...sub.compounds].flatMap((c) => registry.devicesOf(c).map((d) => deviceView(d, deviceStates))) : [],
-      alerts: open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && holds(a, sub.mine) && inScope(sub.mineScope!, a.compound))),
+      devices,
+      alerts: inSub.slice(0, LIVE_SNAPSHOT_MAX_ALERTS),
+      ...(truncated ? { truncated: true } : {}),
     };
   }
 
