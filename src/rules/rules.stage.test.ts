@@ -10,15 +10,13 @@ import { runOffline } from '../../simulators/offline.runner.ts';
 import { timelineScenario } from '../../simulators/scenarios/index.ts';
 import { parseRegistry } from '../config/registry.loader.ts';
 import { buildRegistry } from '../registry/registry.ts';
-import { IngestPipeline } from '../ingest/ingest.pipeline.ts';
-import { PayloadValidator } from '../validate/payload.validator.ts';
-import { DeadLetters } from '../validate/dead-letters.ts';
 import { createHubMetrics } from '../metrics/hub.metrics.ts';
 import { DeviceStates } from '../live/device-state.ts';
 import { AlertBook } from '../alerts/alert-book.ts';
 import { alertsConfigSchema } from '../alerts/sla.config.ts';
 import { Silences } from '../alerts/silences.ts';
 import { routingFor } from '../testing/routing.fixture.ts';
+import { testPipeline } from '../testing/controlled-hub.fixture.ts';
 import { RulesEngine } from './rules.engine.ts';
 import { ActiveConditions } from './active-conditions.ts';
 import { loadRulesData } from './rules.loader.ts';
@@ -43,17 +41,7 @@ describe('wireRules: conditions → correlator → alerts', () => {
     const logger = pino({ level: 'silent' });
     const correlator = wireRules({ rules, data, registry, conditions, deviceStates: new DeviceStates(), alerts, silences: new Silences(), deviceChanged: () => {}, metrics, logger, now: START });
     let now = START;
-    const deadLetters = new DeadLetters(100);
-    const pipeline = new IngestPipeline({
-      topicRoot: 'compounds',
-      registry,
-      validator: new PayloadValidator({ maxPayloadBytes: 16_384, retentionMs: 365 * 86_400_000, futureToleranceMs: 300_000 }),
-      deadLetters,
-      metrics,
-      logger,
-      sink: { accept: (reading, device) => rules.ingest(reading, device), whenReady: () => undefined },
-      now: () => now,
-    });
+    const { pipeline, deadLetters } = testPipeline(registry, (reading, device) => rules.ingest(reading, device), () => now, metrics);
     const cut = timelineScenario('cut', "b1's elevators lose power at 60 s", [{ atMs: CUT_MS, match: { compound: 'c01', building: 'b1', type: 'elevator' }, fault: 'power_loss' }]);
     const seen: Record<string, { held: string[]; alerts: string[] }> = {};
     /** The loop's ticks, and its clock when it handled each power_loss (the runner yields device by device, so a message may come after a later tick). */

@@ -11,10 +11,10 @@ import { HubError } from '../errors.ts';
 import { parseRegistry } from '../config/registry.loader.ts';
 import type { RegistryFile } from '../config/registry.schema.ts';
 import { buildRegistry, type Registry } from '../registry/registry.ts';
-import { IngestPipeline } from '../ingest/ingest.pipeline.ts';
+import { IngestPipeline, type ReadingSink } from '../ingest/ingest.pipeline.ts';
 import { PayloadValidator } from '../validate/payload.validator.ts';
 import { DeadLetters } from '../validate/dead-letters.ts';
-import { createHubMetrics } from '../metrics/hub.metrics.ts';
+import { createHubMetrics, type HubMetrics } from '../metrics/hub.metrics.ts';
 import { DeviceStates } from '../live/device-state.ts';
 import { RulesEngine } from '../rules/rules.engine.ts';
 import { loadRulesData } from '../rules/rules.loader.ts';
@@ -69,6 +69,25 @@ export interface ControlledHub {
   figures(range: { from: number; to: number; compound?: string }): ClosedLoopReport;
 }
 
+/**
+ * Ingest and validation as the hub configures them, on the test's clock: accepted readings go to
+ * `accept`, rejected ones are counted in the returned dead letters.
+ */
+export function testPipeline(registry: Registry, accept: ReadingSink['accept'], now: () => number, metrics: HubMetrics = createHubMetrics()): { pipeline: IngestPipeline; deadLetters: DeadLetters } {
+  const deadLetters = new DeadLetters(100);
+  const pipeline = new IngestPipeline({
+    topicRoot: 'compounds',
+    registry,
+    validator: new PayloadValidator({ maxPayloadBytes: 16_384, retentionMs: 365 * 86_400_000, futureToleranceMs: 300_000 }),
+    deadLetters,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    sink: { accept, whenReady: () => undefined },
+    now,
+  });
+  return { pipeline, deadLetters };
+}
+
 export async function controlledHub(options: ControlledHubOptions): Promise<ControlledHub> {
   const tickMs = options.tickMs ?? 1000;
   const registry = buildRegistry(parseRegistry(options.registry, 'test registry'));
@@ -86,23 +105,15 @@ export async function controlledHub(options: ControlledHubOptions): Promise<Cont
   const metrics = createHubMetrics();
   const logger = pino({ level: 'silent' });
   const correlator = wireRules({ rules, data, registry, conditions, deviceStates, alerts, silences: new Silences(), deviceChanged: () => undefined, metrics, logger, now });
-  const deadLetters = new DeadLetters(100);
-  const pipeline = new IngestPipeline({
-    topicRoot: 'compounds',
+  const { pipeline, deadLetters } = testPipeline(
     registry,
-    validator: new PayloadValidator({ maxPayloadBytes: 16_384, retentionMs: 365 * 86_400_000, futureToleranceMs: 300_000 }),
-    deadLetters,
-    metrics,
-    logger,
-    sink: {
-      accept(reading, device) {
-        deviceStates.apply(reading, device.key);
-        rules.ingest(reading, device);
-      },
-      whenReady: () => undefined,
+    (reading, device) => {
+      deviceStates.apply(reading, device.key);
+      rules.ingest(reading, device);
     },
-    now: () => now,
-  });
+    () => now,
+    metrics,
+  );
 
   let nextTick = now + tickMs;
   const advanceTo = (at: number, act?: (now: number) => void) => {
