@@ -16,6 +16,7 @@ import { createHistoryQuery } from './store/index.ts';
 import { createStorageStage } from './store/storage.stage.ts';
 import { buildHttpServer } from './api/http.server.ts';
 import { listenHttp } from './api/http.listen.ts';
+import { describeCertificate, noteCertificate, readHttpsFiles, reloadHttps } from './api/https.server.ts';
 import { isLoopbackBind } from './api/origin.guard.ts';
 import { RulesEngine } from './rules/rules.engine.ts';
 import { loadRulesData } from './rules/rules.loader.ts';
@@ -34,6 +35,8 @@ import { createDispatchStage } from './dispatch/dispatch.stage.ts';
 import { openHubState, reloadRules as reloadStateRules } from './state/hub-state.stage.ts';
 import { createBrokerStage } from './broker/broker.stage.ts';
 import { createAuditLog } from './audit/audit.log.ts';
+import { createRefusalAudit } from './audit/refusals.audit.ts';
+import { clientAddressOf } from './api/client-address.ts';
 import { adminHooks } from './admin/admin.stage.ts';
 
 export interface HubInfo {
@@ -66,6 +69,8 @@ export interface Hub {
   readonly http: FastifyInstance;
   /** Saves RULES_FILE into the database when it is set, then swaps in the rules the database holds, without a restart. */
   reloadRules(): Promise<number>;
+  /** Reads HTTPS_CERT / HTTPS_KEY again (false: the hub serves plain HTTP); throws, keeping the old ones, when they are not usable. */
+  reloadCertificate(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +92,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     cleanups.push(() => state.close());
     const audit = createAuditLog(state.audit, logger);
     cleanups.push(() => audit.flush());
+    const refusals = createRefusalAudit(audit);
     const registry = liveRegistry(hubState.registry);
     metrics.devicesRegistered.set(registry.size);
 
@@ -102,7 +108,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const rules = new RulesEngine(hubState.rules.rules, Date.now());
     const conditions = new ActiveConditions();
     // Logins and sessions (kept in the database).
-    const access = await createAccessStage(config, users, state.sessions, logger);
+    const access = await createAccessStage(config, users, state.sessions, logger, state.users);
     cleanups.push(() => access.keptSessions.flush());
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
     const people = () => users.list().map((u) => describeUser(u, alertsConfig.grids));
@@ -201,6 +207,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       }
       return { mode: 'influxdb', managed: Boolean(storage.managed), ...store.state() };
     };
+    const httpsOptions = config.http.tls ? await readHttpsFiles(config.http.tls) : undefined;
+    if (httpsOptions) noteCertificate(describeCertificate(httpsOptions), logger);
     const http = await buildHttpServer({
       access: access.deps,
       registry,
@@ -221,11 +229,13 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       history: storage.settings ? createHistoryQuery(storage.settings) : undefined,
       trustProxy: config.http.trustProxy,
       allowedHosts: config.http.allowedHosts,
+      ...(httpsOptions ? { https: httpsOptions } : {}),
+      refusals,
       audit,
       admin: { state, hooks, audit, people, defaultRules: () => defaultRules, now: Date.now, ...(storage.settings ? { storeSettings: storage.settings } : {}) },
     });
     cleanups.push(() => http.close());
-    const liveServer = new LiveServer(http.server, { registry, deviceStates, alerts, alertsConfig, access: access.deps, allowedHosts: config.http.allowedHosts, metrics, logger });
+    const liveServer = new LiveServer(http.server, { registry, deviceStates, alerts, alertsConfig, access: access.deps, allowedHosts: config.http.allowedHosts, refusals, clientAddress: clientAddressOf(config.http.trustProxy), metrics, logger });
     live = liveServer;
     cleanups.push(() => liveServer.close());
     const httpUrl = await listenHttp(http, config);
@@ -273,7 +283,15 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Stopping starts here (cleanups run in reverse): from now on the rules judge nothing, so devices
     // leaving with the hub (the demo fleet, sessions ending) raise no alerts.
     cleanups.push(async () => rules.halt());
-    return { info, metrics, registry, http, reloadRules, stop };
+    const tlsFiles = config.http.tls;
+    const reloadCertificate = async () => {
+      if (!tlsFiles) return false;
+      const served = describeCertificate(await reloadHttps(http.server, tlsFiles));
+      noteCertificate(served, logger);
+      audit.record({ actor: 'hub', action: 'https_certificate_reloaded', note: `${served.subject}, valid to ${served.validTo}` });
+      return true;
+    };
+    return { info, metrics, registry, http, reloadRules, reloadCertificate, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -152,9 +152,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  // `kill -HUP <pid>` reloads the rules; a broken file is reported and the old rules stay.
+  // `kill -HUP <pid>` reloads the rules and the HTTPS certificate; a broken file is reported and the old one stays.
   process.on('SIGHUP', () => {
     hub?.reloadRules().catch((error: unknown) => process.stderr.write(`compound-hub: rules not reloaded\n${(error as Error).message}\n`));
+    hub
+      ?.reloadCertificate()
+      .then((reloaded) => reloaded && logger.info({ stage: 'api' }, 'HTTPS certificate reloaded'))
+      .catch((error: unknown) => process.stderr.write(`compound-hub: HTTPS certificate not reloaded (the old one is served)\n${(error as Error).message}\n`));
   });
   watchLauncher(() => {
     if (!stoppingSince) shutdown('launcher gone');

@@ -31,6 +31,8 @@ export const adminUserSchema = z.object({
   lockedUntil: z.number().optional(),
   /** Failed logins in a row while locked. */
   failedLogins: z.number().optional(),
+  /** Two-factor login is on (an admin can reset it: POST /api/admin/users/:id/mfa/reset). */
+  mfaEnabled: z.boolean().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

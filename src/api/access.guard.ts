@@ -27,6 +27,9 @@ declare module 'fastify' {
 /** What a login with a one-time password may do before it is changed (mustChangePassword). */
 export const PASSWORD_CHANGE_ROUTES: ReadonlySet<string> = new Set(['POST /api/auth/password', 'POST /api/auth/logout', 'GET /api/auth/me', 'HEAD /api/auth/me']);
 
+/** What an admin or manager may do under `MFA=required` before enrolling a second factor. */
+export const MFA_ENROLMENT_ROUTES: ReadonlySet<string> = new Set([...PASSWORD_CHANGE_ROUTES, 'GET /api/auth/mfa', 'HEAD /api/auth/mfa', 'POST /api/auth/mfa/start', 'POST /api/auth/mfa/confirm']);
+
 /** Constant-time comparison of the bytes (a string's length is not its byte length). */
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -57,6 +60,11 @@ export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
     if (user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${route}`)) {
       deps.audit?.record({ ...actorOf(request), action: 'access_refused', target: `${request.method} ${route}`, note: 'PASSWORD_CHANGE_REQUIRED' });
       throw new HubError('PASSWORD_CHANGE_REQUIRED', 'change the one-time password first (POST /api/auth/password)');
+    }
+    // MFA=required: an admin or manager without a second factor may only set one up.
+    if (deps.access.mfa?.mustEnrol(user) && !MFA_ENROLMENT_ROUTES.has(`${request.method} ${route}`)) {
+      deps.audit?.record({ ...actorOf(request), action: 'access_refused', target: `${request.method} ${route}`, note: 'MFA_ENROLMENT_REQUIRED' });
+      throw new HubError('MFA_ENROLMENT_REQUIRED', 'set up two-factor login first (POST /api/auth/mfa/start, then /api/auth/mfa/confirm)');
     }
     if (metrics) requireAction(request, 'ops');
   });

@@ -40,7 +40,8 @@ export const adminRoutes =
     /** The login with its lock after failed logins, if any (kept by the login limiter, in memory). */
     const withLock = (user: AdminUser): AdminUser => {
       const lock = deps.access.limiter.locks(now()).find((l) => l.user === user.id);
-      return lock ? { ...user, lockedUntil: lock.lockedUntil, failedLogins: lock.failures } : user;
+      const mfa = deps.access.mfa ? { mfaEnabled: deps.access.mfa.isEnabled(user.id) } : {};
+      return lock ? { ...user, ...mfa, lockedUntil: lock.lockedUntil, failedLogins: lock.failures } : { ...user, ...mfa };
     };
 
     app.get('/api/admin/users', { onRequest: adminOnly, schema: { tags, response: { 200: z.object({ users: z.array(adminUserSchema) }) } } }, async (request) => {
@@ -74,6 +75,8 @@ export const adminRoutes =
         requireRole(request, 'admin');
         const answer = await admin.users.resetPassword(request.params.id, actorOf(request));
         deps.access.sessions.endUser(request.params.id);
+        // A login waiting for its code, begun with the old password, ends too.
+        deps.access.mfa?.pending.endUser(request.params.id);
         return answer;
       },
     );

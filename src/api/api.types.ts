@@ -16,9 +16,12 @@ import type { Rule } from '../rules/rule.schema.ts';
 import type { UsersStore } from '../auth/users.store.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
+import type { MfaService } from '../auth/mfa.service.ts';
 import type { AdminDeps } from '../admin/admin.types.ts';
 import type { AuditLog } from '../audit/audit.log.ts';
 import type { HostPolicy } from './origin.guard.ts';
+import type { RefusalAudit } from '../audit/refusals.audit.ts';
+import type { SecureContextOptions } from 'node:tls';
 
 /** Logins and sessions. */
 export interface AccessDeps {
@@ -30,6 +33,8 @@ export interface AccessDeps {
   sessionIdleMs: number;
   /** Bearer token that may read /metrics without a login (METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /** Two-factor login (TOTP) and the MFA policy; none: logins take a password only and the MFA routes answer 404. */
+  mfa?: MfaService | undefined;
 }
 
 export interface BrokerStatus {
@@ -80,4 +85,8 @@ export interface ApiDeps {
   trustProxy?: string[];
   /** The names the hub answers to (HTTP_ALLOWED_HOSTS); default: localhost and IP addresses. */
   allowedHosts?: HostPolicy;
+  /** Refused hosts and cross-origin changes go to the audit log (bounded per address). */
+  refusals?: RefusalAudit;
+  /** Serve HTTPS with this certificate and key (HTTPS_CERT, HTTPS_KEY); none: plain HTTP. */
+  https?: SecureContextOptions;
 }

@@ -1,7 +1,8 @@
-/** Log in, log out, who am I, change my password. Failed logins are rate limited. */
+/** Log in, log out, who am I, change my password. Failed logins are rate limited. A login with a second factor is completed by mfa.routes.ts. */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ROLES } from '../contracts/access.ts';
+import { MFA_POLICIES, ROLES, type Me } from '../contracts/access.ts';
+import { MFA_PENDING_COOKIE, MFA_PENDING_MS } from '../auth/mfa-pending.ts';
 import { SESSION_COOKIE } from '../contracts/live-events.ts';
 import { HubError } from '../errors.ts';
 import { describeUser } from '../auth/user-scope.ts';
@@ -15,7 +16,39 @@ export const meSchema = z.object({
   compounds: z.union([z.literal('all'), z.array(z.string())]),
   grids: z.array(z.string()),
   mustChangePassword: z.boolean(),
+  /** The login's second factor (two-factor login). */
+  mfa: z.object({ enabled: z.boolean(), required: z.boolean(), recoveryCodesLeft: z.number(), policy: z.enum(MFA_POLICIES) }).optional(),
 });
+
+/** The user as the login itself sees it: with its two-factor state. */
+export function withMfa(deps: ApiDeps, user: Me): Me {
+  const mfa = deps.access.mfa?.status(user);
+  return mfa ? { ...user, mfa } : user;
+}
+
+/** The 429 of a refused login (the password or the code step): the same shape. */
+export const loginRefusedSchema = z.object({
+  error: z.literal('RATE_LIMITED'),
+  message: z.string(),
+  retryAfterSec: z.number(),
+  /** `account`: this login is locked (failures in a row, from anywhere); `address`: too many failures from this address. */
+  scope: z.enum(['account', 'address']),
+  /** When a login may be tried again (epoch ms). */
+  lockedUntil: z.number(),
+  params: z.object({ scope: z.enum(['account', 'address']), until: z.number(), s: z.number() }),
+});
+
+export function loginRefusedAnswer(refusal: { scope: 'account' | 'address'; until: number; retryAfterSec: number }) {
+  const { scope, until, retryAfterSec } = refusal;
+  return {
+    error: 'RATE_LIMITED' as const,
+    message: scope === 'account' ? `too many failed logins for this account: locked until ${new Date(until).toISOString()}` : `too many failed logins from this address: try again in ${retryAfterSec} s`,
+    retryAfterSec,
+    scope,
+    lockedUntil: until,
+    params: { scope, until, s: retryAfterSec },
+  };
+}
 
 export const authRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>
@@ -37,17 +70,9 @@ export const authRoutes =
           tags: ['auth'],
           body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }),
           response: {
-            200: z.object({ user: meSchema }),
-            429: z.object({
-              error: z.literal('RATE_LIMITED'),
-              message: z.string(),
-              retryAfterSec: z.number(),
-              /** `account`: this login is locked (failures in a row, from anywhere); `address`: too many failures from this address. */
-              scope: z.enum(['account', 'address']),
-              /** When a login may be tried again (epoch ms). */
-              lockedUntil: z.number(),
-              params: z.object({ scope: z.enum(['account', 'address']), until: z.number(), s: z.number() }),
-            }),
+            /** `mfaRequired`: the password was right; the login is completed with a code (POST /api/auth/login/mfa) within `expiresAt`. */
+            200: z.union([z.object({ user: meSchema }), z.object({ mfaRequired: z.literal(true), expiresAt: z.number() })]),
+            429: loginRefusedSchema,
           },
         },
       },
@@ -59,14 +84,7 @@ export const authRoutes =
           const { scope, until, retryAfterSec } = slot.refusal;
           deps.audit?.record({ actor: username, address: request.ip, action: 'login_refused', after: { scope, until: new Date(until).toISOString() } });
           reply.header('retry-after', String(retryAfterSec));
-          return reply.code(429).send({
-            error: 'RATE_LIMITED' as const,
-            message: scope === 'account' ? `too many failed logins for this account: locked until ${new Date(until).toISOString()}` : `too many failed logins from this address: try again in ${retryAfterSec} s`,
-            retryAfterSec,
-            scope,
-            lockedUntil: until,
-            params: { scope, until, s: retryAfterSec },
-          });
+          return reply.code(429).send(loginRefusedAnswer(slot.refusal));
         }
         const user = await users.verify(username, password);
         if (!user) {
@@ -77,13 +95,28 @@ export const authRoutes =
           if (lockedUntil) deps.audit?.record({ actor: username, address: request.ip, action: 'account_locked', target: `user:${username}`, after: { lockedUntil: new Date(lockedUntil).toISOString() } });
           throw new HubError('UNAUTHORIZED', 'wrong user name or password');
         }
+        let secondFactor = false;
+        try {
+          secondFactor = (await deps.access.mfa?.enabledNow(user.id)) ?? false;
+        } catch (error) {
+          slot.attempt.passed();
+          throw error;
+        }
+        if (deps.access.mfa && secondFactor) {
+          // The password was right; no session until the second factor: the slot is freed, the streak stays.
+          slot.attempt.passed();
+          const pending = deps.access.mfa.pending.create(user.id, now());
+          reply.setCookie(MFA_PENDING_COOKIE, pending.token, { ...cookieOptions, path: '/api/auth/login', maxAge: Math.floor(MFA_PENDING_MS / 1000) });
+          deps.audit?.record({ actor: user.id, actorName: user.name ?? user.id, address: request.ip, action: 'login_mfa_pending' });
+          return { mfaRequired: true as const, expiresAt: pending.expiresAt };
+        }
         slot.attempt.succeeded();
         const { token } = sessions.create(user.id, now());
         reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.floor(deps.access.sessionIdleMs / 1000) });
         request.log.info({ user: user.id, role: user.role }, 'login');
         const described = describeUser(user, deps.alertsConfig.grids);
         deps.audit?.record({ actor: user.id, actorName: described.name, address: request.ip, action: 'login' });
-        return { user: described };
+        return { user: withMfa(deps, described) };
       },
     );
 
@@ -95,8 +128,19 @@ export const authRoutes =
     });
 
     app.get('/api/auth/me', { schema: { tags: ['auth'], response: { 200: z.object({ user: meSchema }) } } }, async (request) => ({
-      user: me(request),
+      user: withMfa(deps, me(request)),
     }));
+
+    // Whether this browser is logged in, without a 401 when it is not: what the dashboard asks first.
+    app.get(
+      '/api/auth/session',
+      { config: { public: true }, schema: { tags: ['auth'], response: { 200: z.object({ user: meSchema.nullable() }) } } },
+      async (request) => {
+        const session = sessions.touch(request.cookies[SESSION_COOKIE], now());
+        const user = session && users.get(session.userId);
+        return { user: user ? withMfa(deps, describeUser(user, deps.alertsConfig.grids)) : null };
+      },
+    );
 
     app.post(
       '/api/auth/password',
@@ -118,13 +162,19 @@ export const authRoutes =
         } catch (error) {
           if (error instanceof HubError && error.code === 'FORBIDDEN') {
             const { lockedUntil } = slot.attempt.failed(now());
+            deps.audit?.record({ ...actorOf(request), action: 'password_change_refused', target: `user:${user.id}`, note: 'current password wrong' });
             if (lockedUntil) deps.audit?.record({ ...actorOf(request), action: 'account_locked', target: `user:${user.id}`, after: { lockedUntil: new Date(lockedUntil).toISOString() } });
-          } else slot.attempt.succeeded();
+          } else {
+            slot.attempt.succeeded();
+            // A new password the policy refuses: which rule, never the password.
+            if (error instanceof HubError && error.code === 'PASSWORD_WEAK') deps.audit?.record({ ...actorOf(request), action: 'password_change_refused', target: `user:${user.id}`, note: `PASSWORD_WEAK: ${String(error.params?.reason)}` });
+          }
           throw error;
         }
         slot.attempt.succeeded();
         // Other sessions of this user end; this one goes on.
         sessions.endUser(user.id, request.session?.id);
+        deps.access.mfa?.pending.endUser(user.id);
         deps.audit?.record({ ...actorOf(request), action: 'password_changed', target: `user:${user.id}`, before: { passwordHash: '(changed)' }, after: { passwordHash: '(changed)' } });
         return reply.code(204).send();
       },

@@ -4,6 +4,7 @@ import type { HubConfig } from '../config/config.loader.ts';
 import { HubError } from '../errors.ts';
 import { portHeldMessage } from '../util/instance-file.ts';
 
+/** The URL says `https` when the hub serves TLS itself (config.http.tls). */
 export async function listenHttp(http: FastifyInstance, config: Pick<HubConfig, 'http' | 'dataDir'>): Promise<string> {
   try {
     await http.listen({ host: config.http.host, port: config.http.port });
@@ -16,5 +17,5 @@ export async function listenHttp(http: FastifyInstance, config: Pick<HubConfig, 
   }
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  return `http://${config.http.host}:${port}`;
+  return `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`;
 }

@@ -309,7 +309,19 @@ describe('silences API', () => {
 
 
 describe('logins and scopes', () => {
-  const PUBLIC = new Set(['/healthz', '/readyz', '/api/auth/login']);
+  const PUBLIC = new Set(['/healthz', '/readyz', '/api/auth/login', '/api/auth/session']);
+
+  it('says whether the browser is logged in without a 401 (GET /api/auth/session)', async () => {
+    const api = await build();
+    const anonymous = await api.app.inject('/api/auth/session');
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ user: null });
+    expect((await api.app.inject({ url: '/api/auth/session', headers: { cookie: 'ch_session=forged' } })).json()).toEqual({ user: null });
+    const login = await api.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'wang', password: TEST_PASSWORD } });
+    const cookie = login.headers['set-cookie']!.toString().split(';')[0]!;
+    expect((await api.app.inject({ url: '/api/auth/session', headers: { cookie } })).json().user).toMatchObject({ id: 'wang', role: 'worker' });
+    await api.app.close();
+  });
 
   it('answers 401 on every API route without a login, and on /metrics', async () => {
     const api = await build();

@@ -24,10 +24,12 @@ import { peopleRoutes } from './people.routes.ts';
 import { ruleRoutes } from './rules.routes.ts';
 import { dashboardRoutes } from './dashboards.routes.ts';
 import { authRoutes } from './auth.routes.ts';
+import { mfaRoutes } from './mfa.routes.ts';
 import { installAccessGuard } from './access.guard.ts';
 import { installOriginGuard, LOOPBACK_HOSTS } from './origin.guard.ts';
 import { isValidationError } from '../admin/issues.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { httpsServerFactory } from './https.server.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
@@ -42,6 +44,10 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   PASSWORD_CHANGE_REQUIRED: 403,
   PASSWORD_WEAK: 400,
+  MFA_CODE_INVALID: 401,
+  MFA_LOGIN_EXPIRED: 401,
+  MFA_ENROLMENT_REQUIRED: 403,
+  MFA_REQUIRED: 403,
   QUERY_INVALID: 400,
   STORE_UNAVAILABLE: 503,
   QUERY_FAILED: 502,
@@ -86,6 +92,8 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     // Behind a listed reverse proxy, request.ip is the client its X-Forwarded-For names (the
     // audit log, the login limiter); otherwise the peer, whatever a header says.
     trustProxy: deps.trustProxy?.length ? deps.trustProxy : false,
+    // HTTPS_CERT / HTTPS_KEY: TLS on the same port, no plain HTTP beside it.
+    ...(deps.https ? { serverFactory: httpsServerFactory(deps.https) } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -119,16 +127,17 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   // First of all: a request under a foreign name (DNS rebinding) or a change from another origin goes no further.
-  installOriginGuard(app, deps.allowedHosts ?? LOOPBACK_HOSTS);
+  installOriginGuard(app, deps.allowedHosts ?? LOOPBACK_HOSTS, deps.refusals);
   await app.register(cookie);
   await app.register(helmet, {
-    // Plain HTTP on a LAN is the common case: do not force HTTPS upgrades. The worker app's
+    // Plain HTTP on a LAN is a common case: do not force HTTPS upgrades. The worker app's
     // service worker and manifest come from the hub itself, nowhere else.
     // Styles and fonts from the hub only (helmet's defaults also allow `https:` and inline styles).
     contentSecurityPolicy: {
       directives: { upgradeInsecureRequests: null, styleSrc: ["'self'"], fontSrc: ["'self'"], workerSrc: ["'self'"], manifestSrc: ["'self'"] },
     },
-    hsts: deps.access.cookieSecure,
+    // Strict-Transport-Security when the hub is reached over HTTPS: its own (HTTPS_CERT) or a TLS proxy's (COOKIE_SECURE=on).
+    hsts: Boolean(deps.https) || deps.access.cookieSecure,
   });
   // Powerful features: location for the worker app's check-in (its own pages only), nothing else.
   // API answers (and health, metrics) are never kept by a browser or a proxy: they hold personal data and live state.
@@ -149,6 +158,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/docs', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authRoutes(deps));
+  await app.register(mfaRoutes(deps));
   await app.register(healthRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(historyRoutes(deps));

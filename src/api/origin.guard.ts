@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HubError } from '../errors.ts';
+import type { RefusalAudit } from '../audit/refusals.audit.ts';
 
 /** One allowed name; without a port, any port. */
 interface HostEntry {
@@ -131,12 +132,17 @@ export function crossOriginReason(method: string, headers: IncomingHttpHeaders):
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
 /** Refuses requests under a name not allowed (421 HOST_NOT_ALLOWED) and state changes without a same-origin proof (403 CROSS_ORIGIN). First of all hooks. */
-export function installOriginGuard(app: FastifyInstance, policy: HostPolicy): void {
+export function installOriginGuard(app: FastifyInstance, policy: HostPolicy, refusals?: RefusalAudit): void {
   app.addHook('onRequest', async (request: FastifyRequest) => {
+    const target = `${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`;
     if (!hostAllowed(policy, request.headers.host)) {
+      refusals?.refused({ action: 'host_refused', channel: 'http', address: request.ip, target, note: `HOST_NOT_ALLOWED: ${(request.headers.host ?? '(none)').slice(0, 200)}` });
       throw new HubError('HOST_NOT_ALLOWED', `this hub does not answer to the name ${request.headers.host ?? '(none)'}: add it to HTTP_ALLOWED_HOSTS (answered: ${policy.describe})`);
     }
     const reason = crossOriginReason(request.method, request.headers);
-    if (reason) throw new HubError('CROSS_ORIGIN', `a change must come from the hub's own pages (${reason}): a script sends Content-Type: application/json`);
+    if (reason) {
+      refusals?.refused({ action: 'cross_origin_refused', channel: 'http', address: request.ip, target, note: `CROSS_ORIGIN: ${reason.slice(0, 300)}` });
+      throw new HubError('CROSS_ORIGIN', `a change must come from the hub's own pages (${reason}): a script sends Content-Type: application/json`);
+    }
   });
 }

@@ -75,4 +75,19 @@ describe('login limiter', () => {
     expect(limiter.begin('u0', 'a0', 1).ok).toBe(true);
     expect(limiter.lockedUntil('target', 1)).toBe(60_000);
   });
+
+  it('a right password with a second factor to come frees its slot but keeps the streak: only a complete login ends it', () => {
+    const limiter = new LoginLimiter(limits);
+    take(limiter, 'qian', '10.0.0.1', 0).failed(0);
+    take(limiter, 'qian', '10.0.0.1', 0).failed(0);
+    // The password was right: the code step follows; the two wrong codes before still count.
+    take(limiter, 'qian', '10.0.0.1', 0).passed();
+    expect(take(limiter, 'qian', '10.0.0.1', 0).failed(1)).toEqual({ lockedUntil: 60_001 });
+    expect(limiter.begin('qian', '10.0.0.2', 2).ok).toBe(false);
+    // After the lock, a right password then a right code end the streak.
+    take(limiter, 'qian', '10.0.0.1', 60_001).passed();
+    take(limiter, 'qian', '10.0.0.1', 60_002).succeeded();
+    take(limiter, 'qian', '10.0.0.1', 60_003).failed(60_003);
+    expect(limiter.lockedUntil('qian', 60_004)).toBeUndefined();
+  });
 });

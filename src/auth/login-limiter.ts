@@ -54,6 +54,12 @@ export interface LoginAttempt {
   failed(now: number): { lockedUntil?: number };
   /** The password was right: the account's streak ends, the address is not charged. */
   succeeded(): void;
+  /**
+   * The password was right but a second factor is still to come: the slot is freed and the address
+   * not charged, the streak stays (only a complete login ends it, so a known password cannot be
+   * used to clear the count of wrong codes).
+   */
+  passed(): void;
 }
 
 export interface AccountLock {
@@ -120,6 +126,14 @@ export class LoginLimiter {
           account.pending -= 1;
           account.streak = 0;
           account.lockedUntil = 0;
+          const current = this.#addresses.get(address);
+          const i = current?.lastIndexOf(now) ?? -1;
+          if (i >= 0) current!.splice(i, 1);
+        },
+        passed: () => {
+          if (done) return;
+          done = true;
+          account.pending -= 1;
           const current = this.#addresses.get(address);
           const i = current?.lastIndexOf(now) ?? -1;
           if (i >= 0) current!.splice(i, 1);

@@ -10,7 +10,6 @@
  * through `certifiedDeviceKey(client)`. Without a certificate a device logs in with its secret
  * as on the plain listener.
  */
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -21,6 +20,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import type { EmbeddedBrokerSettings, TlsListenerSettings } from '../config/config.loader.ts';
 import { HubError } from '../errors.ts';
+import { checkSecureContext, readPem } from '../util/tls-files.ts';
 import { guardPacketSize } from './packet-size.guard.ts';
 
 export type ListenerKind = 'mqtt' | 'mqtts' | 'ws' | 'wss';
@@ -145,17 +145,10 @@ export class BrokerListeners {
   }
 
   async #secureContextOptions(settings: TlsListenerSettings): Promise<tls.TlsOptions> {
-    const read = async (setting: string, file: string) => {
-      try {
-        return await readFile(file);
-      } catch (error) {
-        throw new HubError('CONFIG_INVALID', `${setting}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      }
-    };
     const [cert, key, ca] = await Promise.all([
-      read('MQTT_TLS_CERT', settings.cert),
-      read('MQTT_TLS_KEY', settings.key),
-      settings.ca ? read('MQTT_TLS_CA', settings.ca) : undefined,
+      readPem('MQTT_TLS_CERT', settings.cert),
+      readPem('MQTT_TLS_KEY', settings.key),
+      settings.ca ? readPem('MQTT_TLS_CA', settings.ca) : undefined,
     ]);
     const secure: tls.TlsOptions = {
       cert,
@@ -165,13 +158,7 @@ export class BrokerListeners {
       // Asked for, verified against MQTT_TLS_CA, but optional: a device without one logs in with its secret.
       ...(ca ? { ca, requestCert: true, rejectUnauthorized: false } : {}),
     };
-    try {
-      tls.createSecureContext(secure);
-    } catch (error) {
-      const message = (error as Error).message;
-      const setting = /ca|issuer/i.test(message) && ca ? 'MQTT_TLS_CA' : 'MQTT_TLS_CERT/MQTT_TLS_KEY';
-      throw new HubError('CONFIG_INVALID', `${setting}: not a usable PEM certificate and key (${message})`);
-    }
+    checkSecureContext(secure, { pair: 'MQTT_TLS_CERT/MQTT_TLS_KEY', ca: 'MQTT_TLS_CA' });
     return secure;
   }
 

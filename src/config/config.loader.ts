@@ -5,6 +5,7 @@ import { HubError } from '../errors.ts';
 import { envSchema, type Env } from './config.schema.ts';
 import type { StoreSettings } from '../store/store.types.ts';
 import { hostPolicy, type HostPolicy } from '../api/origin.guard.ts';
+import type { MfaPolicy } from '../contracts/access.ts';
 
 const DEFAULT_MAX_PACKET_BYTES = 65_536;
 /** Bytes of an MQTT PUBLISH besides its payload: fixed header, topic, packet id. */
@@ -15,7 +16,8 @@ export interface HubConfig {
   dataDir: string;
   /** trustProxy: addresses of reverse proxies whose X-Forwarded-For names the client (none by default). */
   /** allowedHosts: the names HTTP requests and the live socket may use (HTTP_ALLOWED_HOSTS). */
-  http: { host: string; port: number; trustProxy: string[]; allowedHosts: HostPolicy };
+  /** tls: HTTPS on the HTTP port (HTTPS_CERT, HTTPS_KEY: absolute paths). */
+  http: { host: string; port: number; trustProxy: string[]; allowedHosts: HostPolicy; tls?: { cert: string; key: string } };
   topicRoot: string;
   broker:
     | {
@@ -43,7 +45,7 @@ export interface HubConfig {
   alertsFile?: string;
   demo: { enabled: boolean; intervalMs: number; scenario: string };
   ingest: { maxPayloadBytes: number; retentionMs: number; futureToleranceMs: number; deadLetterLimit: number };
-  auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string };
+  auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string; mfa: MfaPolicy };
   /** The operational database: PostgreSQL by URL, else SQLite in dataDir. */
   state: { databaseUrl?: string; auditRetentionMs: number };
 }
@@ -211,6 +213,8 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     problems.push('MQTT_PORT: off, but the demo fleet publishes over the plain listener; set REGISTRY_FILE with your devices, or DEMO=off');
   }
   const limits = brokerLimits(e, problems);
+  if (Boolean(e.HTTPS_CERT) !== Boolean(e.HTTPS_KEY)) problems.push(e.HTTPS_CERT ? 'HTTPS_CERT: needs HTTPS_KEY' : 'HTTPS_KEY: needs HTTPS_CERT');
+  const https = e.HTTPS_CERT && e.HTTPS_KEY ? { cert: path.resolve(e.HTTPS_CERT), key: path.resolve(e.HTTPS_KEY) } : undefined;
   let allowedHosts: HostPolicy | undefined;
   try {
     allowedHosts = hostPolicy(e.HTTP_ALLOWED_HOSTS, e.HTTP_HOST);
@@ -222,7 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   return {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY === 'off' ? [] : e.TRUST_PROXY.split(',').map((a) => a.trim()), allowedHosts: allowedHosts! },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY === 'off' ? [] : e.TRUST_PROXY.split(',').map((a) => a.trim()), allowedHosts: allowedHosts!, ...(https ? { tls: https } : {}) },
     topicRoot: e.TOPIC_ROOT,
     broker: e.MQTT_URL
       ? {
@@ -263,8 +267,10 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     auth: {
       usersFile: e.USERS_FILE ? path.resolve(e.USERS_FILE) : undefined,
       sessionIdleMs: e.SESSION_IDLE,
-      cookieSecure: e.COOKIE_SECURE === 'on',
+      // Over the hub's own HTTPS the session cookie is Secure unless told otherwise.
+      cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'on' : Boolean(https),
       metricsToken: e.METRICS_TOKEN,
+      mfa: e.MFA,
     },
     state: { ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}), auditRetentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000 },
   };

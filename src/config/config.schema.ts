@@ -33,6 +33,9 @@ export const envSchema = z.object({
   HTTP_PORT: port.default(8080),
   /** Names the hub answers to besides localhost and IP addresses (comma-separated host[:port]); unset off loopback: also this machine's host name. */
   HTTP_ALLOWED_HOSTS: z.string().optional(),
+  /** HTTPS on HTTP_PORT without a proxy: the certificate (PEM, with its chain) and its private key; `kill -HUP` reloads them. */
+  HTTPS_CERT: z.string().min(1).optional(),
+  HTTPS_KEY: z.string().min(1).optional(),
   TOPIC_ROOT: z.string().regex(ID_PATTERN, 'must be a plain id such as "compounds"').default(DEFAULT_TOPIC_ROOT),
   // Embedded broker (used when MQTT_URL is not set)
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
@@ -110,8 +113,11 @@ export const envSchema = z.object({
     .default('off'),
   USERS_FILE: z.string().min(1).optional(),
   SESSION_IDLE: duration.default(12 * 3_600_000),
-  COOKIE_SECURE: z.enum(['on', 'off']).default('off'),
+  /** Session cookies only over HTTPS (and HSTS sent); default: on with HTTPS_CERT, else off (set on behind a TLS proxy). */
+  COOKIE_SECURE: z.enum(['on', 'off']).optional(),
   METRICS_TOKEN: z.string().min(24, 'use at least 24 random characters').optional(),
+  /** Two-factor login (TOTP): `required` holds admins and managers to it (until enrolled, only enrolment is open); `optional`: anyone may enrol. */
+  MFA: z.enum(['required', 'optional'], { message: 'expected required or optional' }).default('optional'),
 });
 
 export type Env = z.output<typeof envSchema>;

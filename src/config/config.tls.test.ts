@@ -66,3 +66,25 @@ describe('TLS to an external broker', () => {
     expect(failure({ MQTT_CA: 'ca.crt' })).toContain('MQTT_CA: TLS to an external broker (MQTT_URL)');
   });
 });
+
+describe('HTTPS on the HTTP port', () => {
+  it('serves plain HTTP with ordinary cookies by default', () => {
+    const config = loadConfig({ DEMO: 'off' });
+    expect(config.http.tls).toBeUndefined();
+    expect(config.auth.cookieSecure).toBe(false);
+  });
+
+  it('takes HTTPS_CERT and HTTPS_KEY, and then makes the session cookie Secure unless COOKIE_SECURE=off', () => {
+    const config = loadConfig({ DEMO: 'off', HTTPS_CERT: 'hub.crt', HTTPS_KEY: 'hub.key' });
+    expect(config.http.tls).toEqual({ cert: path.resolve('hub.crt'), key: path.resolve('hub.key') });
+    expect(config.auth.cookieSecure).toBe(true);
+    expect(loadConfig({ DEMO: 'off', HTTPS_CERT: 'hub.crt', HTTPS_KEY: 'hub.key', COOKIE_SECURE: 'off' }).auth.cookieSecure).toBe(false);
+    // Behind a TLS proxy, without the hub's own HTTPS.
+    expect(loadConfig({ DEMO: 'off', COOKIE_SECURE: 'on' }).auth.cookieSecure).toBe(true);
+  });
+
+  it('refuses half a key pair, naming the missing half', () => {
+    expect(failure({ HTTPS_CERT: 'hub.crt' })).toContain('HTTPS_CERT: needs HTTPS_KEY');
+    expect(failure({ HTTPS_KEY: 'hub.key' })).toContain('HTTPS_KEY: needs HTTPS_CERT');
+  });
+});

@@ -16,6 +16,42 @@ export interface Me {
   grids: string[];
   /** The password was generated for a first run: the user is asked to change it. */
   mustChangePassword: boolean;
+  /** The second factor (GET /api/auth/me and the login answer carry it; not the socket's hello). */
+  mfa?: MfaStatus;
+}
+
+/** `MFA`: `required` holds admins and managers to a second factor; `optional` lets anyone enrol. */
+export const MFA_POLICIES = ['required', 'optional'] as const;
+export type MfaPolicy = (typeof MFA_POLICIES)[number];
+
+/** A login's two-factor state as the login itself sees it. */
+export interface MfaStatus {
+  /** A code is asked at login. */
+  enabled: boolean;
+  /** The policy holds this login's role to it (it cannot be disabled; until enrolled, only enrolment is open). */
+  required: boolean;
+  /** Single-use recovery codes not used yet (0 when not enabled). */
+  recoveryCodesLeft: number;
+  policy: MfaPolicy;
+}
+
+/** `POST /api/auth/login`: logged in, or (two-factor login on) the password was right and the code step follows. */
+export type LoginAnswer = { user: Me } | { mfaRequired: true; expiresAt: number };
+/** `POST /api/auth/login/mfa`: logged in; with the recovery codes left when one was used. */
+export interface MfaLoginAnswer {
+  user: Me;
+  recoveryCodesLeft?: number;
+}
+/** `POST /api/auth/mfa/start`: the new secret (base32, for typing in), its otpauth:// URI and that URI as an SVG QR code. */
+export interface MfaEnrolmentAnswer {
+  secret: string;
+  uri: string;
+  qrSvg: string;
+}
+/** `POST /api/auth/mfa/confirm` and `/recovery-codes`: the ten recovery codes, shown once. */
+export interface RecoveryCodesAnswer {
+  recoveryCodes: string[];
+  mfa: MfaStatus;
 }
 
 /** What each role may do besides reading its scope. */

@@ -9,6 +9,7 @@
  *   PATCH  /api/admin/users/:id        UserPatch     → { user: AdminUser }
  *   POST   /api/admin/users/:id/reset-password       → { password } (one-time: must be changed at next login; ends the user's sessions)
  *   POST   /api/admin/users/:id/unlock               → { user: AdminUser } (ends a lock after failed logins; audited as user_unlocked)
+ *   POST   /api/admin/users/:id/mfa/reset            → { mfa } (takes two-factor login away, ends the sessions; audited as user_mfa_reset)
  *   GET    /api/admin/places                         → PlacesAnswer (manager: only their compounds)
  *   PUT    /api/admin/places/:kind/:id PlaceBody     → { place }
  *   PUT    /api/admin/compounds/:id    CompoundBody  → { compound }
@@ -58,6 +59,8 @@ export interface AdminUser {
   lockedUntil?: number;
   /** Failed logins in a row, while it is locked. */
   failedLogins?: number;
+  /** Two-factor login is on; an admin can reset it (POST /api/admin/users/:id/mfa/reset, audited as user_mfa_reset). */
+  mfaEnabled?: boolean;
   createdAt: number;
   updatedAt: number;
 }

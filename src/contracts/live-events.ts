@@ -58,6 +58,37 @@ export interface SubscribeRequest {
   compounds?: string[];
   detail?: 'devices' | 'summary';
   mine?: boolean;
+  /** With `detail: 'devices'`: only the devices the view shows (a filter and a page); without it, all of them (bounded). */
+  devices?: DeviceWindow;
+}
+
+/**
+ * Which devices of the subscribed compounds a view shows: those matching every filter given, in
+ * a stable order (compound, building, type, name), `limit` of them from `offset`. The snapshot
+ * says how many match (`page.total`); later batches carry changes of the devices in the page only.
+ * A device added to the registry later joins at the next subscribe.
+ */
+export interface DeviceWindow {
+  types?: DeviceType[];
+  /** Building ids (tags.building); `''` stands for devices without a building. */
+  buildings?: string[];
+  /** Matched, case-insensitive, against the device id and name. */
+  q?: string;
+  /** Default 0. */
+  offset?: number;
+  /** 1 … LIVE_PAGE_MAX; default LIVE_PAGE_MAX. */
+  limit?: number;
+}
+
+/** The most devices one page of a subscription holds. */
+export const LIVE_PAGE_MAX = 1_000;
+
+/** Where a paged snapshot is in the devices that match its window. */
+export interface LivePage {
+  offset: number;
+  limit: number;
+  /** Devices matching the window's filters, in all pages. */
+  total: number;
 }
 
 /** The full current state of a subscription: sent in the subscribe answer, and after each reconnect. */
@@ -67,6 +98,8 @@ export interface LiveSnapshot {
   devices: DeviceView[];
   /** Open alerts in the subscription. */
   alerts: Alert[];
+  /** Set when the subscription asked for a window of devices (`devices`): the devices above are that page. */
+  page?: LivePage;
   /**
    * Set when the snapshot hit LIVE_SNAPSHOT_MAX_DEVICES or LIVE_SNAPSHOT_MAX_ALERTS and the
    * rest was left out (totals in `compounds` stay complete); later batches still carry changes.

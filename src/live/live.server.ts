@@ -9,7 +9,7 @@
  * `summary:…`): a batch is built and encoded once per room, and each client is in exactly one
  * subscription room, so it never gets more than 10 batches a second.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
@@ -30,6 +30,7 @@ import {
   type CompoundSummary,
   type DeviceView,
   type LiveBatch,
+  type LivePage,
   type LiveSnapshot,
   type ServerToClientEvents,
   type SubscribeAnswer,
@@ -43,8 +44,12 @@ import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import type { AccessDeps } from '../api/api.types.ts';
 import { hostAllowed, LOOPBACK_HOSTS, originIsHost, type HostPolicy } from '../api/origin.guard.ts';
 import { describeUser } from '../auth/user-scope.ts';
+import type { RefusalAudit } from '../audit/refusals.audit.ts';
+import type { ClientAddress } from '../api/client-address.ts';
 import type { DeviceStates } from './device-state.ts';
 import { compoundSummaries, deviceView } from './device-view.ts';
+import { deviceKey } from '../contracts/device-types.ts';
+import { parseDeviceWindow, selectWindow, windowKey, type NormalWindow } from './device-window.ts';
 
 export interface LiveDeps {
   registry: Registry;
@@ -54,6 +59,10 @@ export interface LiveDeps {
   access: AccessDeps;
   /** The names a handshake may use (HTTP_ALLOWED_HOSTS); default: localhost and IP addresses. */
   allowedHosts?: HostPolicy;
+  /** Refused handshakes and closed floods go to the audit log (bounded per address). */
+  refusals?: RefusalAudit;
+  /** The client's address of a handshake (TRUST_PROXY); default: the peer. */
+  clientAddress?: ClientAddress;
   metrics: HubMetrics;
   logger: Logger;
   now?: () => number;
@@ -69,6 +78,8 @@ interface Subscription {
   mine?: string;
   /** That worker's scope: an alert outside it never reaches them, whoever it is assigned to. */
   mineScope?: Me;
+  /** Only a window of the devices (SubscribeRequest.devices): its keys as of the last snapshot. */
+  window?: { spec: NormalWindow; members: ReadonlySet<string> };
 }
 
 interface SocketData {
@@ -103,13 +114,14 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 const MAX_SUBSCRIBED_COMPOUNDS = 10_000;
 const TICK_MS = 1000 / LIVE_MAX_BATCHES_PER_SEC;
 
-function roomOf(request: SubscribeRequest, me: Me): { room: string; sub: Subscription } {
+function roomOf(request: SubscribeRequest, me: Me, window: NormalWindow | undefined): { room: string; sub: Subscription } {
   const compounds = [...new Set(request.compounds ?? [])].sort();
   const devices = request.detail !== 'summary';
-  const sub: Subscription = { compounds: new Set(compounds), devices, ...(request.mine ? { mine: me.id, mineScope: me } : {}) };
+  const paged = devices && window ? { window: { spec: window, members: new Set<string>() } } : {};
+  const sub: Subscription = { compounds: new Set(compounds), devices, ...(request.mine ? { mine: me.id, mineScope: me } : {}), ...paged };
   if (!compounds.length && request.mine) return { room: `worker:${me.id}`, sub };
-  if (compounds.length === 1 && !request.mine) return { room: `${devices ? 'devices' : 'summary'}:${compounds[0]}`, sub };
-  const digest = createHash('sha256').update(JSON.stringify([compounds, devices, sub.mine ?? ''])).digest('base64url').slice(0, 16);
+  if (compounds.length === 1 && !request.mine && !sub.window) return { room: `${devices ? 'devices' : 'summary'}:${compounds[0]}`, sub };
+  const digest = createHash('sha256').update(JSON.stringify([compounds, devices, sub.mine ?? '', sub.window ? windowKey(sub.window.spec) : ''])).digest('base64url').slice(0, 16);
   return { room: `sub:${digest}`, sub };
 }
 
@@ -162,11 +174,15 @@ export class LiveServer {
       allowRequest: (req, callback) => {
         if (!hostAllowed(deps.allowedHosts ?? LOOPBACK_HOSTS, req.headers.host)) {
           deps.metrics.liveRefused.inc({ reason: 'host' });
+          deps.refusals?.refused({ action: 'host_refused', channel: 'live', address: this.#address(req), target: 'live socket', note: `HOST_NOT_ALLOWED: ${req.headers.host ?? '(none)'}` });
           return callback('HOST_NOT_ALLOWED', false);
         }
         const origin = req.headers.origin;
         const sameSite = !origin || originIsHost(origin, req.headers.host);
-        if (!sameSite) deps.metrics.liveRefused.inc({ reason: 'origin' });
+        if (!sameSite) {
+          deps.metrics.liveRefused.inc({ reason: 'origin' });
+          deps.refusals?.refused({ action: 'cross_origin_refused', channel: 'live', address: this.#address(req), target: 'live socket', note: `CROSS_ORIGIN: Origin ${origin}` });
+        }
         callback(sameSite ? null : 'CROSS_ORIGIN', sameSite);
       },
     });
@@ -184,11 +200,17 @@ export class LiveServer {
         deps.metrics.liveRefused.inc({ reason: 'password_change' });
         return next(new Error('PASSWORD_CHANGE_REQUIRED'));
       }
+      // MFA=required: neither does a login that must set up its second factor.
+      if (deps.access.mfa?.mustEnrol(user)) {
+        deps.metrics.liveRefused.inc({ reason: 'mfa_enrolment' });
+        return next(new Error('MFA_ENROLMENT_REQUIRED'));
+      }
       // One session holds at most LIVE_MAX_SOCKETS_PER_SESSION sockets at once.
       let open = 0;
       for (const other of this.#io.of('/').sockets.values()) if (other.data.sessionId === session.id) open++;
       if (open >= LIVE_MAX_SOCKETS_PER_SESSION) {
         deps.metrics.liveRefused.inc({ reason: 'sockets_per_session' });
+        deps.refusals?.refused({ action: 'live_refused', channel: 'live', actor: user.id, address: this.#address(socket.request), target: 'live socket', note: `TOO_MANY_SOCKETS: ${open} open for this login session` });
         return next(new Error('TOO_MANY_SOCKETS'));
       }
       socket.data = {
@@ -323,7 +345,10 @@ export class LiveServer {
     for (const compound of sub.compounds) {
       const summary = summaries.get(compound);
       if (summary) batch.compounds.push(summary);
-      if (sub.devices) batch.devices.push(...(devicesBy.get(compound) ?? []));
+      if (sub.window) {
+        const members = sub.window.members;
+        for (const d of devicesBy.get(compound) ?? []) if (members.has(deviceKey(d))) batch.devices.push(d);
+      } else if (sub.devices) batch.devices.push(...(devicesBy.get(compound) ?? []));
       addAlerts(alertsBy.get(compound));
     }
     if (sub.mine) addAlerts(alertsOf.get(sub.mine)?.filter((a) => inScope(sub.mineScope!, a.compound)));
@@ -366,6 +391,10 @@ export class LiveServer {
     socket.on('disconnect', () => this.#deps.metrics.liveClients.set(this.clients));
   }
 
+  #address(request: IncomingMessage): string {
+    return this.#deps.clientAddress?.(request) ?? request.socket.remoteAddress ?? 'unknown';
+  }
+
   /** Takes a request token; a refusal is counted, and a socket refused for 10 s on end is closed. */
   #take(socket: LiveSocket): boolean {
     const data = socket.data;
@@ -377,6 +406,7 @@ export class LiveServer {
     if (now - data.floodSince >= LIVE_FLOOD_DISCONNECT_MS) {
       this.#deps.metrics.liveRefused.inc({ reason: 'flood' });
       this.#log.warn({ user: data.me.id }, 'live socket closed: flooding requests');
+      this.#deps.refusals?.refused({ action: 'live_closed', channel: 'live', actor: data.me.id, address: this.#address(socket.request), target: 'live socket', note: `FLOOD: requests refused for ${LIVE_FLOOD_DISCONNECT_MS / 1000} s on end` });
       socket.disconnect(true);
     }
     return false;
@@ -397,19 +427,26 @@ export class LiveServer {
       this.#deps.metrics.liveRefused.inc({ reason: 'bad_request' });
       return { ok: false, error: 'BAD_REQUEST', message: `compounds: a list of at most ${MAX_SUBSCRIBED_COMPOUNDS} compound ids` };
     }
+    const window = request.devices === undefined ? undefined : parseDeviceWindow(request.devices);
+    if (window && !window.ok) {
+      this.#deps.metrics.liveRefused.inc({ reason: 'bad_request' });
+      return { ok: false, error: 'BAD_REQUEST', message: window.message };
+    }
     const outside = compounds.filter((c) => !inScope(me, c) || !this.#deps.registry.compound(c));
     if (outside.length) {
       this.#deps.metrics.liveRefused.inc({ reason: 'forbidden' });
       return { ok: false, error: 'FORBIDDEN', message: `outside your scope or unknown: ${outside.slice(0, 5).join(', ')}` };
     }
-    const { room, sub } = roomOf(request, me);
+    const { room, sub: asked } = roomOf(request, me, window?.window);
     // Each snapshot takes a token of its own: 2,000 subscribes cannot make 2,000 snapshots.
     if (!takeToken(socket.data.snapshots, this.#now(), LIVE_SNAPSHOTS_PER_SEC, LIVE_SNAPSHOT_BURST)) {
       this.#deps.metrics.liveRefused.inc({ reason: 'snapshot_rate' });
       return { ok: false, error: 'RATE_LIMITED', message: `at most one snapshot every ${1 / LIVE_SNAPSHOTS_PER_SEC} s (burst ${LIVE_SNAPSHOT_BURST}); the subscription is unchanged` };
     }
     if (socket.data.room && socket.data.room !== room) socket.leave(socket.data.room);
-    if (!this.#rooms.has(room)) {
+    let sub = this.#rooms.get(room);
+    if (!sub) {
+      sub = asked;
       this.#rooms.set(room, sub);
       for (const c of sub.compounds) this.#watched.set(c, (this.#watched.get(c) ?? 0) + 1);
     }
@@ -425,7 +462,14 @@ export class LiveServer {
     // Bounded: at most LIVE_SNAPSHOT_MAX_DEVICES device views and LIVE_SNAPSHOT_MAX_ALERTS alerts.
     const devices: DeviceView[] = [];
     let truncated = false;
-    if (sub.devices) {
+    let page: LivePage | undefined;
+    if (sub.window) {
+      // The page the view shows; the room's batches follow its devices from now on.
+      const selected = selectWindow(registry, sub.compounds, sub.window.spec);
+      sub.window.members = new Set(selected.devices.map((d) => d.key));
+      for (const d of selected.devices) devices.push(deviceView(d, deviceStates));
+      page = selected.page;
+    } else if (sub.devices) {
       outer: for (const c of sub.compounds) {
         for (const d of registry.devicesOf(c)) {
           if (devices.length >= LIVE_SNAPSHOT_MAX_DEVICES) {
@@ -443,6 +487,7 @@ export class LiveServer {
       compounds: compoundSummaries(registry, deviceStates, alerts, sub.compounds),
       devices,
       alerts: inSub.slice(0, LIVE_SNAPSHOT_MAX_ALERTS),
+      ...(page ? { page } : {}),
       ...(truncated ? { truncated: true } : {}),
     };
   }

@@ -26,6 +26,7 @@ export async function rekeyDemoLogins(state: StateStore, at: number, logger: Log
     const password = generatePassword();
     await state.users.update({ ...fields, passwordHash: await hashPassword(password), mustChangePassword: true }, at);
     rekeyed.push({ id: user.id, role: user.role, password });
+    await state.audit.append({ at, actor: 'hub', action: 'password_reset', target: `user:${user.id}`, note: 'demo password replaced by a one-time password: HTTP_HOST is not loopback' });
   }
   if (!rekeyed.length) return rekeyed;
   const ids = new Set(rekeyed.map((r) => r.id));

@@ -22,6 +22,14 @@ export interface UsersTable {
   disabled: Flag;
   /** JSON object `{ mobile?, wecom?, dingtalk?, feishu? }`, or null (migration 0002). */
   contact: string | null;
+  /** TOTP secret, sealed (mfa-secret.box.ts), or null (migration 0003). */
+  mfa_secret: string | null;
+  /** When the TOTP enrolment was confirmed; null: none, or started and not confirmed. */
+  mfa_enabled_at: number | null;
+  /** The last TOTP time step a code was accepted for: codes of it and before are refused. */
+  mfa_last_step: number | null;
+  /** JSON array of the SHA-256 (hex) of the unused recovery codes, or null. */
+  mfa_recovery: string | null;
   created_at: number;
   updated_at: number;
 }

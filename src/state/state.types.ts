@@ -24,6 +24,21 @@ export interface StoredUser extends User {
   updatedAt: number;
 }
 
+/**
+ * A login's second factor (TOTP), kept beside it in the users table but never part of StoredUser:
+ * administration, seeds and the audit diff of a user do not see it.
+ */
+export interface StoredMfa {
+  /** The TOTP secret, sealed with the key in DATA_DIR (never the secret in clear). */
+  secret: string;
+  /** When the enrolment was confirmed with a code; absent: started, not confirmed (no code asked at login). */
+  enabledAt?: number;
+  /** The last TOTP time step a code was accepted for (a code is never taken twice). */
+  lastStep?: number;
+  /** SHA-256 (hex) of the recovery codes not used yet. */
+  recoveryHashes: string[];
+}
+
 export interface UsersRepo {
   list(): Promise<StoredUser[]>;
   get(id: string): Promise<StoredUser | undefined>;
@@ -31,6 +46,16 @@ export interface UsersRepo {
   insert(user: User, at: number): Promise<StoredUser>;
   /** Replaces a login's fields (not its id or createdAt); HubError NOT_FOUND when there is none. */
   update(user: Omit<StoredUser, 'createdAt' | 'updatedAt'>, at: number): Promise<StoredUser>;
+  /** The second factor of a login, if it has one (started or confirmed). */
+  getMfa(id: string): Promise<StoredMfa | undefined>;
+  /** The logins with a second factor (started or confirmed). */
+  listMfa(): Promise<Array<{ id: string; mfa: StoredMfa }>>;
+  /** Sets (or with null removes) a login's second factor; HubError NOT_FOUND when there is no such login. */
+  setMfa(id: string, mfa: StoredMfa | null, at: number): Promise<void>;
+  /** Takes TOTP time step `step` for a login, atomically: false when it (or a later one) was taken already. */
+  takeTotpStep(id: string, step: number): Promise<boolean>;
+  /** Uses up one recovery code by its hash, atomically: the codes left, or undefined when it is not (or no longer) one of them. */
+  takeRecoveryCode(id: string, hash: string): Promise<number | undefined>;
 }
 
 export interface SessionsRepo {

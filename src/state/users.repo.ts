@@ -6,7 +6,7 @@ import type { Contact } from '../contracts/api.ts';
 import { contactOrUndefined } from '../auth/contact.schema.ts';
 import { flag, fromJson, isUniqueViolation, toJson } from './dialect.ts';
 import type { Database, UsersTable } from './schema.ts';
-import type { StoredUser, UsersRepo } from './state.types.ts';
+import type { StoredMfa, StoredUser, UsersRepo } from './state.types.ts';
 
 function toUser(row: Selectable<UsersTable>): StoredUser {
   const compounds = fromJson<string[]>(row.compounds);
@@ -39,6 +39,19 @@ function fields(user: User & { disabled?: boolean }) {
     disabled: user.disabled ? 1 : 0,
   };
 }
+
+/** The second factor of a row (TOTP columns of migration 0003), or undefined. */
+function toMfa(row: Pick<Selectable<UsersTable>, 'mfa_secret' | 'mfa_enabled_at' | 'mfa_last_step' | 'mfa_recovery'>): StoredMfa | undefined {
+  if (row.mfa_secret === null) return undefined;
+  return {
+    secret: row.mfa_secret,
+    ...(row.mfa_enabled_at !== null ? { enabledAt: Number(row.mfa_enabled_at) } : {}),
+    ...(row.mfa_last_step !== null ? { lastStep: Number(row.mfa_last_step) } : {}),
+    recoveryHashes: fromJson<string[]>(row.mfa_recovery) ?? [],
+  };
+}
+
+const MFA_COLUMNS = ['id', 'mfa_secret', 'mfa_enabled_at', 'mfa_last_step', 'mfa_recovery'] as const;
 
 export function usersRepo(db: Kysely<Database>): UsersRepo {
   const get = async (id: string) => {
@@ -73,6 +86,52 @@ export function usersRepo(db: Kysely<Database>): UsersRepo {
         .executeTakeFirst();
       if (!row) throw new HubError('NOT_FOUND', `user ${user.id} does not exist`, { params: { user: user.id } });
       return toUser(row);
+    },
+    async getMfa(id) {
+      const row = await db.selectFrom('users').select(MFA_COLUMNS).where('id', '=', id).executeTakeFirst();
+      return row && toMfa(row);
+    },
+    async listMfa() {
+      const rows = await db.selectFrom('users').select(MFA_COLUMNS).where('mfa_secret', 'is not', null).orderBy('id').execute();
+      return rows.map((row) => ({ id: row.id, mfa: toMfa(row)! }));
+    },
+    async setMfa(id, mfa, at) {
+      const result = await db
+        .updateTable('users')
+        .set({
+          mfa_secret: mfa?.secret ?? null,
+          mfa_enabled_at: mfa?.enabledAt ?? null,
+          mfa_last_step: mfa?.lastStep ?? null,
+          mfa_recovery: mfa ? toJson(mfa.recoveryHashes) : null,
+          updated_at: at,
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!Number(result.numUpdatedRows)) throw new HubError('NOT_FOUND', `user ${id} does not exist`, { params: { user: id } });
+    },
+    async takeTotpStep(id, step) {
+      // One statement: of two requests with the same code, one updates the row and the other finds it taken.
+      const result = await db
+        .updateTable('users')
+        .set({ mfa_last_step: step })
+        .where('id', '=', id)
+        .where('mfa_secret', 'is not', null)
+        .where((eb) => eb.or([eb('mfa_last_step', 'is', null), eb('mfa_last_step', '<', step)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async takeRecoveryCode(id, hash) {
+      // Compare and set on the whole list: a code used by two requests at once is taken by one.
+      for (let tries = 0; tries < 5; tries++) {
+        const row = await db.selectFrom('users').select('mfa_recovery').where('id', '=', id).executeTakeFirst();
+        if (!row || row.mfa_recovery === null) return undefined;
+        const hashes = fromJson<string[]>(row.mfa_recovery) ?? [];
+        if (!hashes.includes(hash)) return undefined;
+        const left = hashes.filter((h) => h !== hash);
+        const result = await db.updateTable('users').set({ mfa_recovery: toJson(left) }).where('id', '=', id).where('mfa_recovery', '=', row.mfa_recovery).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) return left.length;
+      }
+      return undefined;
     },
   };
 }

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeUsersFile } from '../../src/testing/access.fixture.ts';
@@ -107,6 +108,22 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
 }
 
 /**
+ * The status of a GET, within 1 s. Over HTTPS (HTTPS_CERT) the certificate is not checked: this
+ * only waits for the hub to answer; the HTTPS tests check the certificate themselves.
+ */
+async function probeStatus(url: string): Promise<number> {
+  if (!url.startsWith('https:')) return (await fetch(url, { signal: AbortSignal.timeout(1000) })).status;
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/**
  * Starts the hub with `env` on top of test defaults (DEMO off, LOG_LEVEL info, the test logins,
  * free HTTP and MQTT ports) and waits until /readyz answers (200 or 503) and the start banner is printed.
  */
@@ -123,7 +140,7 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
   };
   // An empty value leaves the setting out (USERS_FILE: '' for a first start without one).
   for (const [key, value] of Object.entries(fullEnv)) if (value === '') delete fullEnv[key];
-  const httpUrl = `http://127.0.0.1:${fullEnv.HTTP_PORT}`;
+  const httpUrl = `${fullEnv.HTTPS_CERT ? 'https' : 'http'}://127.0.0.1:${fullEnv.HTTP_PORT}`;
   const brokerUrl = fullEnv.MQTT_URL ?? `mqtt://127.0.0.1:${fullEnv.MQTT_PORT}`;
   let child: ChildProcess | undefined;
   let exit: Promise<HubExit> = Promise.resolve({ code: null, signal: null });
@@ -156,9 +173,9 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
         throw new Error(`hub exited (${how.code ?? how.signal}) before /readyz answered:\n${output.slice(-4000)}`);
       }
       try {
-        const res = await fetch(`${httpUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
+        const status = await probeStatus(`${httpUrl}/readyz`);
         // Answering, and its start banner (printed a moment after the first answer) is out: tests read it.
-        if ((res.status === 200 || res.status === 503) && output.includes('kill -TERM')) return;
+        if ((status === 200 || status === 503) && output.includes('kill -TERM')) return;
       } catch {
         // not listening yet
       }

@@ -6,7 +6,9 @@
  * begun on loopback have ended; the next start off loopback prints no password again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { DEMO_PASSWORD } from '../../src/demo/demo.ts';
+import { openState } from '../../src/state/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
@@ -27,6 +29,16 @@ async function login(username: string, password: string): Promise<{ status: numb
   const res = await fetch(`${hub!.info.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   const cookie = res.headers.getSetCookie()[0]?.split(';')[0];
   return { status: res.status, ...(cookie ? { cookie } : {}), body: await res.json() };
+}
+
+/** The audit log of the data dir (the hub stopped). */
+async function readAudit(): Promise<Array<{ actor: string; action: string; target?: string }>> {
+  const state = await openState({ dataDir: dir.path }, pino({ level: 'silent' }));
+  try {
+    return await state.audit.query({ limit: 500 });
+  } finally {
+    await state.close();
+  }
 }
 
 /** `id (role)  password: …` lines of the banner. */
@@ -71,6 +83,9 @@ describe('the demo password off loopback', () => {
     expect(admin.status).toBe(200);
     expect(admin.body.user.mustChangePassword).toBe(true);
     await hub!.stop();
+    // Each re-key is in the audit log (read from the database the hub left).
+    const audit = await readAudit();
+    expect(audit.filter((e) => e.action === 'password_reset' && e.actor === 'hub').map((e) => e.target).sort()).toEqual(ids.map((id) => `user:${id}`).sort());
 
     // Started off loopback again: nothing left to re-key, no password printed.
     await start({ HTTP_HOST: '0.0.0.0' });

@@ -16,7 +16,7 @@ import type { Browser } from 'playwright-core';
 import type { Hub } from '../../src/hub.ts';
 import { TEST_PASSWORD } from '../../src/testing/access.fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { loginCookie, startTestHub, writeFleetRegistry } from '../helpers/test-hub.ts';
+import { forgetLogins, getJson, loginCookie, startTestHub, writeFleetRegistry } from '../helpers/test-hub.ts';
 import { connectLive } from '../helpers/live-client.ts';
 import { connState, launchBrowser, logIn, newContext } from '../helpers/browser.ts';
 import { freePort } from '../helpers/free-port.ts';
@@ -171,5 +171,23 @@ describe('a page on another port of the same host cannot change anything', () =>
     expect((await raw('POST', '/api/auth/logout', { host, cookie, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })).status).toBe(204);
     const again = await raw('POST', '/api/auth/login', { host, 'content-type': 'application/json' }, JSON.stringify({ username: 'root', password: TEST_PASSWORD }));
     expect(again.status).toBe(200);
+  });
+});
+
+describe('refusals in the audit log', () => {
+  interface Entry { actor: string; action: string; address?: string; target?: string; note?: string }
+  const entries = async (action: string) => (await getJson<{ entries: Entry[] }>(hub, `/api/admin/audit?action=${action}&limit=100`)).entries;
+
+  it('records refused hosts and cross-origin changes with the address, once per kind, channel and address a minute', async () => {
+    // The tests above logged the admin's cached session out.
+    forgetLogins(hub);
+    await expect.poll(async () => (await entries('host_refused')).map((e) => e.target)).toEqual(expect.arrayContaining(['POST /api/auth/login', 'live socket']));
+    const hosts = await entries('host_refused');
+    // Many refusals above, one entry per channel: a scan cannot flood the log.
+    expect(hosts).toHaveLength(2);
+    for (const entry of hosts) expect(entry).toMatchObject({ actor: 'anonymous', address: '127.0.0.1', note: expect.stringContaining(`HOST_NOT_ALLOWED: ${EVIL}`) });
+    const origins = await entries('cross_origin_refused');
+    expect(origins).toHaveLength(1);
+    expect(origins[0]).toMatchObject({ address: '127.0.0.1', target: 'POST /api/auth/logout', note: expect.stringMatching(/^CROSS_ORIGIN: Origin http:\/\/127\.0\.0\.1:\d+ is not this hub/) });
   });
 });

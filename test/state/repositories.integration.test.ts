@@ -257,6 +257,62 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect(audit).toContain('contact (changed)');
       expect(audit).not.toContain('13800000001');
     });
+
+    it('keeps a login\'s second factor beside it (migration 0003): set, listed, a TOTP step and a recovery code each taken once, even when asked at once; user updates leave it alone', async () => {
+      const options = await freshOptions();
+      const state = await open(options);
+      const [admin, worker] = users() as [ReturnType<typeof users>[number], ReturnType<typeof users>[number]];
+      await state.users.insert(admin, T0);
+      await state.users.insert(worker, T0);
+      expect(await state.users.getMfa('admin')).toBeUndefined();
+      expect(await state.users.listMfa()).toEqual([]);
+      // Started, not confirmed: no enabledAt, no codes.
+      await state.users.setMfa('admin', { secret: 'v1.sealed-a', recoveryHashes: [] }, T0 + 1);
+      expect(await state.users.getMfa('admin')).toStrictEqual({ secret: 'v1.sealed-a', recoveryHashes: [] });
+      const hashes = ['a', 'b', 'c'].map(sha);
+      const enabledAt = T0 + 2 + 2_000_000_000; // beyond 32 bits, as times are
+      await state.users.setMfa('admin', { secret: 'v1.sealed-a', enabledAt, lastStep: 59_000_000, recoveryHashes: hashes }, T0 + 2);
+      const mfa = await state.users.getMfa('admin');
+      expect(mfa).toStrictEqual({ secret: 'v1.sealed-a', enabledAt, lastStep: 59_000_000, recoveryHashes: hashes });
+      expect(typeof mfa!.enabledAt).toBe('number');
+      expect(await state.users.listMfa()).toStrictEqual([{ id: 'admin', mfa }]);
+      // Not part of the login: get/list/update neither show nor touch it.
+      const stored = (await state.users.get('admin'))!;
+      expect(stored).not.toHaveProperty('mfa');
+      expect(JSON.stringify(await state.users.list())).not.toContain('sealed');
+      const { createdAt: _c, updatedAt: _u, ...fields } = stored;
+      await state.users.update({ ...fields, name: 'Root' }, T0 + 3);
+      expect(await state.users.getMfa('admin')).toStrictEqual(mfa);
+
+      // A step is taken once; an earlier one is refused; a later one is taken.
+      expect(await state.users.takeTotpStep('admin', 59_000_000)).toBe(false);
+      expect(await state.users.takeTotpStep('admin', 59_000_001)).toBe(true);
+      expect(await state.users.takeTotpStep('admin', 59_000_001)).toBe(false);
+      expect(await state.users.takeTotpStep('admin', 58_999_999)).toBe(false);
+      // The same step asked for at once (from two stores on one database, as two hubs would): one wins.
+      const second = await open(options);
+      const racing = await Promise.all([state.users.takeTotpStep('admin', 59_000_002), second.users.takeTotpStep('admin', 59_000_002), state.users.takeTotpStep('admin', 59_000_002)]);
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect((await state.users.getMfa('admin'))!.lastStep).toBe(59_000_002);
+      // No second factor: nothing to take.
+      expect(await state.users.takeTotpStep('li-qiang', 1)).toBe(false);
+
+      // Recovery codes: each used once, the count left given back; the same code at once is taken by one.
+      expect(await state.users.takeRecoveryCode('admin', sha('a'))).toBe(2);
+      expect(await state.users.takeRecoveryCode('admin', sha('a'))).toBeUndefined();
+      expect(await state.users.takeRecoveryCode('admin', sha('nope'))).toBeUndefined();
+      const both = await Promise.all([state.users.takeRecoveryCode('admin', sha('b')), second.users.takeRecoveryCode('admin', sha('b'))]);
+      expect(both.filter((left) => left !== undefined)).toEqual([1]);
+      expect((await state.users.getMfa('admin'))!.recoveryHashes).toEqual([sha('c')]);
+      expect(await state.users.takeRecoveryCode('li-qiang', sha('c'))).toBeUndefined();
+
+      // Removed (disabled, or an admin's reset); NOT_FOUND for a missing login.
+      await state.users.setMfa('admin', null, T0 + 4);
+      expect(await state.users.getMfa('admin')).toBeUndefined();
+      expect(await state.users.listMfa()).toEqual([]);
+      expect(await state.users.takeRecoveryCode('admin', sha('c'))).toBeUndefined();
+      expect((await hubError(state.users.setMfa('ghost', { secret: 'x', recoveryHashes: [] }, T0))).code).toBe('NOT_FOUND');
+    });
   });
 
   describe('sessions', () => {

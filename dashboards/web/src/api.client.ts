@@ -26,7 +26,7 @@ export function whenUnauthorized(handler: () => void): void {
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-async function request<T>(method: Method, path: string, body?: { text: string; type: string }): Promise<T> {
+async function request<T>(method: Method, path: string, body?: { text: string | Blob; type: string }): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -36,7 +36,8 @@ async function request<T>(method: Method, path: string, body?: { text: string; t
   if (res.status === 204) return undefined as T;
   const json = (await res.json().catch(() => ({}))) as Partial<ApiErrorBody> & { retryAfterSec?: number; issues?: unknown };
   if (!res.ok) {
-    if (res.status === 401 && !path.startsWith('/api/auth/login')) onUnauthorized();
+    // A wrong two-factor code (401 MFA_CODE_INVALID, e.g. confirming an enrolment) is not a login that ended.
+    if (res.status === 401 && !path.startsWith('/api/auth/login') && json.error !== 'MFA_CODE_INVALID') onUnauthorized();
     const issues = Array.isArray(json.issues) ? (json.issues as Issue[]) : [];
     throw new ApiError(res.status, json.error ?? (res.status >= 500 ? 'INTERNAL' : 'ERROR'), json.message ?? res.statusText, json.retryAfterSec, json.params ?? {}, issues, json);
   }
@@ -50,4 +51,9 @@ export function api<T>(method: Method, path: string, body?: object): Promise<T> 
 /** A CSV document as the request body (`text/csv`), a JSON answer. */
 export function apiCsv<T>(path: string, csv: string): Promise<T> {
   return request<T>('POST', path, { text: csv, type: 'text/csv' });
+}
+
+/** A file as the request body (its own type, e.g. image/png), a JSON answer. */
+export function apiFile<T>(method: Method, path: string, file: Blob): Promise<T> {
+  return request<T>(method, path, { text: file, type: file.type || 'application/octet-stream' });
 }

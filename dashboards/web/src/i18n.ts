@@ -3,9 +3,12 @@ import { adminEn, adminZh } from './i18n-admin.ts';
 import { workerEn, workerZh } from './i18n-worker.ts';
 import { workflowEn, workflowZh } from './i18n-workflow.ts';
 import { incidentsEn, incidentsZh } from './i18n-incidents.ts';
+import { mfaEn, mfaZh } from './i18n-mfa.ts';
 
 const zh = {
   product: '智慧小区监测',
+  'skip.toContent': '跳到主要内容',
+  'announce.critical': '紧急告警：{what} · {where}',
   'login.title': '登录',
   'login.username': '用户名',
   'login.password': '密码',
@@ -162,12 +165,15 @@ const zh = {
   ...workerZh,
   ...workflowZh,
   ...incidentsZh,
+  ...mfaZh,
 };
 
 export type Key = keyof typeof zh;
 
 const en: Record<Key, string> = {
   product: 'Compound Hub',
+  'skip.toContent': 'Skip to main content',
+  'announce.critical': 'Critical alert: {what} · {where}',
   'login.title': 'Log in',
   'login.username': 'User name',
   'login.password': 'Password',
@@ -324,6 +330,7 @@ const en: Record<Key, string> = {
   ...workerEn,
   ...workflowEn,
   ...incidentsEn,
+  ...mfaEn,
 };
 
 export type Lang = 'zh' | 'en';

@@ -15,6 +15,7 @@ import { loginView, passwordView } from './views/login.view.ts';
 import { compoundView } from './views/compound.view.ts';
 import { workerView } from './views/worker.view.ts';
 import { districtView } from './views/district.view.ts';
+import { accountView } from './views/account.view.ts';
 import { forgetCompoundNames, topBar } from './top-bar.ts';
 import { mountAdmin } from './admin-routes.ts';
 import type { AppContext, View } from './app.types.ts';
@@ -26,6 +27,8 @@ import { dropWorkerCopy, workerCopy } from './worker-copy.ts';
 const app = document.getElementById('app')!;
 let me: Me | undefined;
 let view: View | undefined;
+/** Recovery codes left after a login with one: the account page says so once. */
+let recoveredWith: number | undefined;
 
 function home(user: Me): string {
   if (user.role === 'worker') return '#/worker';
@@ -42,9 +45,13 @@ function showLogin(notice?: string): void {
   // The login ended: what the worker view kept of it goes too.
   dropWorkerCopy();
   if (location.hash !== '#/login') history.replaceState(null, '', '#/login');
-  loginView(app, (user) => {
+  loginView(app, (user, recoveryCodesLeft) => {
     me = user;
-    location.hash = home(user);
+    // Logged in with a recovery code: the account page, to say how many are left and offer new ones.
+    recoveredWith = recoveryCodesLeft;
+    // (replaceState: no hashchange to draw the page a second time without the notice.)
+    if (recoveryCodesLeft !== undefined) history.replaceState(null, '', '#/account');
+    else location.hash = home(user);
     route();
   }, notice);
 }
@@ -106,8 +113,10 @@ function route(): void {
 registerAppWorker(showUpdateBar);
 listenForOpenedAlerts();
 window.addEventListener('hashchange', () => me && route());
-api<{ user: Me }>('GET', '/api/auth/me').then(
+// Logged in already? (Answered without a 401 either way: no error in the console of a fresh browser.)
+api<{ user: Me | null }>('GET', '/api/auth/session').then(
   ({ user }) => {
+    if (!user) return showLogin();
     me = user;
     route();
   },

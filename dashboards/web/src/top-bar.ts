@@ -45,6 +45,7 @@ export function topBar(user: Me, parts: TopBarParts): HTMLElement {
   if (user.role !== 'worker' && Array.isArray(user.compounds)) for (const c of user.compounds.slice(0, 8)) link(`#/compound/${c}`, compoundNames?.get(c) ?? c, c);
   if (user.role === 'worker' || user.role === 'admin') link('#/worker', t('nav.worker'));
   for (const [href, label] of adminLinks(user)) link(href, label, undefined, `nav-${href.slice('#/admin/'.length)}`);
+  link('#/account', t('nav.account'), undefined, 'nav-account');
   void namesOfCompounds().then((names) => {
     for (const a of links) if (a.dataset.compound) a.textContent = names.get(a.dataset.compound) ?? a.dataset.compound;
   });

@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as contactsAndSites from './0002-contacts-and-sites.ts';
+import * as mfa from './0003-mfa.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-contacts-and-sites': contactsAndSites,
+  '0003-mfa': mfa,
 };

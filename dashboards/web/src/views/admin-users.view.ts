@@ -41,6 +41,7 @@ function stateBadges(u: AdminUser): HTMLElement[] {
   const badges = [u.disabled ? h('span', { class: 'badge off' }, t('users.disabled')) : h('span', { class: 'badge ok' }, t('users.active'))];
   if (u.mustChangePassword) badges.push(h('span', { class: 'badge' }, t('users.mustChange')));
   if (u.lockedUntil) badges.push(h('span', { class: 'badge off', 'data-testid': 'user-locked' }, t('users.locked', { until: until(u.lockedUntil), n: u.failedLogins ?? 0 })));
+  if (u.mfaEnabled) badges.push(h('span', { class: 'badge ok', 'data-testid': 'user-mfa' }, t('mfa.admin.on')));
   return badges;
 }
 
@@ -117,6 +118,15 @@ export function adminUsersView(root: HTMLElement, app: AppContext): View {
       refocusRow(tableHost, rowOf(u), ['user-edit']);
     });
 
+  // A lost phone: the login's second factor goes, its sessions end; it sets one up again at the next login.
+  const resetMfa = (u: AdminUser, button: HTMLButtonElement) =>
+    step(button, t('mfa.admin.confirmReset', { who: who(u) }), t('mfa.admin.reset'), async () => {
+      await api('POST', `/api/admin/users/${encodeURIComponent(u.id)}/mfa/reset`);
+      app.report(t('mfa.admin.resetDone', { who: who(u) }));
+      await reload();
+      refocusRow(tableHost, rowOf(u), ['user-edit']);
+    });
+
   const actions = (u: AdminUser) => {
     const label = (text: string) => `${text}: ${who(u)}`;
     const edit = h('button', { type: 'button', 'data-testid': 'user-edit', 'aria-label': label(t('adm.edit')), onclick: () => openForm(u) }, t('adm.edit'));
@@ -126,7 +136,10 @@ export function adminUsersView(root: HTMLElement, app: AppContext): View {
     const unlockButton: HTMLButtonElement | null = u.lockedUntil
       ? h('button', { type: 'button', 'data-testid': 'user-unlock', 'aria-label': label(t('users.unlock')), onclick: () => void unlock(u, unlockButton!) }, t('users.unlock'))
       : null;
-    return h('div', { class: 'row' }, edit, onOff, resetButton, unlockButton);
+    const mfaButton: HTMLButtonElement | null = u.mfaEnabled
+      ? h('button', { type: 'button', 'data-testid': 'user-mfa-reset', 'aria-label': label(t('mfa.admin.reset')), onclick: () => void resetMfa(u, mfaButton!) }, t('mfa.admin.reset'))
+      : null;
+    return h('div', { class: 'row' }, edit, onOff, resetButton, unlockButton, mfaButton);
   };
 
   const render = () => {

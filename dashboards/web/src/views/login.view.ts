@@ -1,12 +1,15 @@
 /** Log in; and the password change a first-run login is asked for. */
 import type { Me } from '../../../../src/contracts/live-events.ts';
+import type { LoginAnswer } from '../../../../src/contracts/access.ts';
 import { h, fill } from '../dom.ts';
 import { dateFormat, t, tIf } from '../i18n.ts';
 import { api, ApiError } from '../api.client.ts';
 import { errorText } from '../error-text.ts';
+import { mfaStep } from './mfa-step.view.ts';
 
 /** `notice`: why the user is here again (their login expired), shown above the form. */
-export function loginView(root: HTMLElement, done: (me: Me) => void, notice?: string): void {
+/** `done(me, recoveryCodesLeft)`: logged in; the count of recovery codes left when one was used for it. */
+export function loginView(root: HTMLElement, done: (me: Me, recoveryCodesLeft?: number) => void, notice?: string): void {
   const username = h('input', { id: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', 'data-testid': 'login-username' });
   const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'login-error' });
@@ -18,9 +21,11 @@ export function loginView(root: HTMLElement, done: (me: Me) => void, notice?: st
       e.preventDefault();
       fill(error);
       try {
-        const { user } = await api<{ user: Me }>('POST', '/api/auth/login', { username: username.value.trim(), password: password.value });
+        const answer = await api<LoginAnswer>('POST', '/api/auth/login', { username: username.value.trim(), password: password.value });
         clearInterval(countdown);
-        done(user);
+        // Two-factor login: the code step completes it; back to this form (with why) if it times out.
+        if ('mfaRequired' in answer) return mfaStep(root, done, (why) => loginView(root, done, why));
+        done(answer.user);
       } catch (err) {
         if (err instanceof ApiError && err.status === 429 && err.retryAfterSec) {
           let left = err.retryAfterSec;

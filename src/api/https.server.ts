@@ -1,0 +1,55 @@
+/**
+ * HTTPS without a proxy (HTTPS_CERT, HTTPS_KEY): the certificate and key are read and checked at
+ * start, served on the HTTP port, and read again on `kill -HUP` (a renewed certificate is taken
+ * without a restart; a broken one is reported and the old one stays).
+ */
+import { X509Certificate } from 'node:crypto';
+import https from 'node:https';
+import type { Server } from 'node:http';
+import type { SecureContextOptions } from 'node:tls';
+import type { FastifyServerFactory } from 'fastify';
+import type { Logger } from 'pino';
+import { checkSecureContext, readPem } from '../util/tls-files.ts';
+
+/** Absolute paths of the PEM files (config.http.tls). */
+export interface HttpsFiles {
+  cert: string;
+  key: string;
+}
+
+/** The certificate (with its chain) and key, read and checked: errors name HTTPS_CERT / HTTPS_KEY. */
+export async function readHttpsFiles(files: HttpsFiles): Promise<SecureContextOptions> {
+  const [cert, key] = await Promise.all([readPem('HTTPS_CERT', files.cert), readPem('HTTPS_KEY', files.key)]);
+  const options = { cert, key };
+  checkSecureContext(options, { pair: 'HTTPS_CERT/HTTPS_KEY' });
+  return options;
+}
+
+/** Whom the served certificate names and until when (the first in the chain), for the log and the audit. */
+export function describeCertificate(options: SecureContextOptions): { subject: string; validTo: string; daysLeft: number } {
+  const cert = new X509Certificate(options.cert as Buffer);
+  const validTo = new Date(cert.validTo);
+  return { subject: cert.subject.replace(/\n/g, ', '), validTo: validTo.toISOString(), daysLeft: Math.floor((validTo.getTime() - Date.now()) / 86_400_000) };
+}
+
+/** Days before expiry from which every start and reload warns. */
+export const CERTIFICATE_WARN_DAYS = 14;
+
+/** Logs the served certificate; a warning when it expires within CERTIFICATE_WARN_DAYS (or has). */
+export function noteCertificate(served: ReturnType<typeof describeCertificate>, logger: Logger): void {
+  if (served.daysLeft < CERTIFICATE_WARN_DAYS) logger.warn({ stage: 'api', ...served }, `${served.daysLeft < 0 ? 'HTTPS certificate has expired' : `HTTPS certificate expires in ${served.daysLeft} days`}: renew it and kill -HUP the hub`);
+  else logger.info({ stage: 'api', ...served }, 'HTTPS certificate');
+}
+
+/** Fastify's server factory for HTTPS with `options` (TLS 1.2 at least). */
+export function httpsServerFactory(options: SecureContextOptions): FastifyServerFactory {
+  // Fastify types its raw server as node:http's; an https.Server answers the same requests.
+  return (handler) => https.createServer({ ...options, minVersion: 'TLSv1.2' }, handler) as unknown as Server;
+}
+
+/** Reads the files again and serves them to new connections; throws (and keeps the old ones) when they are not usable. */
+export async function reloadHttps(server: Server, files: HttpsFiles): Promise<SecureContextOptions> {
+  const options = await readHttpsFiles(files);
+  (server as unknown as https.Server).setSecureContext(options);
+  return options;
+}
