@@ -95,8 +95,21 @@ function route(): void {
     },
     loggedOut: showLogin,
   };
-  const [, page, arg, arg2] = location.hash.split('/');
-  if (page === 'admin') {
+  // `#/district?kiosk=1`: what follows `?` is the view's own.
+  const [, page, arg, arg2] = location.hash.split('?')[0]!.split('/');
+  // MFA=required and no second factor yet: only the account page, until it is set up.
+  const mustEnrol = Boolean(user.mfa?.required && !user.mfa.enabled);
+  if (page === 'account' || mustEnrol) {
+    conn.hidden = true;
+    if (page !== 'account') history.replaceState(null, '', '#/account');
+    const shown = recoveredWith;
+    recoveredWith = undefined;
+    view = accountView(main, ctx, (mfa) => {
+      user.mfa = mfa;
+      // Enrolled now: the rest opens (the shell is drawn again on the next navigation).
+      if (mustEnrol && mfa.enabled) forgetCompoundNames();
+    }, shown);
+  } else if (page === 'admin') {
     // Administration pages hold no live socket: no connection light.
     conn.hidden = true;
     view = mountAdmin(main, arg, arg2, ctx);
