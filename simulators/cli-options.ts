@@ -9,6 +9,9 @@ Usage: npm run sim -- [options]      (or: npx compound-sim [options])
 
   --url URL              broker (default mqtt://127.0.0.1:1883; mqtt, mqtts, ws, wss)
   --compounds N|a,b      number of compounds (c01, c02, …) or their ids (default 3)
+  --district N           a whole district instead: N compounds (c001 …) of ~90 devices each
+                         (27,000 for 300), named, over 12 streets, with map locations
+  --large N              with --district: the first compound has N devices (e.g. 2000)
   --elevators N          elevators per compound (default ${DEMO_PER_COMPOUND.elevator})
   --manholes N           manhole covers per compound (default ${DEMO_PER_COMPOUND.manhole})
   --fire-lanes N         fire lanes per compound (default ${DEMO_PER_COMPOUND.fire_lane})
@@ -51,6 +54,8 @@ Load mode (benchmarks): --rate replaces the behaviours and scenarios with plain 
 export interface CliOptions {
   url: string;
   compounds: number | string[];
+  /** --district: the district preset (its compounds and device counts replace --compounds and the per-type counts). */
+  district?: { compounds: number; large?: number };
   perCompound: PerCompound;
   intervalMs: number;
   durationMs?: number;
@@ -134,7 +139,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       allowPositionals: false,
       options: {
         url: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
-        compounds: { type: 'string', default: '3' },
+        compounds: { type: 'string' },
+        district: { type: 'string' },
+        large: { type: 'string' },
         elevators: { type: 'string' },
         manholes: { type: 'string' },
         'fire-lanes': { type: 'string' },
@@ -181,7 +188,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (!url || !/^(mqtts?|tcp|ssl|wss?):$/.test(url.protocol) || !url.hostname) {
     throw new UsageError(`--url: expected mqtt://host:port (or mqtts://, ws://, wss://), got "${v.url}"`);
   }
-  const compounds = compoundsOption(v.compounds);
+  const district = districtOption(v);
+  const compounds = compoundsOption(v.compounds ?? '3');
   if (!Object.hasOwn(SCENARIOS, v.scenario)) throw new UsageError(`--scenario: expected one of ${scenarioNames().join(', ')}, got "${v.scenario}"`);
   if (v.qos !== '0' && v.qos !== '1') throw new UsageError(`--qos: expected 0 or 1, got "${v.qos}"`);
   if (v.connection !== 'per-device' && v.connection !== 'shared') {
@@ -224,6 +232,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   return {
     url: v.url,
     compounds,
+    ...(district ? { district } : {}),
     perCompound,
     intervalMs,
     ...(durationMs !== undefined ? { durationMs } : {}),
@@ -243,6 +252,17 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     ...(load ? { load } : {}),
     help: false,
   };
+}
+
+function districtOption(v: { compounds?: string; district?: string; large?: string; elevators?: string; manholes?: string; 'fire-lanes'?: string; parking?: string }): CliOptions['district'] {
+  if (v.district === undefined) {
+    if (v.large !== undefined) throw new UsageError('--large: only used with --district');
+    return undefined;
+  }
+  const clash = (['compounds', 'elevators', 'manholes', 'fire-lanes', 'parking'] as const).find((name) => v[name] !== undefined);
+  if (clash) throw new UsageError(`--${clash}: not used with --district (the preset sets the compounds and their devices)`);
+  const compounds = wholeNumber('district', v.district, 300, 1, 10_000);
+  return { compounds, ...(v.large !== undefined ? { large: wholeNumber('large', v.large, 2000, 4, 100_000) } : {}) };
 }
 
 function tlsFiles(v: { ca?: string; cert?: string; key?: string; connection: string }, protocol: string): CliOptions['tls'] {

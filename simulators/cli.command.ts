@@ -4,7 +4,8 @@
  * exit code: 0 done, 1 failed (refused, nothing published, file not written), 2 usage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { buildFleet, fleetToRegistry } from './fleet.ts';
+import { buildFleet, fleetToRegistry, type RegistryMeta } from './fleet.ts';
+import { districtFleet } from './district.ts';
 import { ConnectionRefusedError, startSimulation } from './sim.runner.ts';
 import { USAGE, UsageError, parseCli, type CliOptions } from './cli-options.ts';
 import { runLoadCli } from './load.command.ts';
@@ -33,19 +34,22 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     return 0;
   }
 
-  const devices = buildFleet({
-    compounds: options.compounds,
-    perCompound: options.perCompound,
-    // Shared connections carry no device secrets; any key gives the same ids.
-    fleetKey: options.fleetKey ?? 'shared-connection',
-    reportIntervalSec: Math.min(86_400, Math.max(1, Math.round(options.intervalMs / 1000))),
-    seed: options.seed,
-  });
+  // Shared connections carry no device secrets; any key gives the same ids.
+  const fleetKey = options.fleetKey ?? 'shared-connection';
+  const reportIntervalSec = Math.min(86_400, Math.max(1, Math.round(options.intervalMs / 1000)));
+  let meta: RegistryMeta = {};
+  let devices;
+  if (options.district) {
+    const district = districtFleet({ compounds: options.district.compounds, ...(options.district.large !== undefined ? { large: options.district.large } : {}), fleetKey, reportIntervalSec, seed: options.seed });
+    ({ devices, meta } = district);
+  } else {
+    devices = buildFleet({ compounds: options.compounds, perCompound: options.perCompound, fleetKey, reportIntervalSec, seed: options.seed });
+  }
   const compounds = new Set(devices.map((d) => d.compound)).size;
 
   if (options.writeRegistry !== undefined) {
     try {
-      await writeFile(options.writeRegistry, `${JSON.stringify(fleetToRegistry(devices), null, 2)}\n`);
+      await writeFile(options.writeRegistry, `${JSON.stringify(fleetToRegistry(devices, meta), null, 2)}\n`);
     } catch (error) {
       io.err(`compound-sim: --write-registry: cannot write ${options.writeRegistry}: ${(error as Error).message}\n`);
       return 1;

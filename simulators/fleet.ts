@@ -7,7 +7,7 @@
 import { DEVICE_TYPES, type DeviceRef, type DeviceType, deviceKey } from '../src/contracts/device-types.ts';
 import { deriveDeviceSecret, hashDeviceSecret } from '../src/contracts/credentials.ts';
 import { isValidId } from '../src/contracts/ids.ts';
-import type { RegistryFile } from '../src/config/registry.schema.ts';
+import type { CompoundArea, RegistryFile } from '../src/config/registry.schema.ts';
 import { between, clamp, round, streamFor, type Rng } from './prng.ts';
 
 export interface FleetDevice extends DeviceRef {
@@ -29,15 +29,16 @@ export type PerCompound = Record<DeviceType, number>;
 export interface FleetSpec {
   /** How many compounds (ids `c01`, `c02`, …), or their ids. */
   compounds: number | readonly string[];
-  perCompound: PerCompound;
+  /** Devices of each type in every compound, or per compound (by id and position in the list). */
+  perCompound: PerCompound | ((compound: string, index: number) => PerCompound);
   /** Device secrets derive from it; the hub's registry must come from the same key. */
   fleetKey: string;
   /** Default 60. */
   reportIntervalSec?: number;
   /** Moves devices on the site plan; default 1. */
   seed?: number;
-  /** Buildings per compound (devices are spread over them round-robin); default 3. */
-  buildings?: number;
+  /** Buildings per compound (devices are spread over them round-robin), or per compound; default 3. */
+  buildings?: number | ((compound: string, index: number) => number);
 }
 
 const MAX_PER_TYPE = 100_000;
@@ -115,26 +116,33 @@ function deviceName(type: DeviceType, n: number, buildingNo: number, perBuilding
   }
 }
 
+function checkCounts(where: string, perCompound: PerCompound, buildings: number): void {
+  if (!Number.isInteger(buildings) || buildings < 1 || buildings > 99) throw new Error(`${where}buildings: expected 1..99, got ${buildings}`);
+  for (const type of DEVICE_TYPES) {
+    const count = perCompound[type];
+    if (!Number.isInteger(count) || count < 0 || count > MAX_PER_TYPE) {
+      throw new Error(`${where}perCompound.${type}: expected a whole number from 0 to ${MAX_PER_TYPE}, got ${count}`);
+    }
+  }
+}
+
 export function buildFleet(spec: FleetSpec): FleetDevice[] {
   const ids = compoundIds(spec.compounds);
-  const buildings = spec.buildings ?? 3;
-  if (!Number.isInteger(buildings) || buildings < 1 || buildings > 99) throw new Error(`buildings: expected 1..99, got ${buildings}`);
   const reportIntervalSec = spec.reportIntervalSec ?? 60;
   if (!Number.isInteger(reportIntervalSec) || reportIntervalSec < 1 || reportIntervalSec > 86_400) {
     throw new Error(`reportIntervalSec: expected a whole number of seconds from 1 to 86400, got ${reportIntervalSec}`);
   }
-  for (const type of DEVICE_TYPES) {
-    const count = spec.perCompound[type];
-    if (!Number.isInteger(count) || count < 0 || count > MAX_PER_TYPE) {
-      throw new Error(`perCompound.${type}: expected a whole number from 0 to ${MAX_PER_TYPE}, got ${count}`);
-    }
-  }
+  const countsOf = (compound: string, index: number) => (typeof spec.perCompound === 'function' ? spec.perCompound(compound, index) : spec.perCompound);
+  const buildingsOf = (compound: string, index: number) => (typeof spec.buildings === 'function' ? spec.buildings(compound, index) : (spec.buildings ?? 3));
+  ids.forEach((compound, index) => checkCounts(typeof spec.perCompound === 'function' || typeof spec.buildings === 'function' ? `${compound}: ` : '', countsOf(compound, index), buildingsOf(compound, index)));
   const devices: FleetDevice[] = [];
-  for (const compound of ids) {
+  for (const [index, compound] of ids.entries()) {
     const rng = streamFor(`site-plan/${compound}`, spec.seed ?? 1);
+    const buildings = buildingsOf(compound, index);
+    const perCompound = countsOf(compound, index);
     const spots = buildingSpots(rng, buildings);
     for (const type of DEVICE_TYPES) {
-      const count = spec.perCompound[type];
+      const count = perCompound[type];
       const width = Math.max(2, String(count).length);
       for (let n = 1; n <= count; n += 1) {
         const b = (n - 1) % buildings;
@@ -183,6 +191,17 @@ export interface RegistryMeta {
   compoundNames?: Readonly<Record<string, string>>;
   /** Compounds per grid worker's grid (`grid-01`, …); default 2; 0 leaves grids out. */
   compoundsPerGrid?: number;
+  /** Per compound id: its street and community (instead of the one above), where it is and its area. */
+  sites?: Readonly<Record<string, CompoundSite>>;
+}
+
+/** Where one compound is: in the place hierarchy and on the map. */
+export interface CompoundSite {
+  street: Place;
+  community: Place;
+  /** WGS-84 degrees. */
+  location?: { lat: number; lon: number };
+  area?: CompoundArea;
 }
 
 export const DEFAULT_PLACES = {
@@ -210,41 +229,50 @@ export function fleetToRegistry(devices: readonly FleetDevice[], meta: RegistryM
     if (list) list.push(d);
     else byCompound.set(d.compound, [d]);
   }
-  const compounds = [...byCompound.keys()];
   const perGrid = meta.compoundsPerGrid ?? 2;
   const district = meta.district ?? DEFAULT_PLACES.district;
-  const street = meta.street ?? DEFAULT_PLACES.street;
-  const community = meta.community ?? DEFAULT_PLACES.community;
+  const fallback: CompoundSite = { street: meta.street ?? DEFAULT_PLACES.street, community: meta.community ?? DEFAULT_PLACES.community };
+  // Streets and communities in the order their first compound comes.
+  const streets = new Map<string, { street: Place; communities: Map<string, { community: Place; ids: Array<[string, number]> }> }>();
+  [...byCompound.keys()].forEach((id, index) => {
+    const site = meta.sites?.[id] ?? fallback;
+    let street = streets.get(site.street.id);
+    if (!street) streets.set(site.street.id, (street = { street: site.street, communities: new Map() }));
+    let community = street.communities.get(site.community.id);
+    if (!community) street.communities.set(site.community.id, (community = { community: site.community, ids: [] }));
+    community.ids.push([id, index]);
+  });
   return {
     districts: [
       {
         ...district,
-        streets: [
-          {
-            ...street,
-            communities: [
-              {
-                ...community,
-                compounds: compounds.map((id, index) => ({
-                  id,
-                  name: meta.compoundNames?.[id] ?? compoundName(index),
-                  ...(perGrid > 0 ? { grid: `grid-${String(Math.floor(index / perGrid) + 1).padStart(2, '0')}` } : {}),
-                  ...placeNames(byCompound.get(id)!),
-                  devices: byCompound.get(id)!.map((d) => ({
-                    id: d.device,
-                    type: d.type,
-                    name: d.name,
-                    building: d.building,
-                    zone: d.zone,
-                    secretSha256: hashDeviceSecret(d.secret),
-                    reportIntervalSec: d.reportIntervalSec,
-                    position: d.position,
-                  })),
+        streets: [...streets.values()].map(({ street, communities }) => ({
+          ...street,
+          communities: [...communities.values()].map(({ community, ids }) => ({
+            ...community,
+            compounds: ids.map(([id, index]) => {
+              const site = meta.sites?.[id];
+              return {
+                id,
+                name: meta.compoundNames?.[id] ?? compoundName(index),
+                ...(perGrid > 0 ? { grid: `grid-${String(Math.floor(index / perGrid) + 1).padStart(2, '0')}` } : {}),
+                ...(site?.area ? { area: site.area } : {}),
+                ...(site?.location ? { location: site.location } : {}),
+                ...placeNames(byCompound.get(id)!),
+                devices: byCompound.get(id)!.map((d) => ({
+                  id: d.device,
+                  type: d.type,
+                  name: d.name,
+                  building: d.building,
+                  zone: d.zone,
+                  secretSha256: hashDeviceSecret(d.secret),
+                  reportIntervalSec: d.reportIntervalSec,
+                  position: d.position,
                 })),
-              },
-            ],
-          },
-        ],
+              };
+            }),
+          })),
+        })),
       },
     ],
   };

@@ -115,7 +115,7 @@ describe('arrival on site in Chromium', () => {
     await street.waitFor();
     expect((await street.locator('th, td').allTextContents())[0]).toBe('文新街道');
     expect((await street.locator('th, td').allTextContents())[5]).toBe('100%');
-    expect(await district.locator('[data-testid="compound-card"][data-compound="h1"] [data-testid="compound-arrival"]').getAttribute('data-rate')).toBe('1');
+    expect(await district.locator('[data-testid="compound-row"][data-compound="h1"] [data-testid="compound-arrival"]').getAttribute('data-rate')).toBe('1');
     await district.context().close();
     await page.context().close();
   });

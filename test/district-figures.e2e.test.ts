@@ -97,7 +97,7 @@ describe('district overview in Chromium', () => {
     await logIn(page, 'sun', TEST_PASSWORD);
     expect(page.url()).toMatch(/#\/district$/);
     await page.locator('[data-testid="stats-figure"][data-figure="sla"]').waitFor({ timeout: 10_000 });
-    await page.locator('[data-testid="compound-card"]').first().waitFor();
+    await page.locator('[data-testid="compound-row"]').first().waitFor();
 
     // The same login's answers, fetched by the page.
     const api = await page.evaluate(async () => {
@@ -119,8 +119,8 @@ describe('district overview in Chromium', () => {
     expect(await figure(page, 'open-overdue')).toBe(String(overall.openOverdue));
 
     for (const c of (api.compounds as { compounds: CompoundSummary[] }).compounds) {
-      const online = page.locator(`[data-testid="compound-card"][data-compound="${c.id}"] [data-testid="compound-online"]`);
-      await expect.poll(() => online.textContent()).toBe(`在线 ${c.online}/${c.deviceCount} 台`);
+      const online = page.locator(`[data-testid="compound-row"][data-compound="${c.id}"] [data-testid="compound-online"]`);
+      await expect.poll(() => online.textContent()).toBe(`${zhPercent(c.online / c.deviceCount)}（${c.online}/${c.deviceCount} 台）`);
       expect(c.online).toBe(c.id === 'h1' ? 2 : 1);
     }
 

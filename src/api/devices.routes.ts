@@ -39,6 +39,8 @@ const compoundSchema = z.object({
   street: z.object({ id: z.string(), name: z.string() }),
   community: z.object({ id: z.string(), name: z.string() }),
   deviceCount: z.number(),
+  area: z.enum(['city', 'county']).optional(),
+  location: z.object({ lat: z.number(), lon: z.number() }).optional(),
   online: z.number(),
   openAlerts: z.record(z.enum(SEVERITIES), z.number()),
 });

@@ -42,6 +42,10 @@ export interface CompoundSummary {
   street: { id: string; name: string };
   community: { id: string; name: string };
   deviceCount: number;
+  /** `city` or `county` (rescue deadlines), as the registry says. */
+  area?: 'city' | 'county';
+  /** Where the compound is (WGS-84 degrees), when the registry says: the district map. */
+  location?: { lat: number; lon: number };
   online: number;
   /** Open alerts (not closed) by severity. */
   openAlerts: Record<Severity, number>;

@@ -21,11 +21,11 @@ const tile = (figure: string, label: string, value: string, detail?: string, ala
     detail ? h('div', { class: 'tile-detail', 'data-testid': 'figure-detail' }, detail) : null,
   );
 
-/** `lateNow`: open alerts overdue or escalated in the live state. */
-export function figureTiles(f: Figures, lateNow: number): HTMLElement {
+/** `lateNow`: open alerts overdue or escalated in the live state; `alertsLabel`: what the alerts count says it covers (default 7 days). */
+export function figureTiles(f: Figures, lateNow: number, alertsLabel = t('stats.alerts')): HTMLElement {
   const counted = typeof f.slaCounted === 'number' && typeof f.slaMissed === 'number';
   return h('div', { class: 'tiles' },
-    tile('alerts', t('stats.alerts'), String(f.alerts)),
+    tile('alerts', alertsLabel, String(f.alerts)),
     tile('mtta', t('stats.mtta'), seconds(f.timeToAccept.mean), `${t('stats.p90')} ${seconds(f.timeToAccept.p90)}`),
     tile('mttr', t('stats.mttr'), seconds(f.timeToResolve.mean), `${t('stats.p90')} ${seconds(f.timeToResolve.p90)}`),
     tile('sla', t('stats.sla'), percent(f.slaKept), counted ? t('stats.slaDetail', { counted: f.slaCounted, missed: f.slaMissed }) : undefined, f.slaMissed > 0),

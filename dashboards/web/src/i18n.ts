@@ -4,6 +4,7 @@ import { workerEn, workerZh } from './i18n-worker.ts';
 import { workflowEn, workflowZh } from './i18n-workflow.ts';
 import { incidentsEn, incidentsZh } from './i18n-incidents.ts';
 import { mfaEn, mfaZh } from './i18n-mfa.ts';
+import { districtEn, districtZh } from './i18n-district.ts';
 
 const zh = {
   product: '智慧小区监测',
@@ -166,6 +167,7 @@ const zh = {
   ...workflowZh,
   ...incidentsZh,
   ...mfaZh,
+  ...districtZh,
 };
 
 export type Key = keyof typeof zh;
@@ -331,6 +333,7 @@ const en: Record<Key, string> = {
   ...workflowEn,
   ...incidentsEn,
   ...mfaEn,
+  ...districtEn,
 };
 
 export type Lang = 'zh' | 'en';

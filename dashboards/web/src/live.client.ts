@@ -6,7 +6,8 @@
  * with backoff, but not a socket the server closed (`io server disconnect`, what a hub
  * shutdown does) nor one its handshake refused: those are retried here, with the same
  * backoff. A handshake refused as UNAUTHORIZED (the login is no longer valid) and an ended
- * session go back to the login page, saying so.
+ * session go back to the login page, saying so. New critical alerts are announced to screen
+ * readers (critical-announcer.ts).
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeRequest } from '../../../src/contracts/live-events.ts';
@@ -14,6 +15,7 @@ import type { LiveState } from './live-state.ts';
 import type { AppContext } from './app.types.ts';
 import { codeText } from './error-text.ts';
 import { t } from './i18n.ts';
+import { CriticalAnnouncer } from './critical-announcer.ts';
 import { backoffMs, RECONNECT_FIRST_MS, RECONNECT_JITTER, RECONNECT_MAX_MS } from './reconnect.ts';
 
 export interface LiveHandlers {
@@ -39,6 +41,7 @@ export function follow(request: SubscribeRequest, state: LiveState, app: AppCont
   });
   let closed = false;
   let attempt = 0;
+  const critical = new CriticalAnnouncer(app.announce);
   let retry: ReturnType<typeof setTimeout> | undefined;
   const retryLater = () => {
     if (closed || retry) return;
@@ -58,6 +61,7 @@ export function follow(request: SubscribeRequest, state: LiveState, app: AppCont
     socket.emit('subscribe', request, (answer) => {
       if (!answer.ok) return refused(codeText(answer.error));
       state.replace(answer.snapshot);
+      critical.heard(answer.snapshot.alerts, state.devices, state.compounds);
       handlers.changed(true);
     });
   });
@@ -74,6 +78,7 @@ export function follow(request: SubscribeRequest, state: LiveState, app: AppCont
   });
   socket.on('update', (batch) => {
     state.merge(batch);
+    critical.heard(batch.alerts, state.devices, state.compounds);
     handlers.changed(false);
   });
   socket.on('session_ended', end);

@@ -78,9 +78,13 @@ function route(): void {
   view = undefined;
   const conn = h('span', { class: 'conn', role: 'status', 'data-testid': 'conn-status', 'data-state': 'offline' }, t('conn.offline'));
   const notice = h('div', { class: 'notice-bar', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
-  const main = h('main', {});
+  // Said at once to a screen reader, not shown: new critical alerts.
+  const urgent = h('div', { class: 'visually-hidden', role: 'alert', 'aria-live': 'assertive', 'data-testid': 'announcer' });
+  const main = h('main', { id: 'main', tabindex: -1 });
+  // The first stop of the keyboard: past the top bar to the view.
+  const skip = h('a', { class: 'skip-link', href: '#main', 'data-testid': 'skip-link', onclick: (e: Event) => (e.preventDefault(), main.focus()) }, t('skip.toContent'));
   const switchLang = () => (setLang(currentLang() === 'zh' ? 'en' : 'zh'), route());
-  fill(app, topBar(user, { home: home(user), conn, notice, switchLang, logout }), main);
+  fill(app, skip, topBar(user, { home: home(user), conn, notice, switchLang, logout }), main, urgent);
   let noticeTimer: ReturnType<typeof setTimeout> | undefined;
   const ctx: AppContext = {
     me: user,
@@ -88,6 +92,11 @@ function route(): void {
       notice.textContent = message;
       clearTimeout(noticeTimer);
       noticeTimer = setTimeout(() => notice.textContent === message && (notice.textContent = ''), 8000);
+    },
+    announce: (message) => {
+      // A change of text is what a screen reader says: clear first, so the same words twice are said twice.
+      urgent.textContent = '';
+      requestAnimationFrame(() => (urgent.textContent = message));
     },
     connection: (online) => {
       conn.dataset.state = online ? 'online' : 'offline';
