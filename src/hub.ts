@@ -16,7 +16,7 @@ import { createHistoryQuery } from './store/index.ts';
 import { createStorageStage } from './store/storage.stage.ts';
 import { buildHttpServer } from './api/http.server.ts';
 import { listenHttp } from './api/http.listen.ts';
-import { describeCertificate, noteCertificate, readHttpsFiles, reloadHttps } from './api/https.server.ts';
+import { readHttpsFiles, reloadHttps, watchCertificate } from './api/https.server.ts';
 import { isLoopbackBind } from './api/origin.guard.ts';
 import { RulesEngine } from './rules/rules.engine.ts';
 import { loadRulesData } from './rules/rules.loader.ts';
@@ -208,7 +208,9 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       return { mode: 'influxdb', managed: Boolean(storage.managed), ...store.state() };
     };
     const httpsOptions = config.http.tls ? await readHttpsFiles(config.http.tls) : undefined;
-    if (httpsOptions) noteCertificate(describeCertificate(httpsOptions), logger);
+    // The served certificate's expiry: logged at start and each reload, and checked daily (a renewal that keeps failing is warned of).
+    const certificate = httpsOptions ? watchCertificate(httpsOptions, logger) : undefined;
+    if (certificate) cleanups.push(async () => certificate.stop());
     const http = await buildHttpServer({
       access: access.deps,
       registry,
@@ -286,8 +288,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const tlsFiles = config.http.tls;
     const reloadCertificate = async () => {
       if (!tlsFiles) return false;
-      const served = describeCertificate(await reloadHttps(http.server, tlsFiles));
-      noteCertificate(served, logger);
+      const served = certificate!.served(await reloadHttps(http.server, tlsFiles));
       audit.record({ actor: 'hub', action: 'https_certificate_reloaded', note: `${served.subject}, valid to ${served.validTo}` });
       return true;
     };

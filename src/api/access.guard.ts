@@ -58,12 +58,12 @@ export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
     request.me = describeUser(user, deps.alertsConfig.grids);
     // A one-time password (first run, created or reset by an admin) opens nothing but its own change.
     if (user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${route}`)) {
-      deps.audit?.record({ ...actorOf(request), action: 'access_refused', target: `${request.method} ${route}`, note: 'PASSWORD_CHANGE_REQUIRED' });
+      deps.refusals?.refused({ action: 'access_refused', channel: 'http', actor: user.id, address: request.ip, target: `${request.method} ${route}`, note: 'PASSWORD_CHANGE_REQUIRED' });
       throw new HubError('PASSWORD_CHANGE_REQUIRED', 'change the one-time password first (POST /api/auth/password)');
     }
     // MFA=required: an admin or manager without a second factor may only set one up.
     if (deps.access.mfa?.mustEnrol(user) && !MFA_ENROLMENT_ROUTES.has(`${request.method} ${route}`)) {
-      deps.audit?.record({ ...actorOf(request), action: 'access_refused', target: `${request.method} ${route}`, note: 'MFA_ENROLMENT_REQUIRED' });
+      deps.refusals?.refused({ action: 'access_refused', channel: 'http', actor: user.id, address: request.ip, target: `${request.method} ${route}`, note: 'MFA_ENROLMENT_REQUIRED' });
       throw new HubError('MFA_ENROLMENT_REQUIRED', 'set up two-factor login first (POST /api/auth/mfa/start, then /api/auth/mfa/confirm)');
     }
     if (metrics) requireAction(request, 'ops');

@@ -6,13 +6,15 @@ import { timingSafeEqual } from 'node:crypto';
 import { SESSION_COOKIE } from '../contracts/live-events.ts';
 import type { ApiDeps } from './api.types.ts';
 
-/** An admin session, or Prometheus with METRICS_TOKEN: they see addresses and error texts on /readyz. */
+/** An admin session not held to a password change or MFA enrolment, or Prometheus with METRICS_TOKEN: they see addresses and error texts on /readyz. */
 function seesDetails(deps: ApiDeps, request: FastifyRequest): boolean {
   const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
   const token = deps.access.metricsToken;
   if (bearer && token && Buffer.byteLength(bearer) === Buffer.byteLength(token) && timingSafeEqual(Buffer.from(bearer), Buffer.from(token))) return true;
   const session = deps.access.sessions.touch(request.cookies[SESSION_COOKIE], (deps.now ?? Date.now)());
-  return Boolean(session && deps.access.users.get(session.userId)?.role === 'admin');
+  const user = session ? deps.access.users.get(session.userId) : undefined;
+  // A held admin session (a one-time password, or a second factor still to set up) opens no more here than elsewhere.
+  return Boolean(user && user.role === 'admin' && !user.mustChangePassword && !deps.access.mfa?.mustEnrol(user));
 }
 
 const readySchema = z.object({

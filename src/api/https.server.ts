@@ -41,15 +41,46 @@ export function noteCertificate(served: ReturnType<typeof describeCertificate>, 
   else logger.info({ stage: 'api', ...served }, 'HTTPS certificate');
 }
 
-/** Fastify's server factory for HTTPS with `options` (TLS 1.2 at least). */
+/** Logs the certificate now and every day (and whichever is served after a reload): an expiry near is warned of daily. */
+export function watchCertificate(options: SecureContextOptions, logger: Logger, everyMs = 86_400_000): { served(next: SecureContextOptions): ReturnType<typeof describeCertificate>; stop(): void } {
+  let current = options;
+  noteCertificate(describeCertificate(current), logger);
+  const timer = setInterval(() => noteCertificate(describeCertificate(current), logger), everyMs);
+  timer.unref();
+  return {
+    served(next) {
+      current = next;
+      const described = describeCertificate(next);
+      noteCertificate(described, logger);
+      return described;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** TLS settings of the server that no reload may lose (setSecureContext forgets what it is not given). */
+const TLS_FLOOR = { minVersion: 'TLSv1.2' } as const;
+
+/**
+ * Fastify's server factory for HTTPS with `options`. Fastify applies its timeouts only to servers
+ * it makes itself, so the factory applies them as fastify would: a request must arrive within
+ * `requestTimeout` here too, whoever trickles a body.
+ */
 export function httpsServerFactory(options: SecureContextOptions): FastifyServerFactory {
-  // Fastify types its raw server as node:http's; an https.Server answers the same requests.
-  return (handler) => https.createServer({ ...options, minVersion: 'TLSv1.2' }, handler) as unknown as Server;
+  return (handler, fastifyOptions) => {
+    const server = https.createServer({ ...options, ...TLS_FLOOR }, handler);
+    const timeouts = fastifyOptions as { requestTimeout?: number; keepAliveTimeout?: number; connectionTimeout?: number };
+    if (timeouts.requestTimeout !== undefined) server.requestTimeout = timeouts.requestTimeout;
+    if (timeouts.keepAliveTimeout !== undefined) server.keepAliveTimeout = timeouts.keepAliveTimeout;
+    if (timeouts.connectionTimeout !== undefined) server.setTimeout(timeouts.connectionTimeout);
+    // Fastify types its raw server as node:http's; an https.Server answers the same requests.
+    return server as unknown as Server;
+  };
 }
 
 /** Reads the files again and serves them to new connections; throws (and keeps the old ones) when they are not usable. */
 export async function reloadHttps(server: Server, files: HttpsFiles): Promise<SecureContextOptions> {
   const options = await readHttpsFiles(files);
-  (server as unknown as https.Server).setSecureContext(options);
+  (server as unknown as https.Server).setSecureContext({ ...options, ...TLS_FLOOR });
   return options;
 }

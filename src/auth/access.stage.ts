@@ -23,6 +23,9 @@ export interface AccessStage {
 export async function createAccessStage(config: HubConfig, users: UsersStore, sessionsRepo: SessionsRepo, logger: Logger, usersRepo?: UsersRepo): Promise<AccessStage> {
   const sessions = new Sessions({ idleMs: config.auth.sessionIdleMs, absoluteMs: 7 * 86_400_000, maxPerUser: 20 });
   // Sessions survive a restart, so a phone stays logged in; those of logins gone or disabled are dropped.
+  // TOTP secrets are sealed with DATA_DIR/mfa.key (made at the first start, 0600).
+  const box = usersRepo ? await openSecretBox(config.dataDir) : undefined;
+  if (box?.problem) logger.warn({ stage: 'auth', problem: box.problem }, `two-factor login is unavailable: ${box.problem}`);
   const keptSessions = await keepSessions(sessions, sessionsRepo, { now: Date.now(), isUser: (id) => users.get(id) !== undefined, logger: logger.child({ stage: 'auth' }) });
   return {
     deps: {
@@ -32,8 +35,7 @@ export async function createAccessStage(config: HubConfig, users: UsersStore, se
       cookieSecure: config.auth.cookieSecure,
       sessionIdleMs: config.auth.sessionIdleMs,
       metricsToken: config.auth.metricsToken,
-      // TOTP secrets are sealed with DATA_DIR/mfa.key (made at the first start, 0600).
-      mfa: usersRepo ? await MfaService.load(usersRepo, await openSecretBox(config.dataDir), config.auth.mfa) : undefined,
+      mfa: usersRepo && box ? await MfaService.load(usersRepo, box, config.auth.mfa) : undefined,
     },
     keptSessions,
   };

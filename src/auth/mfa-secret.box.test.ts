@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -33,5 +33,21 @@ describe('the box TOTP secrets are kept in', () => {
     const flipped = Buffer.from(body!, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
     expect(() => mine.open([v, iv, flipped.toString('base64url'), tag].join('.'))).toThrow(/cannot be opened/);
+  });
+});
+
+describe('a data dir where the key can be neither read nor made', () => {
+  it('gives a box without a key that says why and refuses every seal and open, instead of stopping the hub', async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'mfa-keyless-'));
+    try {
+      // A file where the data dir should be (as the storage fault test does): ENOTDIR for anyone, root too.
+      await writeFile(path.join(parent, 'blocker'), 'not a directory');
+      const box = await openSecretBox(path.join(parent, 'blocker', 'data'));
+      expect(box.problem).toMatch(/^DATA_DIR\/mfa\.key cannot be read or made \((ENOTDIR|EEXIST)\)$/);
+      expect(() => box.seal('JBSWY3DPEHPK3PXP')).toThrow(/two-factor login is unavailable/);
+      expect(() => box.open('v1.a.b.c')).toThrow(/two-factor login is unavailable/);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 });

@@ -16,6 +16,19 @@ export interface SecretBox {
   seal(plain: string): string;
   /** The plain text, or HubError STATE_UNAVAILABLE when the key does not open it. */
   open(sealed: string): string;
+  /** Why there is no key (DATA_DIR/mfa.key could not be read or made): every seal and open then throws STATE_UNAVAILABLE. */
+  readonly problem?: string;
+}
+
+/** File errors that mean the key cannot be had here (not a bug): the hub starts without two-factor login. */
+const UNAVAILABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR']);
+
+/** A box without a key: the hub runs (a read-only DATA_DIR with its database on PostgreSQL), two-factor steps are refused. */
+function keylessBox(problem: string): SecretBox {
+  const refuse = (): never => {
+    throw new HubError('STATE_UNAVAILABLE', `two-factor login is unavailable: ${problem}`);
+  };
+  return { seal: refuse, open: refuse, problem };
 }
 
 export function secretBox(key: Buffer): SecretBox {
@@ -41,8 +54,21 @@ export function secretBox(key: Buffer): SecretBox {
   };
 }
 
-/** The box of `DATA_DIR/mfa.key`, made (32 random bytes, 0600) when there is none. */
+/**
+ * The box of `DATA_DIR/mfa.key`, made (32 random bytes, 0600) when there is none; a box without a
+ * key (and its `problem`) when the file can be neither read nor made.
+ */
 export async function openSecretBox(dataDir: string): Promise<SecretBox> {
+  try {
+    return await openKeyFile(dataDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code || !UNAVAILABLE.has(code)) throw error;
+    return keylessBox(`DATA_DIR/${MFA_KEY_FILE} cannot be read or made (${code})`);
+  }
+}
+
+async function openKeyFile(dataDir: string): Promise<SecretBox> {
   const file = path.join(dataDir, MFA_KEY_FILE);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   try {

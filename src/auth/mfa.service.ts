@@ -57,7 +57,13 @@ export class MfaService {
 
   /** Whether the login has a confirmed second factor, read from the database (another hub of a cluster may have changed it); at every password login. */
   async enabledNow(userId: string): Promise<boolean> {
-    const stored = await this.#repo.getMfa(userId);
+    let stored: StoredMfa | undefined;
+    try {
+      stored = await this.#repo.getMfa(userId);
+    } catch {
+      // The database is away: what this hub knows decides (logins go on through an outage; a code step then waits for it).
+      return this.isEnabled(userId);
+    }
     if (stored) this.#remember(userId, stored);
     else this.#byUser.delete(userId);
     return stored?.enabledAt !== undefined;
@@ -83,7 +89,11 @@ export class MfaService {
     if (this.isEnabled(userId)) throw new HubError('CONFLICT', 'two-factor login is on already: disable it first, or regenerate the recovery codes');
     const secret = newTotpSecret();
     const mfa: StoredMfa = { secret: this.#box.seal(secret), recoveryHashes: [] };
-    await this.#repo.setMfa(userId, mfa, at);
+    // Only while none is confirmed, whatever this hub last read: a start never takes a confirmed factor away.
+    if (!(await this.#repo.setUnconfirmedMfa(userId, mfa, at))) {
+      await this.enabledNow(userId);
+      throw new HubError('CONFLICT', 'two-factor login is on already: disable it first, or regenerate the recovery codes');
+    }
     this.#remember(userId, mfa);
     const uri = totpUri(secret, userId);
     return { secret, uri, qrSvg: totpQrSvg(uri) };
@@ -98,7 +108,8 @@ export class MfaService {
     if (step === undefined) return { ok: false, reason: 'wrong' };
     const recoveryCodes = newRecoveryCodes();
     const mfa: StoredMfa = { secret: stored.secret, enabledAt: at, lastStep: step, recoveryHashes: recoveryCodes.map(hashRecoveryCode) };
-    await this.#repo.setMfa(userId, mfa, at);
+    // Of two confirmations at once, one turns it on.
+    if (!(await this.#repo.setUnconfirmedMfa(userId, mfa, at))) throw new HubError('CONFLICT', 'two-factor login is on already');
     this.#remember(userId, mfa);
     return { ok: true, recoveryCodes };
   }
@@ -127,11 +138,13 @@ export class MfaService {
     const stored = await this.#repo.getMfa(userId);
     if (!stored || stored.enabledAt === undefined) throw new HubError('BAD_REQUEST', 'two-factor login is not on');
     const recoveryCodes = newRecoveryCodes();
-    // Read again: the step a code just took stays taken.
-    const now = (await this.#repo.getMfa(userId)) ?? stored;
-    const mfa: StoredMfa = { ...now, recoveryHashes: recoveryCodes.map(hashRecoveryCode) };
-    await this.#repo.setMfa(userId, mfa, at);
-    this.#remember(userId, mfa);
+    const recoveryHashes = recoveryCodes.map(hashRecoveryCode);
+    // Only the codes are written (the step a code just took stays taken), and only while the factor is on (an admin's reset meanwhile holds).
+    if (!(await this.#repo.setRecoveryHashes(userId, recoveryHashes, at))) {
+      await this.enabledNow(userId);
+      throw new HubError('BAD_REQUEST', 'two-factor login is not on');
+    }
+    this.#remember(userId, { ...stored, recoveryHashes });
     return recoveryCodes;
   }
 

@@ -1,6 +1,6 @@
 /**
- * A subscription's window of devices (SubscribeRequest.devices): checked as untrusted input,
- * keyed for room sharing, and turned into the page of devices it selects.
+ * A subscription's window of devices (SubscribeRequest.devices): checked as untrusted input and
+ * turned into the page of devices it selects.
  */
 import { DEVICE_TYPES, isDeviceType } from '../contracts/device-types.ts';
 import { LIVE_PAGE_MAX, type DeviceWindow, type LivePage } from '../contracts/live-events.ts';
@@ -9,7 +9,7 @@ import type { RegisteredDevice, Registry } from '../registry/registry.ts';
 const MAX_BUILDINGS = 500;
 const MAX_QUERY = 64;
 
-/** A window with its defaults filled in and its lists sorted (two equal windows have one key). */
+/** A window with its defaults filled in and its lists sorted. */
 export interface NormalWindow {
   types: string[];
   buildings: string[];
@@ -45,11 +45,6 @@ export function parseDeviceWindow(raw: unknown): { ok: true; window: NormalWindo
       limit: limit as number,
     },
   };
-}
-
-/** For the room key: equal windows, equal keys. */
-export function windowKey(window: NormalWindow): string {
-  return JSON.stringify([window.types, window.buildings, window.q, window.offset, window.limit]);
 }
 
 const collator = new Intl.Collator('zh-CN', { numeric: true });

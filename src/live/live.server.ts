@@ -49,7 +49,7 @@ import type { ClientAddress } from '../api/client-address.ts';
 import type { DeviceStates } from './device-state.ts';
 import { compoundSummaries, deviceView } from './device-view.ts';
 import { deviceKey } from '../contracts/device-types.ts';
-import { parseDeviceWindow, selectWindow, windowKey, type NormalWindow } from './device-window.ts';
+import { parseDeviceWindow, selectWindow, type NormalWindow } from './device-window.ts';
 
 export interface LiveDeps {
   registry: Registry;
@@ -114,14 +114,20 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 const MAX_SUBSCRIBED_COMPOUNDS = 10_000;
 const TICK_MS = 1000 / LIVE_MAX_BATCHES_PER_SEC;
 
-function roomOf(request: SubscribeRequest, me: Me, window: NormalWindow | undefined): { room: string; sub: Subscription } {
+/**
+ * The room of a subscription: shared by sockets that follow the same thing, except a window of
+ * devices, which is each socket's own (its page is what its snapshot held: another socket's later
+ * subscribe, after a device was added, must not shift it).
+ */
+function roomOf(request: SubscribeRequest, me: Me, window: NormalWindow | undefined, socketId: string): { room: string; sub: Subscription } {
   const compounds = [...new Set(request.compounds ?? [])].sort();
   const devices = request.detail !== 'summary';
   const paged = devices && window ? { window: { spec: window, members: new Set<string>() } } : {};
   const sub: Subscription = { compounds: new Set(compounds), devices, ...(request.mine ? { mine: me.id, mineScope: me } : {}), ...paged };
   if (!compounds.length && request.mine) return { room: `worker:${me.id}`, sub };
-  if (compounds.length === 1 && !request.mine && !sub.window) return { room: `${devices ? 'devices' : 'summary'}:${compounds[0]}`, sub };
-  const digest = createHash('sha256').update(JSON.stringify([compounds, devices, sub.mine ?? '', sub.window ? windowKey(sub.window.spec) : ''])).digest('base64url').slice(0, 16);
+  if (sub.window) return { room: `window:${socketId}`, sub };
+  if (compounds.length === 1 && !request.mine) return { room: `${devices ? 'devices' : 'summary'}:${compounds[0]}`, sub };
+  const digest = createHash('sha256').update(JSON.stringify([compounds, devices, sub.mine ?? ''])).digest('base64url').slice(0, 16);
   return { room: `sub:${digest}`, sub };
 }
 
@@ -437,13 +443,15 @@ export class LiveServer {
       this.#deps.metrics.liveRefused.inc({ reason: 'forbidden' });
       return { ok: false, error: 'FORBIDDEN', message: `outside your scope or unknown: ${outside.slice(0, 5).join(', ')}` };
     }
-    const { room, sub: asked } = roomOf(request, me, window?.window);
+    const { room, sub: asked } = roomOf(request, me, window?.window, socket.id);
     // Each snapshot takes a token of its own: 2,000 subscribes cannot make 2,000 snapshots.
     if (!takeToken(socket.data.snapshots, this.#now(), LIVE_SNAPSHOTS_PER_SEC, LIVE_SNAPSHOT_BURST)) {
       this.#deps.metrics.liveRefused.inc({ reason: 'snapshot_rate' });
       return { ok: false, error: 'RATE_LIMITED', message: `at most one snapshot every ${1 / LIVE_SNAPSHOTS_PER_SEC} s (burst ${LIVE_SNAPSHOT_BURST}); the subscription is unchanged` };
     }
     if (socket.data.room && socket.data.room !== room) socket.leave(socket.data.room);
+    // A socket's own window room takes the window it asks for now (another page, other filters).
+    if (asked.window) this.#forget(room);
     let sub = this.#rooms.get(room);
     if (!sub) {
       sub = asked;

@@ -52,6 +52,13 @@ export interface UsersRepo {
   listMfa(): Promise<Array<{ id: string; mfa: StoredMfa }>>;
   /** Sets (or with null removes) a login's second factor; HubError NOT_FOUND when there is no such login. */
   setMfa(id: string, mfa: StoredMfa | null, at: number): Promise<void>;
+  /**
+   * A second factor written only while the login has none confirmed (a new secret, or its
+   * confirmation): false when one is confirmed meanwhile (another hub, a concurrent request).
+   */
+  setUnconfirmedMfa(id: string, mfa: StoredMfa, at: number): Promise<boolean>;
+  /** New recovery codes of a confirmed second factor, nothing else of it; false when there is none confirmed. */
+  setRecoveryHashes(id: string, hashes: string[], at: number): Promise<boolean>;
   /** Takes TOTP time step `step` for a login, atomically: false when it (or a later one) was taken already. */
   takeTotpStep(id: string, step: number): Promise<boolean>;
   /** Uses up one recovery code by its hash, atomically: the codes left, or undefined when it is not (or no longer) one of them. */

@@ -109,6 +109,19 @@ export function usersRepo(db: Kysely<Database>): UsersRepo {
         .executeTakeFirst();
       if (!Number(result.numUpdatedRows)) throw new HubError('NOT_FOUND', `user ${id} does not exist`, { params: { user: id } });
     },
+    async setUnconfirmedMfa(id, mfa, at) {
+      const result = await db
+        .updateTable('users')
+        .set({ mfa_secret: mfa.secret, mfa_enabled_at: mfa.enabledAt ?? null, mfa_last_step: mfa.lastStep ?? null, mfa_recovery: toJson(mfa.recoveryHashes), updated_at: at })
+        .where('id', '=', id)
+        .where('mfa_enabled_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async setRecoveryHashes(id, hashes, at) {
+      const result = await db.updateTable('users').set({ mfa_recovery: toJson(hashes), updated_at: at }).where('id', '=', id).where('mfa_enabled_at', 'is not', null).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
     async takeTotpStep(id, step) {
       // One statement: of two requests with the same code, one updates the row and the other finds it taken.
       const result = await db

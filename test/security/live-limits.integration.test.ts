@@ -121,6 +121,19 @@ describe('paged snapshots: a view gets the devices it shows', () => {
     await expect.poll(() => client.batches.flatMap((b) => b.devices).some((d) => d.device === inPage.device && d.fields.floor === 7)).toBe(true);
     const heard = new Set(client.batches.flatMap((b) => b.devices.map((d) => `${d.compound}/${d.type}/${d.device}`)));
     expect([...heard]).toEqual([inPage.key]);
+
+    // The next page, on the same socket: that page's devices now, and changes of those only.
+    const next = await client.subscribe({ compounds: ['h1', 'h2'], detail: 'devices', devices: { types: ['elevator'], offset: 3, limit: 2 } });
+    if (!next.ok) throw new Error(next.message);
+    expect(next.snapshot.page).toEqual({ offset: 3, limit: 2, total: elevators.length });
+    const nextShown = next.snapshot.devices.map((d) => `${d.compound}/${d.type}/${d.device}`);
+    expect(nextShown.some((k) => shown.includes(k))).toBe(false);
+    client.batches.length = 0;
+    await publishAs(hub.info.brokerUrl, inPage, 'telemetry', { floor: 8 });
+    const nowShown = elevators.find((d) => nextShown.includes(d.key))!;
+    await publishAs(hub.info.brokerUrl, nowShown, 'telemetry', { floor: 9 });
+    await expect.poll(() => client.batches.flatMap((b) => b.devices).some((d) => d.device === nowShown.device && d.fields.floor === 9)).toBe(true);
+    expect(client.batches.flatMap((b) => b.devices).some((d) => d.device === inPage.device && d.compound === inPage.compound)).toBe(false);
   });
 
   it('refuses a malformed window, naming the field', async () => {

@@ -71,9 +71,19 @@ describe('two-factor login in the dashboard', () => {
     // Any other page leads back here until it is set up.
     await page.evaluate(`location.hash = '#/compound/h2'`);
     await expect.poll(() => page.url()).toMatch(/#\/account$/);
+    const started = page.waitForResponse((r) => r.url().endsWith('/api/auth/mfa/start') && r.request().method() === 'POST');
     await page.getByTestId('mfa-start').click();
     await page.getByTestId('mfa-qr').waitFor();
-    expect(await page.getByTestId('mfa-qr').getAttribute('aria-label')).toContain('二维码');
+    const qr = page.getByTestId('mfa-qr');
+    expect(await qr.getAttribute('aria-label')).toContain('二维码');
+    expect(await qr.getAttribute('role')).toBe('img');
+    // The QR code shown is the hub's (qrSvg), not one the page draws itself.
+    const { qrSvg } = (await (await started).json()) as { qrSvg: string };
+    const served = /<path[^>]*\sd="([^"]+)"/.exec(qrSvg)?.[1];
+    expect(served).toBeTruthy();
+    expect(await qr.evaluate((el) => el.namespaceURI)).toBe('http://www.w3.org/2000/svg');
+    expect(await qr.locator('path').getAttribute('d')).toBe(served);
+    expect(await qr.getAttribute('viewBox')).toBe(/viewBox="([^"]+)"/.exec(qrSvg)?.[1]);
     secret = (await page.getByTestId('mfa-secret').textContent())!.replace(/\s+/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     const confirmCode = page.getByTestId('mfa-confirm-code');

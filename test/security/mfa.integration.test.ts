@@ -107,6 +107,9 @@ describe('two-factor login with MFA=required', () => {
     }
     expect(await socketOutcome(session)).toBe('MFA_ENROLMENT_REQUIRED');
     expect((await call('GET', '/api/auth/me', session)).status).toBe(200);
+    // /readyz shows a held admin no more than anyone: no broker or storage addresses.
+    const ready = await call('GET', '/readyz', session);
+    expect(ready.body.broker).not.toHaveProperty('url');
     // A wrong code does not confirm.
     const start = await call('POST', '/api/auth/mfa/start', session);
     const wrong = await call('POST', '/api/auth/mfa/confirm', session, { password: TEST_PASSWORD, code: codeOf(start.body.secret, 5) });
@@ -120,6 +123,7 @@ describe('two-factor login with MFA=required', () => {
     const other = (await passwordStep('root')).session!;
     const enrolled = await enrol(session);
     expect(enrolled.recoveryCodes).toHaveLength(10);
+    expect((await call('GET', '/readyz', session)).body.broker.url).toEqual(expect.any(String));
     expect(new Set(enrolled.recoveryCodes).size).toBe(10);
     expect((await call('GET', '/api/alerts', session)).status).toBe(200);
     expect(await socketOutcome(session)).toBe('connected');

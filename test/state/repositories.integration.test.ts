@@ -306,8 +306,21 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect((await state.users.getMfa('admin'))!.recoveryHashes).toEqual([sha('c')]);
       expect(await state.users.takeRecoveryCode('li-qiang', sha('c'))).toBeUndefined();
 
+      // A new secret or a confirmation is written only while none is confirmed: a stale hub cannot take a confirmed factor away.
+      expect(await second.users.setUnconfirmedMfa('admin', { secret: 'v1.sealed-b', recoveryHashes: [] }, T0 + 4)).toBe(false);
+      expect((await state.users.getMfa('admin'))!.secret).toBe('v1.sealed-a');
+      // New recovery codes replace only the codes: the step taken stays taken.
+      expect(await state.users.setRecoveryHashes('admin', [sha('d')], T0 + 4)).toBe(true);
+      expect(await state.users.getMfa('admin')).toStrictEqual({ secret: 'v1.sealed-a', enabledAt, lastStep: 59_000_002, recoveryHashes: [sha('d')] });
+      // …and only for a confirmed factor (not one merely started, nor none).
+      expect(await state.users.setUnconfirmedMfa('li-qiang', { secret: 'v1.sealed-c', recoveryHashes: [] }, T0 + 4)).toBe(true);
+      expect(await state.users.setRecoveryHashes('li-qiang', [sha('e')], T0 + 4)).toBe(false);
+      expect((await state.users.getMfa('li-qiang'))!.recoveryHashes).toEqual([]);
+      await state.users.setMfa('li-qiang', null, T0 + 4);
+
       // Removed (disabled, or an admin's reset); NOT_FOUND for a missing login.
       await state.users.setMfa('admin', null, T0 + 4);
+      expect(await state.users.setRecoveryHashes('admin', [sha('f')], T0 + 4)).toBe(false);
       expect(await state.users.getMfa('admin')).toBeUndefined();
       expect(await state.users.listMfa()).toEqual([]);
       expect(await state.users.takeRecoveryCode('admin', sha('c'))).toBeUndefined();

@@ -12,7 +12,7 @@ import { t, tOf } from '../i18n.ts';
 import { api, ApiError } from '../api.client.ts';
 import { errorText } from '../error-text.ts';
 import { copyButton, secretValue } from '../once-panel.ts';
-import { qrCode } from '../mfa-qr.ts';
+import { svgFromMarkup } from '../svg-markup.ts';
 import type { AppContext, View } from '../app.types.ts';
 
 let fieldIds = 0;
@@ -107,7 +107,7 @@ export function accountView(root: HTMLElement, ctx: AppContext, changed: (mfa: M
     fill(body, h('div', { class: 'panel', 'data-testid': 'mfa-panel' }, ...parts));
   };
 
-  const enrol = ({ secret, uri }: MfaEnrolmentAnswer) => {
+  const enrol = ({ secret, qrSvg }: MfaEnrolmentAnswer) => {
     const code = field('code', t('mfa.confirmCode'), 'mfa-confirm-code');
     // The password again: a session left open elsewhere cannot bind someone else's phone.
     const password = field('password', t('mfa.password'), 'mfa-confirm-password');
@@ -116,7 +116,9 @@ export function accountView(root: HTMLElement, ctx: AppContext, changed: (mfa: M
     fill(body, h('div', { class: 'panel', 'data-testid': 'mfa-enrol' },
       title,
       h('p', {}, t('mfa.scan')),
-      qrCode(uri, t('mfa.qrLabel')),
+      // The hub's QR code (the one it will print too); unreadable markup leaves the key below.
+      svgFromMarkup(qrSvg, { class: 'mfa-qr', role: 'img', 'aria-label': t('mfa.qrLabel'), 'shape-rendering': 'crispEdges', 'data-testid': 'mfa-qr' })
+        ?? h('p', { class: 'error', 'data-testid': 'mfa-qr-missing' }, t('mfa.qrMissing')),
       h('p', {}, t('mfa.manual')),
       h('p', { class: 'mfa-secret' }, secretValue(secret, t('mfa.manualWhat'), status, 'mfa-secret')),
       h('form', {
