@@ -19,7 +19,8 @@ Usage: npm run sim -- [options]      (or: npx compound-sim [options])
                          (the defaults are the demo's: with its fleet key, compound-sim joins it)
   --interval D           report interval, e.g. 500ms, 5s, 1m (default 5s)
   --duration D           stop after D (default: run until Ctrl-C)
-  --seed N               random seed; the same seed gives the same behaviour (default 1)
+  --seed N               random seed; the same seed gives the same behaviour (default 1);
+                         never changes ids or secrets, nor anything of --district's registry
   --fleet-key KEY        derives device secrets; must match the hub's registry
                          (or env SIM_FLEET_KEY; not needed for --connection shared)
   --scenario NAME        ${scenarioNames().join(' | ')} (default normal)

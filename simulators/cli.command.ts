@@ -4,7 +4,7 @@
  * exit code: 0 done, 1 failed (refused, nothing published, file not written), 2 usage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { buildFleet, fleetToRegistry, type RegistryMeta } from './fleet.ts';
+import { buildFleet, fleetToRegistry, type FleetDevice, type RegistryMeta } from './fleet.ts';
 import { districtFleet } from './district.ts';
 import { ConnectionRefusedError, startSimulation } from './sim.runner.ts';
 import { USAGE, UsageError, parseCli, type CliOptions } from './cli-options.ts';
@@ -19,6 +19,20 @@ export interface CliIo {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const every = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/**
+ * The devices and registry places the options describe. The district's layout is fixed (the
+ * seed is behaviour only, so a registry written without --seed takes a run with --seed 7); a
+ * plain fleet's seed also moves its devices on the site plan, never ids or secrets.
+ */
+export function fleetOf(options: CliOptions, fleetKey: string): { devices: FleetDevice[]; meta: RegistryMeta } {
+  const reportIntervalSec = Math.min(86_400, Math.max(1, Math.round(options.intervalMs / 1000)));
+  if (options.district) {
+    const { compounds, large } = options.district;
+    return districtFleet({ compounds, ...(large !== undefined ? { large } : {}), fleetKey, reportIntervalSec });
+  }
+  return { devices: buildFleet({ compounds: options.compounds, perCompound: options.perCompound, fleetKey, reportIntervalSec, seed: options.seed }), meta: {} };
+}
 
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo): Promise<number> {
   let options: CliOptions;
@@ -36,15 +50,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
 
   // Shared connections carry no device secrets; any key gives the same ids.
   const fleetKey = options.fleetKey ?? 'shared-connection';
-  const reportIntervalSec = Math.min(86_400, Math.max(1, Math.round(options.intervalMs / 1000)));
-  let meta: RegistryMeta = {};
-  let devices;
-  if (options.district) {
-    const district = districtFleet({ compounds: options.district.compounds, ...(options.district.large !== undefined ? { large: options.district.large } : {}), fleetKey, reportIntervalSec, seed: options.seed });
-    ({ devices, meta } = district);
-  } else {
-    devices = buildFleet({ compounds: options.compounds, perCompound: options.perCompound, fleetKey, reportIntervalSec, seed: options.seed });
-  }
+  const { devices, meta } = fleetOf(options, fleetKey);
   const compounds = new Set(devices.map((d) => d.compound)).size;
 
   if (options.writeRegistry !== undefined) {

@@ -5,6 +5,7 @@ import { buildRegistry } from '../src/registry/registry.ts';
 import { districtCompoundName, districtFleet, districtMix } from './district.ts';
 import { fleetToRegistry } from './fleet.ts';
 import { parseCli, UsageError } from './cli-options.ts';
+import { fleetOf } from './cli.command.ts';
 
 describe('district preset', () => {
   const district = districtFleet({ compounds: 300, fleetKey: 'k' });
@@ -45,13 +46,32 @@ describe('district preset', () => {
     expect(c1.find((d) => d.type === 'elevator')!.placeNames).toMatchObject({ building: '1号楼' });
   });
 
-  it('is the same for the same seed; another seed moves only sizes and places', () => {
+  it('is the same every time; another layout seed moves sizes and places', () => {
     const again = districtFleet({ compounds: 300, fleetKey: 'k' });
     expect(again.devices.map((d) => `${d.key}@${d.position.x},${d.position.y}`)).toEqual(district.devices.map((d) => `${d.key}@${d.position.x},${d.position.y}`));
     expect(again.meta).toEqual(district.meta);
-    const other = districtFleet({ compounds: 300, fleetKey: 'k', seed: 2 });
+    const other = districtFleet({ compounds: 300, fleetKey: 'k', layoutSeed: 2 });
     expect(other.devices).toHaveLength(27_000);
     expect(other.meta.sites!.c001!.location).not.toEqual(district.meta.sites!.c001!.location);
+  });
+
+  it('compound-sim --seed changes behaviour only: the same device ids and registry for any seed', () => {
+    const registryFor = (seed: string) => {
+      const options = parseCli(['--district', '10', '--fleet-key', 'k', '--seed', seed]);
+      expect(options.seed).toBe(Number(seed));
+      const { devices, meta } = fleetOf(options, 'k');
+      return { ids: devices.map((d) => d.key), registry: fleetToRegistry(devices, meta) };
+    };
+    const one = registryFor('1');
+    expect(one.ids.length).toBeGreaterThan(800);
+    for (const seed of ['2', '7']) {
+      const other = registryFor(seed);
+      expect(other.ids).toEqual(one.ids);
+      expect(other.registry).toEqual(one.registry);
+    }
+    // A registry written without --seed is the one any seed runs.
+    const { devices, meta } = fleetOf(parseCli(['--district', '10', '--fleet-key', 'k']), 'k');
+    expect(fleetToRegistry(devices, meta)).toEqual(one.registry);
   });
 
   it('one large compound in place of the first', () => {

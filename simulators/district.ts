@@ -5,7 +5,8 @@
  * each, with WGS-84 locations over a Hangzhou-sized area (about 30 km north–south, 35 km east–west) and the two outer
  * streets counted as county (1 h rescue deadline). Optionally one large compound (`large`
  * devices, e.g. 2,000) in place of the first. Everything depends only on the options and the
- * seed: the same command writes the same registry.
+ * layout seed (a constant unless a test asks for another), never on compound-sim's `--seed`,
+ * which drives behaviour only: the same options write the same registry, whatever the seed.
  */
 import type { CompoundArea } from '../src/config/registry.schema.ts';
 import { buildFleet, compoundIds, type CompoundSite, type FleetDevice, type PerCompound, type Place, type RegistryMeta } from './fleet.ts';
@@ -20,8 +21,12 @@ export interface DistrictSpec {
   /** Devices of the first compound instead (a large compound, e.g. 2000); unset: like the others. */
   large?: number;
   reportIntervalSec?: number;
-  /** Default 1. */
-  seed?: number;
+  /**
+   * Sizes, buildings, locations and site-plan positions: everything the ids and the registry
+   * hold. Default DISTRICT_LAYOUT_SEED. Not the behaviour seed (`--seed`): a registry written
+   * with one seed must take the devices run with another.
+   */
+  layoutSeed?: number;
 }
 
 export interface District {
@@ -31,6 +36,8 @@ export interface District {
 }
 
 export const DISTRICT_DEFAULT_PER_COMPOUND = 90;
+/** The district's one layout (the layout its registries have had since the preset began). */
+export const DISTRICT_LAYOUT_SEED = 1;
 
 /** Streets of the district: id, name, and the centre of their compounds (lat, lon), on a 4 × 3 grid about 10 km apart. The two south-western ones are rural. */
 const STREETS: ReadonlyArray<readonly [string, string, number, number]> = [
@@ -83,7 +90,7 @@ export function districtFleet(spec: DistrictSpec): District {
   if (spec.large !== undefined && (!Number.isInteger(spec.large) || spec.large < 4 || spec.large > 100_000)) {
     throw new Error(`large: expected a whole number from 4 to 100000, got ${spec.large}`);
   }
-  const seed = spec.seed ?? 1;
+  const seed = spec.layoutSeed ?? DISTRICT_LAYOUT_SEED;
   if (!Number.isInteger(spec.compounds) || spec.compounds < 1 || spec.compounds > 10_000) throw new Error(`compounds: expected a whole number from 1 to 10000, got ${spec.compounds}`);
   const width = Math.max(3, String(spec.compounds).length);
   const ids = compoundIds(Array.from({ length: spec.compounds }, (_, i) => `c${String(i + 1).padStart(width, '0')}`));

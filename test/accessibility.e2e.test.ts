@@ -111,6 +111,30 @@ describe('the shell for keyboard and screen reader', () => {
     await view.close();
   });
 
+  it('says a new critical alert once on the district view, in the shell\'s words', async () => {
+    const view = await open('root', '/#/district');
+    const region = view.page.getByTestId('announcer');
+    // Every text the region is given, as written (clearing it adds no node and is not counted).
+    await view.page.evaluate(() => {
+      const g = globalThis as any;
+      g.__said = [] as string[];
+      new g.MutationObserver((records: any[]) => {
+        for (const r of records) for (const n of r.addedNodes) g.__said.push(n.textContent);
+      }).observe(g.document.querySelector('[data-testid="announcer"]'), { childList: true, characterData: true, subtree: true });
+    });
+    const elevator = devices.find((d) => d.compound === 'h2' && d.type === 'elevator')!;
+    await publishAs(hub.info.brokerUrl, elevator, 'event', { event: 'trapped' });
+    await expect.poll(() => view.page.evaluate(() => (globalThis as any).__said.length), { timeout: 10_000 }).toBeGreaterThan(0);
+    // Two frames more: a second announcement of the same batch would have been written by then.
+    await view.page.evaluate(() => new Promise((done) => { const g = globalThis as any; g.requestAnimationFrame(() => g.requestAnimationFrame(done)); }));
+    const said: string[] = await view.page.evaluate(() => (globalThis as any).__said);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^紧急告警：.+ · /);
+    expect(await region.textContent()).toBe(said[0]);
+    expect(view.errors).toEqual([]);
+    await view.close();
+  });
+
   it('serves the favicon the page links', async () => {
     const res = await fetch(`${hub.info.httpUrl}/icons/icon.svg`);
     expect(res.status).toBe(200);

@@ -78,8 +78,8 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-async function districtPage(hash = '#/district'): Promise<Page> {
-  const page = await (await newContext(browser, 'desktop', hub.info.httpUrl)).newPage();
+async function districtPage(hash = '#/district', timezoneId?: string): Promise<Page> {
+  const page = await (await newContext(browser, 'desktop', hub.info.httpUrl, timezoneId ? { timezoneId } : {})).newPage();
   await logIn(page, 'sun', TEST_PASSWORD);
   if (hash !== '#/district' || !page.url().endsWith('#/district')) await page.goto(`/${hash}`);
   await page.locator('[data-testid="compound-row"]').first().waitFor({ timeout: 15_000 });
@@ -252,6 +252,20 @@ describe('district of 300 compounds in Chromium', () => {
     expect(await page.getByTestId('period-error').textContent()).toContain('日期无效');
     await page.getByTestId('period-7d').click();
     await expect.poll(() => alertsTile.getByTestId('figure-value').textContent()).toBe('5');
+    await page.context().close();
+  });
+
+  it('says a custom period by the days picked, in a browser west of UTC+8 too', { timeout: 60_000 }, async () => {
+    const page = await districtPage('#/district', 'America/Los_Angeles');
+    const alertsTile = page.locator('[data-testid="stats-figure"][data-figure="alerts"]');
+    await alertsTile.waitFor();
+    const day = (ago: number) => new Date(Date.now() + 8 * 3_600_000 - ago * 86_400_000).toISOString().slice(0, 10);
+    await page.getByTestId('period-custom').click();
+    await page.getByTestId('period-from').fill(day(20));
+    await page.getByTestId('period-to').fill(day(11));
+    await page.getByTestId('period-apply').click();
+    const written = (d: string) => d.replaceAll('-', '/');
+    await expect.poll(() => alertsTile.locator('.tile-label').textContent()).toBe(`告警数（${written(day(20))} 至 ${written(day(11))}）`);
     await page.context().close();
   });
 

@@ -3,8 +3,8 @@
  * custom days from/to (two date fields and Apply). Says the period in words for the headings.
  */
 import { h } from './dom.ts';
-import { day, t } from './i18n.ts';
-import { PERIOD_KINDS, chinaDay, periodRange, type Period, type PeriodKind } from './district-period.ts';
+import { locale, t } from './i18n.ts';
+import { PERIOD_KINDS, chinaDay, chinaDayText, periodRange, type Period, type PeriodKind } from './district-period.ts';
 
 export interface PeriodPicker {
   readonly el: HTMLElement;
@@ -71,7 +71,8 @@ export function periodPicker(changed: (period: Period) => void, initial: PeriodK
     label() {
       if (kind !== 'custom') return t(`dist.period.${kind}`);
       const p = picker.current();
-      return t('dist.period.range', { from: day(p.from), to: day(p.to) });
+      // China days, as the period is computed: the browser's zone could be a day behind.
+      return t('dist.period.range', { from: chinaDayText(p.from, locale()), to: chinaDayText(p.to, locale()) });
     },
   };
   return picker;

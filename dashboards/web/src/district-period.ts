@@ -14,11 +14,17 @@ export interface Period {
 
 const DAY_MS = 86_400_000;
 const CHINA_OFFSET_MS = 8 * 3_600_000;
+/** UTC+8 all year (no summer time since 1991): the zone of CHINA_OFFSET_MS for Intl. */
+const CHINA_ZONE = 'Asia/Shanghai';
 /** The longest custom period. */
 export const MAX_PERIOD_DAYS = 366;
 
 /** `YYYY-MM-DD` of the China day `ts` falls in. */
 export const chinaDay = (ts: number): string => new Date(ts + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+/** The China day `ts` falls in, written as a date of `locale` (2026/11/01, 01/11/2026): the day the period was computed in, not the browser's. */
+export function chinaDayText(ts: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeZone: CHINA_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ts);
+}
 /** Midnight (UTC+8) that starts the day `YYYY-MM-DD`; undefined for anything else. */
 export function dayStart(day: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;

@@ -12,7 +12,7 @@
 import type { StatsAnswer, Figures } from '../../../../src/contracts/api.ts';
 import type { CompoundSummary } from '../../../../src/contracts/live-events.ts';
 import { h, fill } from '../dom.ts';
-import { t, tOf } from '../i18n.ts';
+import { t } from '../i18n.ts';
 import { api } from '../api.client.ts';
 import { LiveState } from '../live-state.ts';
 import { follow, type Live } from '../live.client.ts';
@@ -23,7 +23,7 @@ import { overdueAlerts, renderOverdue } from '../overdue-list.ts';
 import { tickCountdowns } from '../countdowns.ts';
 import { loadPeople } from '../people.ts';
 import { deviceNames } from '../device-names.ts';
-import { alertName, learnRuleNames, loadRuleNames } from '../rule-names.ts';
+import { learnRuleNames, loadRuleNames } from '../rule-names.ts';
 import { compoundRows } from '../district-rows.ts';
 import { districtTable } from '../district-table.ts';
 import { districtMap } from '../district-map.ts';
@@ -171,13 +171,8 @@ export function districtView(root: HTMLElement, app: AppContext): View {
     .then(({ compounds }) => {
       if (closed) return;
       live = follow({ compounds: compounds.map((c) => c.id), detail: 'summary' }, state, app, {
-        changed: (full) => {
-          if (!full) for (const id of state.fresh) {
-            const a = state.alerts.get(id);
-            if (a?.severity === 'critical') app.announce(`${tOf('sev', a.severity)} · ${alertName(a)} · ${state.compounds.get(a.compound)?.name ?? a.compound}`);
-          }
-          render();
-        },
+        // New critical alerts are announced by the shell (follow()'s CriticalAnnouncer), not here.
+        changed: () => render(),
       });
     })
     .catch((error: unknown) => app.report(errorText(error)));
