@@ -37,6 +37,11 @@ export const ERROR_CODES = {
   STATE_UNSUPPORTED: 'the operational database engine does not do this',
   HOST_NOT_ALLOWED: 'the request names the hub by a host name it does not answer to (HTTP_ALLOWED_HOSTS)',
   CROSS_ORIGIN: 'a change that does not come from the hub\'s own pages',
+  PLAN_IMAGE_TYPE: 'a site-plan image must be a PNG or SVG file (without scripts)',
+  PLAN_IMAGE_TOO_LARGE: 'the site-plan image is too large',
+  PHOTO_TYPE: 'a photo must be a JPEG, PNG or WebP image',
+  PHOTO_TOO_LARGE: 'the photo is too large',
+  PHOTO_TOO_MANY: 'the alert has as many photos as it may have',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -195,6 +195,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       routing,
       alertsConfig,
       disconnectDevices: broker.disconnectDevices,
+      deviceChanged: (device) => live?.deviceChanged(device),
       metrics,
       logger,
     });
@@ -223,6 +224,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       rules: () => rules.rules,
       alertsConfig,
       alertEvents: (days) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events())),
+      alertArchive: { archived: (f) => state.alerts.archived(f), getMany: (ids) => state.alerts.getMany(ids), get: (id) => state.alerts.get(id), flush: flushAlerts },
+      photos: state.alertPhotos,
       webhookDeliveries: () => dispatch.deliveries(),
       metrics,
       logger,

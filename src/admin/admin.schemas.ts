@@ -66,6 +66,7 @@ export const compoundViewSchema = z.object({
   contacts: z.array(contactView).optional(),
   area: z.enum(COMPOUND_AREAS),
   location: z.object({ lat: z.number(), lon: z.number() }).optional(),
+  deskPhone: z.string().optional(),
   deviceCount: z.number(),
 });
 export const placesAnswerSchema = z.object({ places: z.array(placeViewSchema), compounds: z.array(compoundViewSchema) });
@@ -79,6 +80,7 @@ export const compoundBodySchema = z.strictObject({
   zones: tagNames.optional(),
   area: z.enum(COMPOUND_AREAS).optional(),
   location: z.strictObject({ lat: z.number(), lon: z.number() }).optional(),
+  deskPhone: z.string().optional(),
 });
 
 export const adminDeviceSchema = z.object({

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { StateStore } from '../state/state.types.ts';
 import type { UsersStore } from '../auth/users.store.ts';
 import type { Sessions } from '../auth/sessions.ts';
-import type { LiveRegistry } from '../registry/registry.ts';
+import type { LiveRegistry, RegisteredDevice } from '../registry/registry.ts';
 import type { RulesEngine } from '../rules/rules.engine.ts';
 import type { Correlator } from '../incidents/correlator.ts';
 import type { AlertBook } from '../alerts/alert-book.ts';
@@ -29,6 +29,8 @@ export interface AdminStageDeps {
   alertsConfig: AlertsConfig;
   /** Ends the broker connections of these devices. */
   disconnectDevices(keys: readonly string[]): number;
+  /** A device's registry entry changed (name, place, site-plan position): live viewers get it. */
+  deviceChanged?: (device: RegisteredDevice) => void;
   metrics: HubMetrics;
   logger: Logger;
 }
@@ -51,6 +53,7 @@ export function adminHooks(deps: AdminStageDeps): AdminHooks {
       const cut = [...change.removed, ...change.changed.filter((d) => secrets.has(d.key) && secrets.get(d.key) !== d.secretSha256).map((d) => d.key)];
       const disconnected = cut.length ? deps.disconnectDevices(cut) : 0;
       deps.metrics.devicesRegistered.set(deps.registry.size);
+      for (const device of change.changed) deps.deviceChanged?.(device);
       log.info({ added: change.added.length, changed: change.changed.length, retired: change.removed.length, disconnected }, 'registry changed');
     },
     routingChanged(config) {

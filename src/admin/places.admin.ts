@@ -55,6 +55,7 @@ function compoundView(compound: StoredCompound, deviceCount: number): CompoundVi
     ...(compound.contacts ? { contacts: compound.contacts as Contact[] } : {}),
     area: compound.area ?? 'city',
     ...(compound.location ? { location: compound.location } : {}),
+    ...(compound.deskPhone ? { deskPhone: compound.deskPhone } : {}),
     deviceCount,
   };
 }
@@ -124,7 +125,9 @@ export class PlacesAdmin {
     const before = await state.places.getCompound(id);
     // Kept as the repository gives it back: a city compound has no `area` (city is the default).
     const { area, ...fields } = valid;
-    const compound: StoredCompound = { ...fields, ...(area === 'county' ? { area } : {}), ...(before?.contacts ? { contacts: before.contacts } : {}) };
+    // The site plan's geometry has its own route (PUT /api/admin/compounds/:id/site-plan): kept as it is.
+    const { sitePlan: _plan, ...own } = fields;
+    const compound: StoredCompound = { ...own, ...(area === 'county' ? { area } : {}), ...(before?.contacts ? { contacts: before.contacts } : {}), ...(before?.sitePlan ? { sitePlan: before.sitePlan } : {}) };
     const diff = changes(before, compound);
     const count = (await state.places.devicesOf(id)).filter((d) => d.retiredAt === undefined).length;
     if (before && !changedAnything(diff)) return compoundView(before, count);

@@ -286,9 +286,10 @@ export class AlertBook {
     });
   }
 
-  resolve(id: string, actor: string, note: string, at: number): Alert {
+  /** `photo`: the id of a photo of the alert (uploaded before), attached to the step. */
+  resolve(id: string, actor: string, note: string, at: number, photo?: string): Alert {
     if (!note.trim()) throw new HubError('BAD_REQUEST', 'note: say what was found and done');
-    return this.#step(this.#expect(id, ['accepted'], 'resolve'), 'resolved', at, actor, undefined, { note });
+    return this.#step(this.#expect(id, ['accepted'], 'resolve'), 'resolved', at, actor, undefined, { note, ...(photo ? { photo } : {}) });
   }
 
   /**
@@ -653,7 +654,7 @@ export class AlertBook {
     return alert.incident;
   }
 
-  #step(alert: Alert, kind: AlertEventKind, at: number, actor: string, value?: FieldValue, extra: Partial<Pick<AlertEvent, 'note' | 'assignee' | 'position' | 'distanceM'>> = {}): Alert {
+  #step(alert: Alert, kind: AlertEventKind, at: number, actor: string, value?: FieldValue, extra: Partial<Pick<AlertEvent, 'note' | 'assignee' | 'position' | 'distanceM' | 'photo'>> = {}): Alert {
     const event: AlertEvent = { alertId: alert.id, kind, at, actor, ...extra };
     this.#reduce(alert, event, value);
     this.#emit(event, alert);

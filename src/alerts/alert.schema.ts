@@ -15,6 +15,7 @@ export const alertEventSchema = z.object({
   assignee: z.string().optional(),
   position: position.optional(),
   distanceM: z.number().optional(),
+  photo: z.string().optional(),
 });
 
 

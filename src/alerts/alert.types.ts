@@ -141,6 +141,8 @@ export interface AlertEvent {
   /** For arrived: where the person checked in (browser position) and how far from the compound. */
   position?: { lat: number; lon: number; accuracyM?: number };
   distanceM?: number;
+  /** For resolved: the photo attached (GET /api/alerts/:id/photos/:photo), when one was. */
+  photo?: string;
 }
 
 /** What the event log keeps of an incident alert beyond its group (its rule): enough to rebuild it as one. */

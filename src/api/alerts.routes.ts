@@ -12,12 +12,14 @@ import { ALERT_EVENT_KINDS, type Alert } from '../alerts/alert.types.ts';
 import { alertSchema } from '../alerts/alert.schema.ts';
 import type { ApiDeps } from './api.types.ts';
 import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
-import type { Action } from '../contracts/access.ts';
 import { HubError } from '../errors.ts';
-import { actorOf, inMyScope, requireAction, requireCompound } from './access.guard.ts';
+import { inMyScope, requireAction, requireCompound } from './access.guard.ts';
+import { takeStep, type Step } from './workflow-step.ts';
 import { peopleAnswer } from './people.routes.ts';
-import { mayAct } from '../contracts/alert-holders.ts';
 import { ArrivalPolicy, sitesOf } from '../alerts/arrival.policy.ts';
+import { holds } from '../contracts/alert-holders.ts';
+import type { AlertFilter } from '../alerts/alert-book.ts';
+import { checkResolvePhoto } from './alert-photos.routes.ts';
 
 const id = z.string().regex(ID_PATTERN);
 const note = z.string().max(2000);
@@ -27,20 +29,9 @@ const arriveBody = z.object({
   note: note.optional(),
 });
 const ORDER = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
+/** How far back from `resolvedSince` the archive is searched for alerts raised before it. */
+const RESOLVED_LOOKBACK_MS = 30 * 86_400_000;
 const byUrgency = (a: Alert, b: Alert) => ORDER[a.severity]! - ORDER[b.severity]! || b.raisedAt - a.raisedAt;
-/** The audit action of a workflow step: `alert_` and the alert event it writes. */
-const DONE: Record<Action & ('accept' | 'arrive' | 'resolve' | 'close' | 'reopen' | 'reassign' | 'comment'), string> = {
-  accept: 'accepted',
-  arrive: 'arrived',
-  resolve: 'resolved',
-  close: 'closed',
-  reopen: 'reopened',
-  reassign: 'reassigned',
-  comment: 'commented',
-};
-type Step = keyof typeof DONE;
-/** What the audit log keeps of an alert before and after a step. */
-const workflowOf = (a: Alert) => ({ workflow: a.workflow, condition: a.condition, ...(a.assignee ? { assignee: a.assignee } : {}) });
 
 export const alertRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>
@@ -54,35 +45,30 @@ export const alertRoutes =
       requireCompound(request, alert.compound);
       return alert;
     };
-    const step = <B extends z.ZodType>(action: Step, body: B, run: (alertId: string, actor: string, body: z.output<B>) => Alert) =>
+    /**
+     * The alerts `person` resolved at or after `since`: those in memory, and the closed ones in the
+     * archive that were raised in the 30 days before `since` and last held by that person.
+     */
+    const resolvedAlerts = async (person: string, since: number, filter: Omit<AlertFilter, 'assignee'> & { assignee?: string }) => {
+      const byMe = (a: Alert) => a.history.some((e) => e.kind === 'resolved' && e.actor === person && e.at >= since);
+      const { assignee, ...rest } = filter;
+      const found = new Map(alerts.list(rest).filter((a) => !assignee || holds(a, assignee)).map((a) => [a.id, a]));
+      if (deps.alertArchive && filter.open !== true) {
+        await deps.alertArchive.flush();
+        const keys = await deps.alertArchive.archived({ assignee: person, from: since - RESOLVED_LOOKBACK_MS, ...(rest.compound ? { compounds: [rest.compound] } : {}), ...(rest.severity ? { severity: rest.severity } : {}) });
+        const missing = keys.filter((k) => !found.has(k.id)).map((k) => k.id);
+        for (const a of await deps.alertArchive.getMany(missing)) found.set(a.id, a);
+      }
+      return [...found.values()].filter(byMe);
+    };
+    /** `check`: what must hold before the step is taken (a resolve's photo is the alert's). */
+    const step = <B extends z.ZodType>(action: Step, body: B, run: (alertId: string, actor: string, body: z.output<B>) => Alert, check?: (request: FastifyRequest, alertId: string, body: z.output<B>) => Promise<void>) =>
       app.post(
         `/api/alerts/:id/${action}`,
         { schema: { tags: ['alerts'], params, body, response: { 200: alertSchema } } },
         async (request) => {
-          const user = requireAction(request, action);
-          const alert = visible(request, request.params.id);
-          // A worker acts on alerts assigned to them; accepting (or arriving, which accepts) also on those their call tree rang them for.
-          // Those an escalation told (escalatedTo) see the alert and may comment, but do not act on it.
-          const theirs = action === 'accept' || action === 'arrive' ? mayAct(alert, user.id) : alert.assignee === user.id;
-          if (user.role === 'worker' && action !== 'comment' && !theirs) {
-            throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
-          }
-          const before = workflowOf(alert);
-          const steps = alert.history.length;
-          const done = run(alert.id, user.id, request.body as z.output<B>);
-          // A step that changed nothing (a second check-in) is not recorded again.
-          if (done.history.length === steps) return done;
-          const { note, assignee } = (request.body ?? {}) as { note?: string; assignee?: string };
-          deps.audit?.record({
-            ...actorOf(request),
-            action: `alert_${DONE[action]}`,
-            target: `alert:${done.id}`,
-            compound: done.compound,
-            before,
-            after: workflowOf(done),
-            note: note ?? (assignee ? `to ${assignee}` : done.history.at(-1)?.distanceM !== undefined ? `${done.history.at(-1)!.distanceM} m from the compound` : undefined),
-          });
-          return done;
+          await check?.(request, request.params.id, request.body as z.output<B>);
+          return takeStep(deps, request, action, request.params.id, (request.body ?? {}) as { note?: string; assignee?: string }, (alertId, actor) => run(alertId, actor, request.body as z.output<B>));
         },
       );
 
@@ -96,14 +82,21 @@ export const alertRoutes =
             assignee: id.optional(),
             severity: z.enum(SEVERITIES).optional(),
             open: z.enum(['true', 'false']).optional(),
+            /** With resolvedSince: the alerts this person resolved since then (open or closed), not those they hold. */
+            resolvedBy: id.optional(),
+            resolvedSince: z.coerce.number().int().nonnegative().optional(),
           }),
           response: { 200: z.object({ alerts: z.array(alertSchema) }) },
         },
       },
       async (request) => {
-        const { open, ...rest } = request.query;
+        const { open, resolvedBy, resolvedSince, ...rest } = request.query;
         if (rest.compound) requireCompound(request, rest.compound);
-        return { alerts: inMyScope(request, alerts.list({ ...rest, ...(open ? { open: open === 'true' } : {}) })).sort(byUrgency) };
+        const filter = { ...rest, ...(open ? { open: open === 'true' } : {}) };
+        if (resolvedBy === undefined) return { alerts: inMyScope(request, alerts.list(filter)).sort(byUrgency) };
+        if (resolvedSince === undefined) throw new HubError('BAD_REQUEST', 'resolvedSince: say since when (ms epoch)');
+        const found = await resolvedAlerts(resolvedBy, resolvedSince, filter);
+        return { alerts: inMyScope(request, found).sort(byUrgency) };
       },
     );
     const figures = z.object({
@@ -200,7 +193,13 @@ export const alertRoutes =
 
     step('accept', z.object({}), (alertId, actor) => alerts.accept(alertId, actor, now()));
     step('arrive', arriveBody, (alertId, actor, b) => alerts.arrive(alertId, actor, now(), b.position, b.note));
-    step('resolve', z.object({ note }), (alertId, actor, b) => alerts.resolve(alertId, actor, b.note, now()));
+    step('resolve', z.object({ note, photo: z.string().max(64).optional() }), (alertId, actor, b) => alerts.resolve(alertId, actor, b.note, now(), b.photo), async (request, alertId, b) => {
+      if (!b.photo) return;
+      // Who may not resolve it learns nothing of its photos.
+      requireAction(request, 'resolve');
+      requireCompound(request, alerts.get(alertId).compound);
+      await checkResolvePhoto(deps, alertId, b.photo);
+    });
     step('close', z.object({ note: note.optional(), force: z.boolean().optional() }), (alertId, actor, b) => alerts.close(alertId, actor, now(), b.note, b.force));
     step('reopen', z.object({ note }), (alertId, actor, b) => alerts.reopen(alertId, actor, b.note, now()));
     step('reassign', z.object({ assignee: id }), (alertId, actor, b) => alerts.reassign(alertId, actor, b.assignee, now()));

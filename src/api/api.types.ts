@@ -10,6 +10,8 @@ import type { AlertBook } from '../alerts/alert-book.ts';
 import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
 import type { StoredAlertEvent } from '../alerts/alert.types.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
+import type { AlertArchive } from '../alerts/alert-query.ts';
+import type { AlertPhotosRepo } from '../state/state.types.ts';
 import type { Silences } from '../alerts/silences.ts';
 import type { Routing } from '../alerts/routing.ts';
 import type { Rule } from '../rules/rule.schema.ts';
@@ -67,6 +69,10 @@ export interface ApiDeps {
   rules: () => readonly Rule[];
   /** Alert events of the last `days` days: from the event log, or from memory when live-only. */
   alertEvents: (days: number) => Promise<StoredAlertEvent[]>;
+  /** The closed alerts kept in the operational database, for the alert desk; none: only those closed since the start (in memory). */
+  alertArchive?: AlertArchive;
+  /** Photos attached to alerts on resolve (operational database); none: the photo routes answer 404. */
+  photos?: AlertPhotosRepo;
   /** Latest webhook deliveries, newest first. */
   webhookDeliveries: () => Delivery[];
   /** The clock for workflow steps (tests pass their own). */

@@ -41,6 +41,7 @@ const compoundSchema = z.object({
   deviceCount: z.number(),
   area: z.enum(['city', 'county']).optional(),
   location: z.object({ lat: z.number(), lon: z.number() }).optional(),
+  deskPhone: z.string().optional(),
   online: z.number(),
   openAlerts: z.record(z.enum(SEVERITIES), z.number()),
 });

@@ -19,6 +19,7 @@ import { deviceRoutes } from './devices.routes.ts';
 import { historyRoutes } from './history.routes.ts';
 import { conditionRoutes } from './conditions.routes.ts';
 import { alertRoutes } from './alerts.routes.ts';
+import { alertDeskRoutes } from './alert-desk.routes.ts';
 import { silenceRoutes } from './silences.routes.ts';
 import { peopleRoutes } from './people.routes.ts';
 import { ruleRoutes } from './rules.routes.ts';
@@ -29,6 +30,8 @@ import { installAccessGuard } from './access.guard.ts';
 import { installOriginGuard, LOOPBACK_HOSTS } from './origin.guard.ts';
 import { isValidationError } from '../admin/issues.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { sitePlanRoutes } from './site-plan.routes.ts';
+import { alertPhotoRoutes } from './alert-photos.routes.ts';
 import { httpsServerFactory } from './https.server.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -59,6 +62,11 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   STATE_UNSUPPORTED: 400,
   HOST_NOT_ALLOWED: 421,
   CROSS_ORIGIN: 403,
+  PLAN_IMAGE_TYPE: 415,
+  PLAN_IMAGE_TOO_LARGE: 413,
+  PHOTO_TYPE: 415,
+  PHOTO_TOO_LARGE: 413,
+  PHOTO_TOO_MANY: 409,
 };
 
 const PERMISSIONS_POLICY = [
@@ -145,7 +153,9 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('permissions-policy', PERMISSIONS_POLICY);
     const route = request.routeOptions.url ?? '';
     const path = request.url.split('?')[0]!;
-    if (path.startsWith('/api/') || route.startsWith('/api/') || NO_STORE_ROUTES.has(route) || NO_STORE_ROUTES.has(path)) reply.header('cache-control', 'no-store');
+    // A route may say more (`private, no-store` on a photo), never less.
+    const kept = String(reply.getHeader('cache-control') ?? '').includes('no-store');
+    if (!kept && (path.startsWith('/api/') || route.startsWith('/api/') || NO_STORE_ROUTES.has(route) || NO_STORE_ROUTES.has(path))) reply.header('cache-control', 'no-store');
   });
   installAccessGuard(app, deps);
 
@@ -164,10 +174,13 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(historyRoutes(deps));
   await app.register(conditionRoutes(deps));
   await app.register(alertRoutes(deps));
+  await app.register(alertPhotoRoutes(deps));
+  await app.register(alertDeskRoutes(deps));
   await app.register(silenceRoutes(deps));
   await app.register(peopleRoutes(deps));
   await app.register(ruleRoutes(deps));
   if (deps.admin) await app.register(adminRoutes(deps, deps.admin));
+  await app.register(sitePlanRoutes(deps));
   await app.register(dashboardRoutes());
   return app;
 }

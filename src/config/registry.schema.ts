@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
+import { sitePlanSchema } from './site-plan.schema.ts';
 
 const id = z.string().regex(ID_PATTERN, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$');
 const name = z.string().min(1).max(100);
@@ -46,6 +47,10 @@ export const compoundSchema = z.strictObject({
   area: z.enum(COMPOUND_AREAS).default('city'),
   /** Where the compound is (WGS-84 degrees): arrival check-ins are measured from it. Not the devices' site-plan `position`. */
   location: geoPointSchema.optional(),
+  /** The property desk's phone (物业服务台), for the worker's call button (`tel:`): digits, optionally `+`, spaces, dashes. */
+  deskPhone: z.string().regex(/^\+?[0-9][0-9 -]{2,30}[0-9]$/, 'a phone number: digits, optionally + and spaces or dashes').optional(),
+  /** The site plan's geometry (buildings, zones, roads, gates in 0..100 plan coordinates): site-plan.schema.ts. */
+  sitePlan: sitePlanSchema.optional(),
   devices: z.array(registryDeviceSchema).default([]),
 });
 

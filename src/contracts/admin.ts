@@ -123,6 +123,8 @@ export interface CompoundView {
   area: 'city' | 'county';
   /** WGS-84 degrees; arrival check-ins are measured from here. */
   location?: { lat: number; lon: number };
+  /** The property desk's phone (the worker's call button). */
+  deskPhone?: string;
   deviceCount: number;
 }
 
@@ -146,6 +148,8 @@ export interface CompoundBody {
   area?: 'city' | 'county';
   /** lat −90..90, lon −180..180. */
   location?: { lat: number; lon: number };
+  /** The property desk's phone: digits, optionally `+`, spaces, dashes. */
+  deskPhone?: string;
 }
 
 export interface ContactsBody {

@@ -46,6 +46,8 @@ export interface CompoundSummary {
   area?: 'city' | 'county';
   /** Where the compound is (WGS-84 degrees), when the registry says: the district map. */
   location?: { lat: number; lon: number };
+  /** The property desk's phone (物业服务台), when the registry says: the worker's call button. */
+  deskPhone?: string;
   online: number;
   /** Open alerts (not closed) by severity. */
   openAlerts: Record<Severity, number>;

@@ -12,6 +12,7 @@ import { startSimulation, type Simulation } from '../../simulators/sim.runner.ts
 import { parseRegistry } from '../config/registry.loader.ts';
 import { resolveScenario } from '../../simulators/scenarios/index.ts';
 import { HubError } from '../errors.ts';
+import { demoSitePlan } from './demo-site-plan.ts';
 import type { RegistryData, RegistryFile } from '../config/registry.schema.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { NewUser } from '../auth/users.store.ts';
@@ -83,6 +84,9 @@ const DEMO_LOCATIONS: Record<string, { lat: number; lon: number }> = {
   c02: { lat: 30.2878, lon: 120.1262 },
 };
 
+/** The demo compounds' property desks (fake numbers: 0571 is Hangzhou's area code). */
+const DEMO_DESK_PHONES: Record<string, string> = { c01: '0571-8800-0101', c02: '0571-8800-0202', c03: '0571-6500-0303' };
+
 /** The third demo compound is in Chun'an county (淳安县), where a rescue must arrive within 1 h. */
 const COUNTY_COMPOUND = {
   id: 'c03',
@@ -93,7 +97,7 @@ const COUNTY_COMPOUND = {
   community: { id: 'yangguang', name: '阳光社区' },
 } as const;
 
-/** The fleet's registry with the demo's sites: locations, and the county compound in its own county, town and community. */
+/** The fleet's registry with the demo's sites: locations, site plans, and the county compound in its own county, town and community. */
 function withDemoSites(file: RegistryFile): RegistryFile {
   let county: RegistryFile['districts'][number]['streets'][number]['communities'][number]['compounds'][number] | undefined;
   const districts = file.districts.map((d) => ({
@@ -103,12 +107,14 @@ function withDemoSites(file: RegistryFile): RegistryFile {
       communities: s.communities.map((c) => ({
         ...c,
         compounds: c.compounds.flatMap((compound) => {
+          const sitePlan = demoSitePlan(compound);
           if (compound.id === COUNTY_COMPOUND.id) {
-            county = { ...compound, area: 'county', location: { ...COUNTY_COMPOUND.location } };
+            county = { ...compound, area: 'county', location: { ...COUNTY_COMPOUND.location }, deskPhone: DEMO_DESK_PHONES[compound.id]!, sitePlan };
             return [];
           }
           const location = DEMO_LOCATIONS[compound.id];
-          return [{ ...compound, area: 'city' as const, ...(location ? { location } : {}) }];
+          const deskPhone = DEMO_DESK_PHONES[compound.id];
+          return [{ ...compound, area: 'city' as const, ...(location ? { location } : {}), ...(deskPhone ? { deskPhone } : {}), sitePlan }];
         }),
       })),
     })),

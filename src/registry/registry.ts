@@ -6,6 +6,7 @@ import { type DeviceRef, type DeviceType, deviceKey } from '../contracts/device-
 import type { DeviceTags } from '../contracts/readings.ts';
 import type { CompoundArea, RegistryCompound, RegistryData, RegistryDevice } from '../config/registry.schema.ts';
 import { HubError } from '../errors.ts';
+import type { SitePlan } from '../contracts/site-plan.ts';
 
 export interface RegisteredDevice extends DeviceRef {
   key: string;
@@ -30,6 +31,17 @@ export interface CompoundInfo {
   area: CompoundArea;
   /** Where the compound is (WGS-84), when the registry says. */
   location?: { lat: number; lon: number };
+  /** The property desk's phone, when the registry says. */
+  deskPhone?: string;
+}
+
+/** What the compound's site plan draws, kept apart from CompoundInfo (which live summaries carry). */
+export interface CompoundSite {
+  /** The registry's names of the compound's buildings and zones (tag → name). */
+  buildings: Record<string, string>;
+  zones: Record<string, string>;
+  /** The site plan's geometry, when the registry has it. */
+  sitePlan?: SitePlan;
 }
 
 export interface Registry {
@@ -39,6 +51,8 @@ export interface Registry {
   devicesOf(compound: string): readonly RegisteredDevice[];
   compounds(): CompoundInfo[];
   compound(id: string): CompoundInfo | undefined;
+  /** The compound's site plan and place names. */
+  siteOf(id: string): CompoundSite | undefined;
   readonly size: number;
 }
 
@@ -59,6 +73,7 @@ function placeNamesOf(device: RegistryDevice, compound: RegistryCompound): Pick<
 export function buildRegistry(data: RegistryData): Registry {
   const byKey = new Map<string, RegisteredDevice>();
   const compounds = new Map<string, CompoundInfo>();
+  const sites = new Map<string, CompoundSite>();
   const byCompound = new Map<string, RegisteredDevice[]>();
   const problems: string[] = [];
 
@@ -96,7 +111,9 @@ export function buildRegistry(data: RegistryData): Registry {
             deviceCount: compound.devices.length,
             area: compound.area,
             ...(compound.location ? { location: compound.location } : {}),
+            ...(compound.deskPhone ? { deskPhone: compound.deskPhone } : {}),
           });
+          sites.set(compound.id, { buildings: compound.buildings ?? {}, zones: compound.zones ?? {}, ...(compound.sitePlan ? { sitePlan: compound.sitePlan } : {}) });
         }
       }
     }
@@ -110,6 +127,7 @@ export function buildRegistry(data: RegistryData): Registry {
     devicesOf: (compound) => byCompound.get(compound) ?? [],
     compounds: () => [...compounds.values()],
     compound: (id) => compounds.get(id),
+    siteOf: (id) => sites.get(id),
     get size() {
       return byKey.size;
     },
@@ -142,6 +160,7 @@ export function liveRegistry(data: RegistryData): LiveRegistry {
     devicesOf: (compound) => current.devicesOf(compound),
     compounds: () => current.compounds(),
     compound: (id) => current.compound(id),
+    siteOf: (id) => current.siteOf(id),
     get size() {
       return current.size;
     },

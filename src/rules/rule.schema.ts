@@ -13,8 +13,8 @@ const seconds = z.number().positive().max(366 * 86_400);
 const scalar = z.union([z.number(), z.boolean(), z.string().max(64)]);
 const op = z.enum(['>', '>=', '<', '<=', '==', '!=']);
 
-export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES, type Severity } from '../contracts/severity.ts';
+export { SEVERITIES, type Severity };
 
 const comparison = z.strictObject({ field: z.string().min(1).max(64), op, value: scalar });
 

@@ -4,7 +4,7 @@
  * `npm start` on an earlier demo would refuse the new demo devices at CONNECT. At each later demo
  * start, what the demo has and the database lacks is added: compounds (with the places they
  * need) and devices never registered; a compound still where the demo put it gets the demo's area
- * and location when it has none. Nothing is renamed, moved or removed, and a device an admin
+ * and location when it has none, and its site plan (issue 16) when it has none. Nothing is renamed, moved or removed, and a device an admin
  * retired stays retired.
  */
 import type { RegistryData } from '../config/registry.schema.ts';
@@ -52,11 +52,13 @@ export async function addMissingDemo(state: StateStore, demo: RegistryData, at: 
             await ensure({ kind: 'community', id: community.id, name: community.name, parent: street.id });
             await state.places.upsertCompound({ ...compound, community: community.id }, at);
             done.compounds += 1;
-          } else if (storedIn === community.id && compound.location) {
-            // Read whole (with the contacts a manager keeps), so that only the site is filled in.
+          } else if (storedIn === community.id && (compound.location || compound.sitePlan)) {
+            // Read whole (with the contacts a manager keeps), so that only the site (location, site plan) is filled in.
             const stored = await state.places.getCompound(compound.id);
-            if (stored && !stored.location) {
-              await state.places.upsertCompound({ ...stored, area: compound.area, location: compound.location }, at);
+            const location = stored && !stored.location && compound.location ? { area: compound.area, location: compound.location } : {};
+            const sitePlan = stored && !stored.sitePlan && compound.sitePlan ? { sitePlan: compound.sitePlan } : {};
+            if (stored && (Object.keys(location).length || Object.keys(sitePlan).length)) {
+              await state.places.upsertCompound({ ...stored, ...location, ...sitePlan }, at);
               done.sites += 1;
             }
           }

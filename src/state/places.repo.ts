@@ -31,6 +31,7 @@ function toCompound(row: Selectable<CompoundsTable>): StoredCompound {
   const buildings = fromJson<Record<string, string>>(row.buildings);
   const zones = fromJson<Record<string, string>>(row.zones);
   const contacts = fromJson<NonNullable<StoredCompound['contacts']>>(row.contacts);
+  const sitePlan = fromJson<NonNullable<StoredCompound['sitePlan']>>(row.site_plan);
   return {
     id: row.id,
     community: row.community,
@@ -41,6 +42,8 @@ function toCompound(row: Selectable<CompoundsTable>): StoredCompound {
     ...(contacts ? { contacts } : {}),
     ...(row.area === 'county' ? { area: 'county' as const } : {}),
     ...(row.lat !== null && row.lon !== null ? { location: { lat: row.lat, lon: row.lon } } : {}),
+    ...(row.desk_phone !== null ? { deskPhone: row.desk_phone } : {}),
+    ...(sitePlan ? { sitePlan } : {}),
   };
 }
 
@@ -91,6 +94,8 @@ function compoundFields(c: Omit<StoredCompound, 'id' | 'contacts'>) {
     area: c.area === 'county' ? 'county' : null,
     lat: c.location?.lat ?? null,
     lon: c.location?.lon ?? null,
+    desk_phone: c.deskPhone ?? null,
+    site_plan: toJson(c.sitePlan),
   };
 }
 

@@ -66,6 +66,10 @@ export interface CompoundsTable {
   area: string | null;
   lat: number | null;
   lon: number | null;
+  /** The property desk's phone, or null (migration 0005). */
+  desk_phone: string | null;
+  /** JSON site-plan geometry (SitePlan), or null (migration 0004). */
+  site_plan: string | null;
   position: number;
   created_at: number;
   updated_at: number;
@@ -124,6 +128,9 @@ export interface AlertsTable {
   updated_at: number;
   /** JSON text: the whole Alert with its history. */
   body: string;
+  /** The alert's severity, and who holds it (its assignee), for the alert desk's archive (migration 0006; null in rows older than it). */
+  severity: string | null;
+  assignee: string | null;
 }
 
 export interface WebhookDeliveriesTable {
@@ -152,11 +159,39 @@ export interface AuditTable {
   note: string | null;
 }
 
+/** A compound's uploaded site-plan image (migration 0004). */
+export interface PlanImagesTable {
+  compound: string;
+  /** image/png | image/svg+xml */
+  type: string;
+  /** base64 */
+  data: string;
+  bytes: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** A photo attached to an alert on resolve (migration 0005). */
+export interface AlertPhotosTable {
+  id: string;
+  alert_id: string;
+  compound: string;
+  /** image/jpeg | image/png | image/webp */
+  type: string;
+  /** base64 */
+  data: string;
+  bytes: number;
+  taken_at: number;
+  taken_by: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   places: PlacesTable;
   compounds: CompoundsTable;
+  plan_images: PlanImagesTable;
+  alert_photos: AlertPhotosTable;
   devices: DevicesTable;
   docs: DocsTable;
   silences: SilencesTable;

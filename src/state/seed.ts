@@ -108,7 +108,7 @@ async function registryLines(state: StateStore, seed: RegistryData): Promise<str
     const stored = now.compounds.get(id);
     if (!stored) lines.push(`+ compound ${id}`);
     else {
-      const diff = changes(stored, c, ['name', 'community', 'grid', 'buildings', 'zones', 'area', 'location']);
+      const diff = changes(stored, c, ['name', 'community', 'grid', 'buildings', 'zones', 'area', 'location', 'deskPhone']);
       if (diff.length) lines.push(`~ compound ${id}: ${diff.join(', ')}`);
     }
   }

@@ -7,11 +7,14 @@
  * The ingest hot path never calls this: the stages keep what they look up in memory and write
  * changes here; administration writes here first, then updates the stages in memory.
  */
+import type { PlanImageInfo, PlanImageType } from '../contracts/site-plan.ts';
+import type { PhotoInfo } from '../contracts/alert-photos.ts';
 import type { User } from '../auth/users.schema.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { RegistryCompound, RegistryData, RegistryDevice } from '../config/registry.schema.ts';
 import type { Silence } from '../alerts/silences.ts';
 import type { Alert } from '../alerts/alert.types.ts';
+import type { ArchiveFilter, DeskKey } from '../alerts/alert-query.ts';
 import type { Delivery } from '../dispatch/webhook.dispatcher.ts';
 import type { AuditEntryView, AuditFilter } from '../contracts/admin.ts';
 
@@ -152,6 +155,10 @@ export interface AlertsRepo {
   get(id: string): Promise<Alert | undefined>;
   /** Inserts or replaces (by id) these alerts with their workflow and history, in one transaction. */
   save(alerts: readonly Alert[]): Promise<void>;
+  /** The closed alerts (the archive) that meet `filter`, as the alert desk filters and sorts them (src/alerts/alert-query.ts); no bodies. */
+  archived(filter: ArchiveFilter): Promise<DeskKey[]>;
+  /** These alerts, whole (any order; ids not kept are left out). */
+  getMany(ids: readonly string[]): Promise<Alert[]>;
 }
 
 export interface DeliveriesRepo {
@@ -175,6 +182,37 @@ export interface AuditRepo {
   prune(before: number): Promise<number>;
 }
 
+/** A compound's uploaded site-plan image (migration 0004). */
+export interface StoredPlanImage {
+  compound: string;
+  type: PlanImageType;
+  data: Buffer;
+  bytes: number;
+  updatedAt: number;
+  /** The login that uploaded it. */
+  updatedBy: string;
+}
+
+export interface PlanImagesRepo {
+  get(compound: string): Promise<StoredPlanImage | undefined>;
+  /** Type, size and time only (no bytes). */
+  info(compound: string): Promise<PlanImageInfo | undefined>;
+  /** Adds or replaces the compound's image (`bytes` is taken from `data`). */
+  put(image: Omit<StoredPlanImage, 'bytes'>): Promise<void>;
+  /** Whether there was one. */
+  remove(compound: string): Promise<boolean>;
+}
+
+/** Photos attached to alerts (alert_photos), bytes kept whole. */
+export interface AlertPhotosRepo {
+  put(photo: PhotoInfo, data: Buffer): Promise<void>;
+  get(id: string): Promise<{ info: PhotoInfo; data: Buffer } | undefined>;
+  /** Without bytes. */
+  info(id: string): Promise<PhotoInfo | undefined>;
+  /** An alert's photos, oldest first, without bytes. */
+  list(alertId: string): Promise<PhotoInfo[]>;
+}
+
 export interface StateStore {
   readonly engine: Engine;
   /** For logs and the banner: the SQLite file, or the PostgreSQL URL without its password. */
@@ -189,6 +227,8 @@ export interface StateStore {
   readonly alerts: AlertsRepo;
   readonly deliveries: DeliveriesRepo;
   readonly audit: AuditRepo;
+  readonly planImages: PlanImagesRepo;
+  readonly alertPhotos: AlertPhotosRepo;
   /** A consistent copy of the database in `file` (SQLite online backup); PostgreSQL: HubError STATE_UNSUPPORTED (use pg_dump). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;

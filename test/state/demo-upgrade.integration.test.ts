@@ -1,5 +1,5 @@
 /**
- * A demo data dir of an earlier version (fewer demo devices, compounds without a location) gains
+ * A demo data dir of an earlier version (fewer demo devices, compounds without a location or site plan) gains
  * what the demo has since, at its next start; what an admin changed stays as it is.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import type { StateStore } from '../../src/state/state.types.ts';
 
 const AT = Date.UTC(2026, 11, 1);
 
-/** The demo registry as an earlier version made it: without `drop` devices of c01 and without locations. */
+/** The demo registry as an earlier version made it: without `drop` devices of c01, without locations and site plans. */
 function earlierDemo(demo: RegistryData, drop: string[]): RegistryData {
   return {
     districts: demo.districts.map((d) => ({
@@ -24,7 +24,7 @@ function earlierDemo(demo: RegistryData, drop: string[]): RegistryData {
         ...s,
         communities: s.communities.map((c) => ({
           ...c,
-          compounds: c.compounds.map(({ location: _location, ...compound }) => ({
+          compounds: c.compounds.map(({ location: _location, sitePlan: _sitePlan, ...compound }) => ({
             ...compound,
             area: 'city' as const,
             devices: compound.devices.filter((dev) => compound.id !== 'c01' || !drop.includes(dev.id)),
@@ -60,6 +60,8 @@ describe('demo data dir of an earlier version', () => {
     const upgraded = (await state.places.getCompound('c01'))!;
     const demoC01 = demo.districts.flatMap((d) => d.streets.flatMap((s) => s.communities.flatMap((c) => c.compounds))).find((c) => c.id === 'c01')!;
     expect(upgraded.location).toEqual(demoC01.location);
+    expect(upgraded.sitePlan).toEqual(demoC01.sitePlan);
+    expect(upgraded.sitePlan?.gates.map((g) => g.name)).toEqual(['东门', '南门']);
     expect(upgraded.contacts).toEqual([{ name: '物业前台', phone: '0571-88880000' }]);
 
     expect(await addMissingDemo(state, demo, AT + 2)).toEqual({ places: 0, compounds: 0, sites: 0, devices: 0 });

@@ -46,7 +46,7 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
   const button = (testid: string, label: string, onclick: () => void, cls?: string) => buttons.push(h('button', { type: 'button', class: cls, 'data-testid': testid, onclick }, label));
 
   if ((alert.workflow === 'new' || alert.workflow === 'dispatched') && may('accept') && (!workerLimited || rung)) button('alert-accept', t('act.accept'), () => void step('accept', {}), 'primary big');
-  if (alert.workflow === 'accepted' && may('resolve') && !workerLimited) button('alert-resolve', t('act.resolve'), noted('resolve', t('note.resolve'), 'alert-resolve'), 'primary big');
+  if (alert.workflow === 'accepted' && may('resolve') && !workerLimited) button('alert-resolve', t('act.resolve'), ctx.resolveForm ? () => ctx.resolveForm!(alert, forms) : noted('resolve', t('note.resolve'), 'alert-resolve'), 'primary big');
   if (alert.workflow === 'resolved' && may('close')) {
     button('alert-close', t('act.close'), alert.condition === 'active' ? forceClose : () => void step('close', {}), 'primary');
     button('alert-reopen', t('act.reopen'), noted('reopen', t('note.reopen'), 'alert-reopen'));

@@ -15,12 +15,14 @@ import { arrivalRow } from './arrive-control.ts';
 import { alertHistory } from './alert-history.ts';
 import { incidentMembers } from './incident-members.ts';
 import { alertName } from './rule-names.ts';
+import { alertPhotos } from './alert-photos.ts';
 import type { People } from './people.ts';
 import type { SilenceList } from './silences.ts';
 
 export interface CardContext {
   me: Me;
-  device?: DeviceView | undefined;
+  /** The alert's device as the view knows it (its name and place are what the card says). */
+  device?: Pick<DeviceView, 'name' | 'building' | 'zone' | 'buildingName' | 'zoneName'> | undefined;
   compoundName?: string | undefined;
   /** Worker view: steps only on my alerts. */
   mineOnly?: boolean;
@@ -31,6 +33,8 @@ export interface CardContext {
   silences?: SilenceList | undefined;
   /** Shows a message (a step's error, a confirmation) in the notice bar. */
   report(message: string): void;
+  /** Opens the view's own resolve form (the worker's, with a photo) instead of the note form. */
+  resolveForm?: ((alert: Alert, forms: HTMLElement) => void) | undefined;
 }
 
 /** Changes when anything shown on the card from the alert itself changes. */
@@ -76,6 +80,7 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
       : null,
     silencedUntil ? h('p', { class: 'silenced', 'data-testid': 'alert-silenced' }, t('silence.until', { until: until(silencedUntil) })) : null,
     lastNote ? h('p', { class: 'alert-note', 'data-testid': 'alert-note' }, `“${lastNote.note}” — ${people.name(lastNote.actor)}`) : null,
+    alertPhotos(alert, people),
     alert.workflow === 'resolved' && me.role === 'worker' ? h('p', { class: 'waiting' }, t('waiting')) : null,
     arrivalRow(alert, ctx),
     buttons.length ? h('div', { class: 'actions' }, buttons) : null,

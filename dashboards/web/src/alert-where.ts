@@ -6,7 +6,7 @@ import type { Alert, DeviceView } from '../../../src/contracts/live-events.ts';
 import { deviceLabel, placeParts } from './device-format.ts';
 import { t } from './i18n.ts';
 
-export function alertWhere(alert: Pick<Alert, 'type' | 'device' | 'compound' | 'incident'>, device: DeviceView | undefined, compoundName: string | undefined): string {
+export function alertWhere(alert: Pick<Alert, 'type' | 'device' | 'compound' | 'incident'>, device: Pick<DeviceView, 'name' | 'building' | 'zone' | 'buildingName' | 'zoneName'> | undefined, compoundName: string | undefined): string {
   if (alert.incident) return t('incident.where', { n: alert.incident.members.filter((m) => m.leftAt === undefined).length, place: compoundName ?? alert.compound });
   const label = deviceLabel(alert.type, alert.device, device);
   const place = [compoundName ?? alert.compound, ...placeParts(device).filter((part) => !label.includes(part))].join(' · ');

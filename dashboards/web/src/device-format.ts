@@ -1,7 +1,7 @@
 /** How a device's live state reads to people, and the colour class it gets on the plan. */
 import type { Alert, DeviceView } from '../../../src/contracts/live-events.ts';
 import { duration, t, tOf } from './i18n.ts';
-import { fieldLabel, withUnit } from './field-format.ts';
+import { fieldLabel, valueText, withUnit } from './field-format.ts';
 
 export type DeviceLook = 'offline' | 'critical' | 'warning' | 'maintenance' | 'busy' | 'ok';
 
@@ -72,4 +72,13 @@ export function deviceLabel(type: DeviceView['type'], id: string, d?: Pick<Devic
   const kind = tOf('type', type);
   const name = d?.name ?? id;
   return name.includes(kind) ? name : `${kind} ${name}`;
+}
+
+/** Which translated set a field's text values belong to (`mode` normal → 正常). */
+const VALUE_SETS: Record<string, string> = { direction: 'dir', mode: 'mode', objectType: 'object', spaceKind: 'parking' };
+
+/** A field's value for people: numbers with units, yes/no, known values translated (运行方向 上行, 模式 检修). */
+export function fieldText(field: string, value: DeviceView['fields'][string] | null | undefined): string {
+  const set = VALUE_SETS[field];
+  return set && typeof value === 'string' ? tOf(set, value) : valueText(field, value);
 }

@@ -4,7 +4,10 @@ import { workerEn, workerZh } from './i18n-worker.ts';
 import { workflowEn, workflowZh } from './i18n-workflow.ts';
 import { incidentsEn, incidentsZh } from './i18n-incidents.ts';
 import { mfaEn, mfaZh } from './i18n-mfa.ts';
+import { planEn, planZh } from './i18n-plan.ts';
 import { districtEn, districtZh } from './i18n-district.ts';
+import { deskEn, deskZh } from './i18n-desk.ts';
+import { phoneEn, phoneZh } from './i18n-phone.ts';
 
 const zh = {
   product: '智慧小区监测',
@@ -166,8 +169,11 @@ const zh = {
   ...workerZh,
   ...workflowZh,
   ...incidentsZh,
+  ...deskZh,
   ...mfaZh,
+  ...planZh,
   ...districtZh,
+  ...phoneZh,
 };
 
 export type Key = keyof typeof zh;
@@ -332,8 +338,11 @@ const en: Record<Key, string> = {
   ...workerEn,
   ...workflowEn,
   ...incidentsEn,
+  ...deskEn,
   ...mfaEn,
+  ...planEn,
   ...districtEn,
+  ...phoneEn,
 };
 
 export type Lang = 'zh' | 'en';

@@ -1,5 +1,5 @@
 /** What a view shows, kept current from the snapshot and merged batches of the live socket. */
-import type { Alert, CompoundSummary, DeviceView, LiveBatch, LiveSnapshot } from '../../../src/contracts/live-events.ts';
+import type { Alert, CompoundSummary, DeviceView, LiveBatch, LivePage, LiveSnapshot } from '../../../src/contracts/live-events.ts';
 
 const SEVERITY_RANK: Record<Alert['severity'], number> = { critical: 0, major: 1, minor: 2, info: 3 };
 
@@ -12,6 +12,8 @@ export class LiveState {
   devices = new Map<string, DeviceView>();
   alerts = new Map<string, Alert>();
   compounds = new Map<string, CompoundSummary>();
+  /** Where the devices are in the subscription's window, when it asked for one (a paged list). */
+  page: LivePage | undefined;
   /** Alert ids that arrived in the last batch and were not known before. */
   fresh = new Set<string>();
   readonly #keep: (alert: Alert) => boolean;
@@ -25,6 +27,7 @@ export class LiveState {
     this.devices = new Map(snapshot.devices.map((d) => [deviceKey(d), d]));
     this.alerts = new Map(snapshot.alerts.filter(this.#keep).map((a) => [a.id, a]));
     this.compounds = new Map(snapshot.compounds.map((c) => [c.id, c]));
+    this.page = snapshot.page;
     this.fresh.clear();
   }
 

@@ -15,6 +15,7 @@ import { loginView, passwordView } from './views/login.view.ts';
 import { compoundView } from './views/compound.view.ts';
 import { workerView } from './views/worker.view.ts';
 import { districtView } from './views/district.view.ts';
+import { alertDeskView } from './views/alert-desk.view.ts';
 import { accountView } from './views/account.view.ts';
 import { forgetCompoundNames, topBar } from './top-bar.ts';
 import { mountAdmin } from './admin-routes.ts';
@@ -126,6 +127,7 @@ function route(): void {
   } else if (page === 'compound' && arg) view = compoundView(main, decodeURIComponent(arg), ctx);
   else if (page === 'worker') view = workerView(main, ctx, arg ? decodeURIComponent(arg) : undefined);
   else if (page === 'district' && user.role !== 'worker') view = districtView(main, ctx);
+  else if (page === 'desk' && user.role !== 'worker') view = alertDeskView(main, ctx, arg ? decodeURIComponent(arg) : undefined);
   else {
     location.replace(home(user));
     return;

@@ -42,6 +42,7 @@ export function topBar(user: Me, parts: TopBarParts): HTMLElement {
     links.push(h('a', { href, class: on ? 'on' : undefined, 'aria-current': on ? 'page' : undefined, 'data-compound': compound, 'data-testid': compound ? 'nav-compound' : testid }, label));
   };
   if (user.role !== 'worker') link('#/district', t('nav.district'));
+  if (user.role !== 'worker') link('#/desk', t('nav.desk'), undefined, 'nav-desk');
   if (user.role !== 'worker' && Array.isArray(user.compounds)) for (const c of user.compounds.slice(0, 8)) link(`#/compound/${c}`, compoundNames?.get(c) ?? c, c);
   if (user.role === 'worker' || user.role === 'admin') link('#/worker', t('nav.worker'));
   for (const [href, label] of adminLinks(user)) link(href, label, undefined, `nav-${href.slice('#/admin/'.length)}`);

@@ -6,9 +6,15 @@ import type { Migration } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as contactsAndSites from './0002-contacts-and-sites.ts';
 import * as mfa from './0003-mfa.ts';
+import * as sitePlans from './0004-site-plans.ts';
+import * as workerPhotos from './0005-worker-photos.ts';
+import * as alertDesk from './0006-alert-desk.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-contacts-and-sites': contactsAndSites,
   '0003-mfa': mfa,
+  '0004-site-plans': sitePlans,
+  '0005-worker-photos': workerPhotos,
+  '0006-alert-desk': alertDesk,
 };

@@ -1,0 +1,85 @@
+/**
+ * The worker's resolve form: the note (required) and an optional photo, taken with the phone's
+ * camera or picked. The photo is scaled in the browser (canvas, longest side 1600 px, JPEG) so a
+ * phone's 4–12 MB picture goes up as a few hundred kB; it is uploaded first (POST
+ * /api/alerts/:id/photos), then the resolve step names it. A refusal keeps the form and what
+ * was typed; the hub's code says why, in the user's language.
+ */
+import type { Alert } from '../../../src/contracts/live-events.ts';
+import { PHOTO_MAX_BYTES, PHOTO_MAX_PX, type PhotoAnswer } from '../../../src/contracts/alert-photos.ts';
+import { h, fill } from './dom.ts';
+import { t } from './i18n.ts';
+import { api, apiFile } from './api.client.ts';
+import { codeText, errorText } from './error-text.ts';
+import { field, uid } from './form-kit.ts';
+import { formError } from './note-form.ts';
+
+/** The photo scaled to `maxPx` on its longest side as JPEG; a picture the browser cannot decode gives undefined. */
+export async function downscale(file: Blob, maxPx = PHOTO_MAX_PX): Promise<Blob | undefined> {
+  const bitmap = await createImageBitmap(file).catch(() => undefined);
+  if (!bitmap) return undefined;
+  const scale = Math.min(1, maxPx / Math.max(bitmap.width, bitmap.height));
+  const canvas = h('canvas', { width: Math.max(1, Math.round(bitmap.width * scale)), height: Math.max(1, Math.round(bitmap.height * scale)) });
+  canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob ?? undefined), 'image/jpeg', 0.85));
+}
+
+/** Opens the resolve form in the card's form area; `report` gets the notice-bar messages (a step not sent offline). */
+export function openResolveForm(forms: HTMLElement, alert: Alert, report: (message: string) => void): void {
+  const testid = 'alert-resolve';
+  const note = h('textarea', { rows: 3, placeholder: t('note.resolve'), 'aria-label': t('note.resolve'), 'data-testid': `${testid}-note`, required: true });
+  const photo = h('input', { type: 'file', accept: 'image/*', capture: 'environment', id: uid('photo'), 'data-testid': `${testid}-photo` });
+  const error = formError(testid);
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': `${testid}-submit` }, t('act.send'));
+  const cancel = () => fill(forms);
+  const say = (message: string) => {
+    error.textContent = message;
+  };
+  const send = async () => {
+    const text = note.value.trim();
+    if (!text) return;
+    submit.disabled = true;
+    say('');
+    try {
+      const file = photo.files?.[0];
+      let photoId: string | undefined;
+      if (file) {
+        const scaled = await downscale(file);
+        if (!scaled) return say(t('phone.photoUnreadable'));
+        if (scaled.size > PHOTO_MAX_BYTES) return say(codeText('PHOTO_TOO_LARGE'));
+        say(t('phone.photoUploading'));
+        photoId = (await apiFile<PhotoAnswer>('POST', `/api/alerts/${encodeURIComponent(alert.id)}/photos`, scaled)).photo.id;
+        say('');
+      }
+      await api('POST', `/api/alerts/${encodeURIComponent(alert.id)}/resolve`, { note: text, ...(photoId ? { photo: photoId } : {}) });
+      fill(forms);
+    } catch (failure) {
+      // Offline: the step was not sent; the form keeps the note and the photo.
+      if (failure instanceof TypeError) report(t('act.notSent'));
+      say(errorText(failure));
+    } finally {
+      submit.disabled = false;
+    }
+  };
+  fill(
+    forms,
+    h(
+      'form',
+      {
+        class: 'note-form resolve-form',
+        'data-testid': `${testid}-form`,
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void send();
+        },
+        onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Escape' && cancel(),
+      },
+      note,
+      field(t('phone.photo'), photo, t('phone.photoHint', { px: PHOTO_MAX_PX, mb: PHOTO_MAX_BYTES / 1024 / 1024 })),
+      error,
+      h('div', { class: 'row' }, submit, h('button', { type: 'button', onclick: cancel }, t('act.cancel'))),
+    ),
+  );
+  note.focus();
+}

@@ -1,0 +1,61 @@
+/**
+ * One workflow step on one alert by the logged-in user, checked and audited: the role's action,
+ * the alert's compound against the user's scope, a worker only on the alerts they may act on
+ * (src/contracts/alert-holders.ts), then the alert book's own rules; an audit entry for a step
+ * that changed something. The single-alert routes (alerts.routes.ts) and the desk's bulk steps
+ * (alert-desk.routes.ts) take every step through here.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Action } from '../contracts/access.ts';
+import type { Alert } from '../alerts/alert.types.ts';
+import { mayAct } from '../contracts/alert-holders.ts';
+import { HubError } from '../errors.ts';
+import { actorOf, requireAction, requireCompound } from './access.guard.ts';
+import type { ApiDeps } from './api.types.ts';
+
+/** The audit action of a workflow step: `alert_` and the alert event it writes. */
+export const DONE: Record<Action & ('accept' | 'arrive' | 'resolve' | 'close' | 'reopen' | 'reassign' | 'comment'), string> = {
+  accept: 'accepted',
+  arrive: 'arrived',
+  resolve: 'resolved',
+  close: 'closed',
+  reopen: 'reopened',
+  reassign: 'reassigned',
+  comment: 'commented',
+};
+export type Step = keyof typeof DONE;
+
+/** What the audit log keeps of an alert before and after a step. */
+const workflowOf = (a: Alert) => ({ workflow: a.workflow, condition: a.condition, ...(a.assignee ? { assignee: a.assignee } : {}) });
+
+/**
+ * Takes `action` on alert `alertId` as the logged-in user: `run` asks the alert book for it.
+ * `body` is the step's note or assignee, for the audit log. Throws HubError when refused.
+ */
+export function takeStep(deps: ApiDeps, request: FastifyRequest, action: Step, alertId: string, body: { note?: string; assignee?: string }, run: (alertId: string, actor: string) => Alert): Alert {
+  const user = requireAction(request, action);
+  const alert = deps.alerts.get(alertId);
+  requireCompound(request, alert.compound);
+  // A worker acts on alerts assigned to them; accepting (or arriving, which accepts) also on those their call tree rang them for.
+  // Those an escalation told (escalatedTo) see the alert and may comment, but do not act on it.
+  const theirs = action === 'accept' || action === 'arrive' ? mayAct(alert, user.id) : alert.assignee === user.id;
+  if (user.role === 'worker' && action !== 'comment' && !theirs) {
+    throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
+  }
+  const before = workflowOf(alert);
+  const steps = alert.history.length;
+  const done = run(alert.id, user.id);
+  // A step that changed nothing (a second check-in) is not recorded again.
+  if (done.history.length === steps) return done;
+  const { note, assignee } = body;
+  deps.audit?.record({
+    ...actorOf(request),
+    action: `alert_${DONE[action]}`,
+    target: `alert:${done.id}`,
+    compound: done.compound,
+    before,
+    after: workflowOf(done),
+    note: note ?? (assignee ? `to ${assignee}` : done.history.at(-1)?.distanceM !== undefined ? `${done.history.at(-1)!.distanceM} m from the compound` : undefined),
+  });
+  return done;
+}
