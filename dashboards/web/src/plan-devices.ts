@@ -58,6 +58,9 @@ export class DeviceList {
   readonly #pick: (key: string) => void;
   readonly #changed: () => void;
   readonly #paged: (offset: number) => void;
+  /** The rows drawn, by device, with what each shows; and the groups and devices they were laid out in. */
+  #rows = new Map<string, { shows: string; el: HTMLElement }>();
+  #layout = '';
 
   /** `changed`: a filter changed; `paged`: previous/next page (paged mode only). */
   constructor(pick: (key: string) => void, changed: () => void, paged: (offset: number) => void) {
@@ -104,17 +107,49 @@ export class DeviceList {
     const groups = new Map<string, DeviceView[]>();
     for (const d of shown) {
       const group = placeParts(d).join(' · ') || '—';
-      groups.set(group, [...(groups.get(group) ?? []), d]);
+      const list = groups.get(group);
+      if (list) list.push(d);
+      else groups.set(group, [d]);
     }
+    const ordered = [...groups].sort(([a], [b]) => a.localeCompare(b, 'zh-CN', { numeric: true }));
+    // Rows are kept by device and drawn again only when what they show changed: a batch of readings
+    // touches a few rows, not the whole list (a compound of 2,000 devices at 10 batches a second).
+    const rows = new Map<string, { shows: string; el: HTMLElement }>();
+    const rowOf = (d: DeviceView) => {
+      const key = deviceKey(d);
+      const shows = this.#shows(d, input);
+      const kept = this.#rows.get(key);
+      const row = kept && kept.shows === shows ? kept : { shows, el: this.#row(d, input) };
+      rows.set(key, row);
+      return row.el;
+    };
+    const layout = ordered.map(([group, list]) => `${group}:${list.map(deviceKey).join(',')}`).join('|');
     if (!shown.length) fill(this.#list, h('p', { class: 'muted', 'data-testid': 'devices-none' }, t('devices.none')));
-    else fill(this.#list, h('div', { class: 'groups' }, ...[...groups].sort(([a], [b]) => a.localeCompare(b, 'zh-CN', { numeric: true })).map(([group, list]) =>
-      h('section', { class: 'group' }, h('h3', {}, group), h('ul', { class: 'devices' }, ...list.map((d) => this.#row(d, input)))))));
+    else if (layout === this.#layout) {
+      // The same devices in the same groups: only the rows that changed are swapped.
+      for (const [, list] of ordered) for (const d of list) {
+        const before = this.#rows.get(deviceKey(d))?.el;
+        const el = rowOf(d);
+        if (before && before !== el) before.replaceWith(el);
+      }
+    } else {
+      fill(this.#list, h('div', { class: 'groups' }, ...ordered.map(([group, list]) =>
+        h('section', { class: 'group' }, h('h3', {}, group), h('ul', { class: 'devices' }, ...list.map(rowOf))))));
+    }
+    this.#layout = shown.length ? layout : '';
+    this.#rows = rows;
     const page = input.page;
     fill(this.#pager, page && page.total > page.limit
       ? [h('button', { type: 'button', class: 'plan-tool wide', disabled: page.offset === 0, 'data-focus-key': 'p:prev', onclick: () => this.#paged(Math.max(0, page.offset - page.limit)) }, t('devices.prev')),
          h('button', { type: 'button', class: 'plan-tool wide', disabled: page.offset + page.limit >= page.total, 'data-focus-key': 'p:next', onclick: () => this.#paged(page.offset + page.limit) }, t('devices.next'))]
       : []);
-    if (focusKey) (this.#list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
+    if (focusKey && !this.#list.contains(document.activeElement)) (this.#list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  /** What a row shows, as text: equal text, the same row. */
+  #shows(d: DeviceView, input: DeviceListInput): string {
+    const fields = keyFields(d).map(([field, text]) => `${field}=${text}`).join(';');
+    return [input.lookOf(d), deviceKey(d) === input.selected, deviceLabel(d.type, d.device, d), d.online, d.online && d.lastSeen ? ago(d.lastSeen) : '', fields].join('|');
   }
 
   #row(d: DeviceView, input: DeviceListInput): HTMLElement {
