@@ -121,6 +121,18 @@ describe.each(['sqlite', 'postgres'] as const)('photos on resolve (%s)', (engine
     expect(list.photos.map((p) => p.id)).toEqual([photoId]);
   });
 
+  it('refuses someone who may not add a photo before reading the body (403, not 413, for a body over the route’s limit)', async () => {
+    const huge = jpeg(5 * 1024 * 1024);
+    for (const user of ['qian', 'li']) {
+      const res = await upload(alert.id, huge, user);
+      expect(res.status, user).toBe(403);
+      expect(((await res.json()) as { error: string }).error, user).toBe('FORBIDDEN');
+    }
+    // The assignee with the same body: past the hook, the route's size limit answers.
+    expect((await upload(alert.id, huge, 'wang')).status).toBe(413);
+    expect((await getJson<PhotosAnswer>(hub, `/api/alerts/${alert.id}/photos`, 'zhao')).photos.map((p) => p.id)).toEqual([photoId]);
+  });
+
   it('serves the photo to the compound’s manager only, never to be kept', async () => {
     const res = await fetchPhoto(alert.id, photoId, 'zhao');
     expect(res.status).toBe(200);

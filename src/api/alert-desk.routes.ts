@@ -195,11 +195,17 @@ export const alertDeskRoutes =
       },
     );
 
-    /** One step on each alert, in order, each as if taken alone: the answer says per alert done or why not. */
+    /**
+     * One step on each alert, in order, each as if taken alone: the answer says per alert done or why not.
+     * An alert outside the user's scope is NOT_FOUND, as an unknown id is: the answer does not tell which ids exist.
+     */
     async function bulk(request: FastifyRequest, action: Step, alertIds: readonly string[], body: { note?: string }, run: (alertId: string, actor: string) => Alert): Promise<BulkResult[]> {
+      const user = deskUser(request, action);
       const results: BulkResult[] = [];
       for (const alertId of new Set(alertIds)) {
         try {
+          const alert = deps.alerts.get(alertId);
+          if (!inScope(user, alert.compound)) throw new HubError('NOT_FOUND', `no alert ${alertId}`, { params: { id: alertId } });
           results.push({ id: alertId, ok: true, alert: takeStep(deps, request, action, alertId, body, run) });
         } catch (error) {
           if (!isHubError(error)) throw error;
@@ -207,7 +213,7 @@ export const alertDeskRoutes =
           // Closed before the last restart: only the archive has it; it takes no more steps.
           if (code === 'NOT_FOUND') {
             const kept = await deps.alertArchive?.get(alertId);
-            if (kept) code = inScope(me(request), kept.compound) ? 'INVALID_TRANSITION' : 'FORBIDDEN';
+            if (kept && inScope(user, kept.compound)) code = 'INVALID_TRANSITION';
           }
           results.push({ id: alertId, ok: false, error: code });
         }
@@ -215,15 +221,21 @@ export const alertDeskRoutes =
       return results;
     }
 
-    // The role's action is checked before the body is read: someone who may not do this learns nothing from a 400.
+    /** Who may take bulk steps: a desk reader (not a worker: docs/alerts.md) whose role may take the step. */
+    const deskUser = (request: FastifyRequest, action: Step): Me => {
+      deskReader(request);
+      return requireAction(request, action);
+    };
+
+    // The desk reader and the role's action are checked before the body is read: someone who may not do this learns nothing from a 400.
     app.post(
       '/api/desk/alerts/accept',
-      { onRequest: async (request) => void requireAction(request, 'accept'), schema: { tags, body: z.object({ ids }), response: { 200: bulkAnswer } } },
+      { onRequest: async (request) => void deskUser(request, 'accept'), schema: { tags, body: z.object({ ids }), response: { 200: bulkAnswer } } },
       async (request) => ({ results: await bulk(request, 'accept', request.body.ids, {}, (alertId, actor) => deps.alerts.accept(alertId, actor, now())) }),
     );
     app.post(
       '/api/desk/alerts/comment',
-      { onRequest: async (request) => void requireAction(request, 'comment'), schema: { tags, body: z.object({ ids, note: z.string().trim().min(1).max(2000) }), response: { 200: bulkAnswer } } },
+      { onRequest: async (request) => void deskUser(request, 'comment'), schema: { tags, body: z.object({ ids, note: z.string().trim().min(1).max(2000) }), response: { 200: bulkAnswer } } },
       async (request) => {
         const { note } = request.body;
         return { results: await bulk(request, 'comment', request.body.ids, { note }, (alertId, actor) => deps.alerts.comment(alertId, actor, note, now())) };

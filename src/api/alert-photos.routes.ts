@@ -12,11 +12,11 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { PHOTO_MAX_BYTES, PHOTO_TYPES, PHOTOS_PER_ALERT, type PhotoInfo } from '../contracts/alert-photos.ts';
-import { mayAct } from '../contracts/alert-holders.ts';
 import { HubError } from '../errors.ts';
 import type { ApiDeps } from './api.types.ts';
 import { actorOf, requireAction, requireCompound } from './access.guard.ts';
 import { photoTypeOf } from './photo-sniff.ts';
+import { requireWorkerMay } from './workflow-step.ts';
 
 const photoInfo = z.object({ id: z.string(), alertId: z.string(), compound: z.string(), type: z.enum(PHOTO_TYPES), bytes: z.number(), at: z.number(), by: z.string() });
 const PHOTO_ID = /^[0-9a-f-]{36}$/;
@@ -39,6 +39,15 @@ export const alertPhotoRoutes =
       return info;
     };
 
+    /** Who may add a photo to the alert named by the path: a role that may resolve, in its compound, and a worker who may act on it. */
+    const mayUpload = (request: FastifyRequest) => {
+      const user = requireAction(request, 'resolve');
+      const alert = deps.alerts.get(String((request.params as Record<string, unknown>).id ?? ''));
+      requireCompound(request, alert.compound);
+      requireWorkerMay(user, alert, 'photo');
+      return { user, alert };
+    };
+
     // Raw image bytes; a little over the limit still arrives, so the answer can say PHOTO_TOO_LARGE. Only on this route.
     const bodyLimit = PHOTO_MAX_BYTES * 2;
     app.addContentTypeParser([...PHOTO_TYPES, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
@@ -46,16 +55,13 @@ export const alertPhotoRoutes =
     app.post(
       '/api/alerts/:id/photos',
       {
+        // Who may upload is checked before the body (up to 4 MiB) is read.
+        onRequest: async (request) => void mayUpload(request),
         bodyLimit,
         schema: { tags, params, description: `A JPEG, PNG or WebP image (its Content-Type), at most ${PHOTO_MAX_BYTES} bytes; checked by its first bytes.`, response: { 200: z.object({ photo: photoInfo }) } },
       },
       async (request) => {
-        const user = requireAction(request, 'resolve');
-        const alert = deps.alerts.get(request.params.id);
-        requireCompound(request, alert.compound);
-        if (user.role === 'worker' && !mayAct(alert, user.id)) {
-          throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
-        }
+        const { user, alert } = mayUpload(request);
         if (alert.workflow === 'closed') throw new HubError('INVALID_TRANSITION', `alert ${alert.id} is closed`, { params: { id: alert.id, action: 'photo', state: alert.workflow } });
         const data = request.body;
         if (!Buffer.isBuffer(data) || !data.length) throw new HubError('PHOTO_TYPE', 'send the image as Content-Type image/jpeg, image/png or image/webp');

@@ -6,7 +6,7 @@
  * (alert-desk.routes.ts) take every step through here.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Action } from '../contracts/access.ts';
+import type { Action, Me } from '../contracts/access.ts';
 import type { Alert } from '../alerts/alert.types.ts';
 import { mayAct } from '../contracts/alert-holders.ts';
 import { HubError } from '../errors.ts';
@@ -29,6 +29,18 @@ export type Step = keyof typeof DONE;
 const workflowOf = (a: Alert) => ({ workflow: a.workflow, condition: a.condition, ...(a.assignee ? { assignee: a.assignee } : {}) });
 
 /**
+ * A worker's own check on one alert (after the role's action and the compound's scope): a worker
+ * acts on alerts assigned to them; accepting (or arriving, which accepts) and adding a photo also
+ * on those their call tree rang them for. Those an escalation told (escalatedTo) see the alert and
+ * may comment, but do not act on it. Other roles pass. Throws FORBIDDEN.
+ */
+export function requireWorkerMay(user: Me, alert: Pick<Alert, 'id' | 'assignee' | 'called' | 'workflow' | 'escalatedTo'>, action: Step | 'photo'): void {
+  if (user.role !== 'worker' || action === 'comment') return;
+  const theirs = action === 'accept' || action === 'arrive' || action === 'photo' ? mayAct(alert, user.id) : alert.assignee === user.id;
+  if (!theirs) throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
+}
+
+/**
  * Takes `action` on alert `alertId` as the logged-in user: `run` asks the alert book for it.
  * `body` is the step's note or assignee, for the audit log. Throws HubError when refused.
  */
@@ -36,12 +48,7 @@ export function takeStep(deps: ApiDeps, request: FastifyRequest, action: Step, a
   const user = requireAction(request, action);
   const alert = deps.alerts.get(alertId);
   requireCompound(request, alert.compound);
-  // A worker acts on alerts assigned to them; accepting (or arriving, which accepts) also on those their call tree rang them for.
-  // Those an escalation told (escalatedTo) see the alert and may comment, but do not act on it.
-  const theirs = action === 'accept' || action === 'arrive' ? mayAct(alert, user.id) : alert.assignee === user.id;
-  if (user.role === 'worker' && action !== 'comment' && !theirs) {
-    throw new HubError('FORBIDDEN', `alert ${alert.id} is assigned to ${alert.assignee ?? 'nobody'}, not to you`, { params: { id: alert.id } });
-  }
+  requireWorkerMay(user, alert, action);
   const before = workflowOf(alert);
   const steps = alert.history.length;
   const done = run(alert.id, user.id);

@@ -11,7 +11,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openState, type OpenStateOptions, type StateStore } from '../../src/state/index.ts';
 import { applySeeds, diffSeeds, importSeeds, type Seeds } from '../../src/state/seed.ts';
-import { KNOWN_SCHEMA_VERSION } from '../../src/state/migrate.ts';
+import { Migrator, type Kysely, type KyselyPlugin } from 'kysely';
+import { KNOWN_SCHEMA_VERSION, migrate } from '../../src/state/migrate.ts';
+import { MIGRATIONS } from '../../src/state/migrations/index.ts';
+import { BACKFILL_PAGE } from '../../src/state/migrations/0006-alert-desk.ts';
+import { openDatabase } from '../../src/state/database.ts';
 import { registrySchema, type RegistryData } from '../../src/config/registry.schema.ts';
 import { HubError, isHubError } from '../../src/errors.ts';
 import { startPostgres, type Postgres } from '../helpers/postgres.ts';
@@ -572,6 +576,48 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       await state.alerts.save([accepted, done]);
       expect(await state.alerts.listOpen()).toStrictEqual([accepted]);
       expect((await state.alerts.get('a-early'))!.history).toHaveLength(3);
+    });
+  });
+
+  describe('migration 0006 (the desk columns)', () => {
+    it('fills severity and assignee for every alert of a database at schema 0005, reading the bodies a page at a time', async () => {
+      const options = await freshOptions();
+      const opened = await openDatabase(options);
+      const at0005 = await new Migrator({ db: opened.db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } }).migrateTo('0005-worker-photos');
+      expect(at0005.error).toBeUndefined();
+      const count = 1200;
+      const severities = ['critical', 'major', 'minor'] as const;
+      const bodies = Array.from({ length: count }, (_, i) => {
+        const a = alert(`a-${String(i).padStart(5, '0')}`, T0 + i, i % 4 === 0 ? 'new' : 'accepted');
+        return { ...a, severity: severities[i % 3]!, ...(i % 4 === 0 ? {} : { assignee: `w-${i % 7}` }) };
+      });
+      for (let i = 0; i < count; i += 100) {
+        await (opened.db as Kysely<any>)
+          .insertInto('alerts')
+          .values(bodies.slice(i, i + 100).map((a) => ({ id: a.id, compound: a.compound, device_key: a.deviceKey, rule_id: a.ruleId, workflow: a.workflow, open: 1, raised_at: a.raisedAt, updated_at: a.raisedAt, body: JSON.stringify(a) })))
+          .execute();
+      }
+      // Migrating to 0006 through a connection that counts the alert bodies each query reads.
+      let most = 0;
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => args.node,
+        transformResult: async (args) => {
+          if (args.result.rows.some((row) => row && typeof row === 'object' && 'body' in row)) most = Math.max(most, args.result.rows.length);
+          return args.result;
+        },
+      };
+      expect(await migrate(opened.db.withPlugin(counting), 'test')).toBe(6);
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(BACKFILL_PAGE);
+      const rows = (await (opened.db as Kysely<any>).selectFrom('alerts').select(['id', 'severity', 'assignee']).orderBy('id').execute()) as Array<{ id: string; severity: string | null; assignee: string | null }>;
+      await opened.db.destroy();
+      expect(rows).toHaveLength(count);
+      expect(rows).toEqual(bodies.map((a) => ({ id: a.id, severity: a.severity, assignee: a.assignee ?? null })));
+
+      // The hub opens it at the newest schema, the alerts as they were.
+      const state = await open(options);
+      expect(state.schemaVersion).toBe(KNOWN_SCHEMA_VERSION);
+      expect(await state.alerts.get('a-01199')).toStrictEqual(bodies[1199]);
     });
   });
 

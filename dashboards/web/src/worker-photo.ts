@@ -2,8 +2,9 @@
  * The worker's resolve form: the note (required) and an optional photo, taken with the phone's
  * camera or picked. The photo is scaled in the browser (canvas, longest side 1600 px, JPEG) so a
  * phone's 4–12 MB picture goes up as a few hundred kB; it is uploaded first (POST
- * /api/alerts/:id/photos), then the resolve step names it. A refusal keeps the form and what
- * was typed; the hub's code says why, in the user's language.
+ * /api/alerts/:id/photos), then the resolve step names it; a retry after a failed resolve names
+ * the photo already uploaded (photo-once.ts). A refusal keeps the form and what was typed; the
+ * hub's code says why, in the user's language.
  */
 import type { Alert } from '../../../src/contracts/live-events.ts';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_PX, type PhotoAnswer } from '../../../src/contracts/alert-photos.ts';
@@ -13,6 +14,7 @@ import { api, apiFile } from './api.client.ts';
 import { codeText, errorText } from './error-text.ts';
 import { field, uid } from './form-kit.ts';
 import { formError } from './note-form.ts';
+import { photoOnce } from './photo-once.ts';
 
 /** The photo scaled to `maxPx` on its longest side as JPEG; a picture the browser cannot decode gives undefined. */
 export async function downscale(file: Blob, maxPx = PHOTO_MAX_PX): Promise<Blob | undefined> {
@@ -36,24 +38,26 @@ export function openResolveForm(forms: HTMLElement, alert: Alert, report: (messa
   const say = (message: string) => {
     error.textContent = message;
   };
+  // The photo goes up once: a retry of a resolve that failed names the photo already uploaded.
+  const submitWithPhoto = photoOnce(async (file: File) => {
+    const scaled = await downscale(file);
+    if (!scaled) return void say(t('phone.photoUnreadable'));
+    if (scaled.size > PHOTO_MAX_BYTES) return void say(codeText('PHOTO_TOO_LARGE'));
+    say(t('phone.photoUploading'));
+    const id = (await apiFile<PhotoAnswer>('POST', `/api/alerts/${encodeURIComponent(alert.id)}/photos`, scaled)).photo.id;
+    say('');
+    return id;
+  });
   const send = async () => {
     const text = note.value.trim();
     if (!text) return;
     submit.disabled = true;
     say('');
     try {
-      const file = photo.files?.[0];
-      let photoId: string | undefined;
-      if (file) {
-        const scaled = await downscale(file);
-        if (!scaled) return say(t('phone.photoUnreadable'));
-        if (scaled.size > PHOTO_MAX_BYTES) return say(codeText('PHOTO_TOO_LARGE'));
-        say(t('phone.photoUploading'));
-        photoId = (await apiFile<PhotoAnswer>('POST', `/api/alerts/${encodeURIComponent(alert.id)}/photos`, scaled)).photo.id;
-        say('');
-      }
-      await api('POST', `/api/alerts/${encodeURIComponent(alert.id)}/resolve`, { note: text, ...(photoId ? { photo: photoId } : {}) });
-      fill(forms);
+      const sent = await submitWithPhoto(photo.files?.[0], (photoId) =>
+        api('POST', `/api/alerts/${encodeURIComponent(alert.id)}/resolve`, { note: text, ...(photoId ? { photo: photoId } : {}) }),
+      );
+      if (sent) fill(forms);
     } catch (failure) {
       // Offline: the step was not sent; the form keeps the note and the photo.
       if (failure instanceof TypeError) report(t('act.notSent'));
