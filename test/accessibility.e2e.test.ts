@@ -1,7 +1,7 @@
 /**
  * Every view passes an automated accessibility check (axe-core, WCAG 2.1 A/AA) in real
- * Chromium — the login page, the compound view, the worker's phone view, the district overview
- * and the administration pages — and logs no console error. The shell's keyboard and screen
+ * Chromium — the login page, the compound view, the worker's phone view, the district overview,
+ * the alert desk, the account page and the administration pages — and logs no console error. The shell's keyboard and screen
  * reader parts: a skip link is the first stop of the keyboard and moves focus to the view; a new
  * critical alert is said at once through an assertive live region; the favicon is served.
  */
@@ -50,7 +50,8 @@ async function open(user: string, path: string, kind: 'desktop' | 'phone' = 'des
   page.on('pageerror', (e) => errors.push(e.message));
   await logIn(page, user, TEST_PASSWORD);
   await page.goto(path);
-  if (!path.startsWith('/#/admin')) await expect.poll(() => page.getByTestId('conn-status').getAttribute('data-state')).toBe('online');
+  // Administration and the account page hold no live socket.
+  if (!path.startsWith('/#/admin') && path !== '/#/account') await expect.poll(() => page.getByTestId('conn-status').getAttribute('data-state')).toBe('online');
   await page.waitForLoadState('networkidle');
   return { page, errors, close: () => context.close() };
 }
@@ -77,6 +78,9 @@ describe('accessibility of every view', () => {
     ['root', '/#/admin/users', 'desktop'],
     ['root', '/#/admin/devices', 'desktop'],
     ['root', '/#/admin/audit', 'desktop'],
+    ['zhao', '/#/desk', 'desktop'],
+    ['zhao', '/#/desk', 'phone'],
+    ['zhao', '/#/account', 'phone'],
   ];
   for (const [user, path, kind] of views) {
     it(`${path} as ${user} (${kind}) has no violations and no console error`, async () => {
