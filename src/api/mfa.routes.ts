@@ -50,35 +50,41 @@ export const mfaRoutes =
       return reply.code(429).send(loginRefusedAnswer(refusal));
     };
 
+    /** The logged-in user's attempt under the login limiter (slot taken before anything is checked); RATE_LIMITED, audited, when none is left. */
+    const ownAttempt = (request: FastifyRequest, step: string) => {
+      const user = me(request);
+      const slot = limiter.begin(user.id, request.ip, now());
+      if (slot.ok) return slot.attempt;
+      const { scope, until, retryAfterSec } = slot.refusal;
+      deps.audit?.record({ ...actorOf(request), action: 'mfa_refused', target: `user:${user.id}`, note: step, after: { scope, until: new Date(until).toISOString() } });
+      throw new HubError('RATE_LIMITED', `too many failed attempts: try again in ${retryAfterSec} s`, { params: { scope, until, s: retryAfterSec } });
+    };
+
     /**
      * A second factor of the logged-in user, checked under the login limiter (disable, regenerate):
      * a stolen session cannot guess its way to the factor either.
      */
     const checkOwn = async (request: FastifyRequest, step: string, answer: { code?: string | undefined; recoveryCode?: string | undefined }, password?: string): Promise<MfaCheck> => {
       const user = me(request);
-      const slot = limiter.begin(user.id, request.ip, now());
-      if (!slot.ok) {
-        deps.audit?.record({ ...actorOf(request), action: 'mfa_refused', target: `user:${user.id}`, note: step, after: { scope: slot.refusal.scope, until: new Date(slot.refusal.until).toISOString() } });
-        throw new HubError('RATE_LIMITED', `too many failed attempts: try again in ${slot.refusal.retryAfterSec} s`, { params: { scope: slot.refusal.scope, until: slot.refusal.until, s: slot.refusal.retryAfterSec } });
-      }
+      const attempt = ownAttempt(request, step);
       try {
         if (password !== undefined && !(await users.verify(user.id, password))) {
-          const { lockedUntil } = slot.attempt.failed(now());
+          const { lockedUntil } = attempt.failed(now());
           failed(request, { actor: user.id, actorName: user.name }, step, { ok: false, reason: 'wrong' }, lockedUntil);
           throw new HubError('FORBIDDEN', 'password: the password is wrong');
         }
         const check = await mfa.check(user.id, answer, now());
         if (!check.ok) {
-          const { lockedUntil } = check.reason === 'not_enrolled' ? (slot.attempt.passed(), {}) : slot.attempt.failed(now());
+          const { lockedUntil } = check.reason === 'not_enrolled' ? (attempt.passed(), {}) : attempt.failed(now());
           if (check.reason === 'not_enrolled') throw new HubError('BAD_REQUEST', 'two-factor login is not on');
           failed(request, { actor: user.id, actorName: user.name }, step, check, lockedUntil);
           throw new HubError('MFA_CODE_INVALID', 'the code is wrong or was used already');
         }
-        slot.attempt.succeeded();
+        attempt.succeeded();
         if (check.method === 'recovery') deps.audit?.record({ ...actorOf(request), action: 'mfa_recovery_code_used', target: `user:${user.id}`, note: step, after: { recoveryCodesLeft: check.recoveryCodesLeft } });
         return check;
       } catch (error) {
-        slot.attempt.passed(); // no-op when the attempt was settled above
+        attempt.passed(); // no-op when the attempt was settled above
         throw error;
       }
     };
@@ -145,19 +151,15 @@ export const mfaRoutes =
     app.post('/api/auth/mfa/confirm', { schema: { tags, body: z.object({ password: z.string().min(1).max(200), code }), response: { 200: recoveryCodesSchema } } }, async (request) => {
       const user = me(request);
       // The password again: a session taken from someone (a shared PC left logged in) cannot bind its own phone.
-      const slot = limiter.begin(user.id, request.ip, now());
-      if (!slot.ok) {
-        deps.audit?.record({ ...actorOf(request), action: 'mfa_refused', target: `user:${user.id}`, note: 'confirm', after: { scope: slot.refusal.scope, until: new Date(slot.refusal.until).toISOString() } });
-        throw new HubError('RATE_LIMITED', `too many failed attempts: try again in ${slot.refusal.retryAfterSec} s`, { params: { scope: slot.refusal.scope, until: slot.refusal.until, s: slot.refusal.retryAfterSec } });
-      }
+      const attempt = ownAttempt(request, 'confirm');
       if (!(await users.verify(user.id, request.body.password))) {
-        const { lockedUntil } = slot.attempt.failed(now());
+        const { lockedUntil } = attempt.failed(now());
         deps.metrics.loginFailures.inc();
         deps.audit?.record({ ...actorOf(request), action: 'mfa_failed', target: `user:${user.id}`, note: 'confirm: password wrong' });
         if (lockedUntil) deps.audit?.record({ ...actorOf(request), action: 'account_locked', target: `user:${user.id}`, after: { lockedUntil: new Date(lockedUntil).toISOString() } });
         throw new HubError('FORBIDDEN', 'password: the password is wrong');
       }
-      slot.attempt.passed();
+      attempt.passed();
       const result = await mfa.confirm(user.id, request.body.code, now());
       if (!result.ok) {
         if (result.reason === 'not_started') throw new HubError('BAD_REQUEST', 'start the enrolment first (POST /api/auth/mfa/start)');
