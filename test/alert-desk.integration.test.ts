@@ -227,6 +227,32 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         const en = await (await apiFetch(hub, '/api/desk/alerts.csv?lang=en&compound=h1', {}, 'zhao')).text();
         expect(en.split('\r\n')[0]).toBe('Alert id,Raised (ISO),Raised (local),Severity,Alert,Compound,Building,Device,State,Condition,Assignee,Accepted (local),Resolved (local),Closed (local),Last note');
         expect((await apiFetch(hub, '/api/desk/alerts.csv?tz=Mars/Olympus', {}, 'zhao')).status).toBe(400);
+        // Not cut: how many of how many, and no truncation mark or note line.
+        expect(res.headers.get('x-export-rows')).toBe(String(page.total));
+        expect(res.headers.get('x-export-total')).toBe(String(page.total));
+        expect(res.headers.get('x-export-truncated')).toBeNull();
+      });
+
+      it('names the file by the day in the reader\'s time zone, not UTC\'s', async () => {
+        const dayIn = (zone: string, at: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+        const utcDay = (at: number) => new Date(at).toISOString().slice(0, 10);
+        // UTC+14 is a day ahead of UTC from 10:00 UTC on, UTC-11 a day behind until 11:00 UTC: at any time one of them differs.
+        let differed = 0;
+        for (const zone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Asia/Shanghai']) {
+          const before = Date.now();
+          const res = await apiFetch(hub, `/api/desk/alerts.csv?compound=h1&tz=${encodeURIComponent(zone)}`, {}, 'zhao');
+          const after = Date.now();
+          expect(res.status).toBe(200);
+          await res.arrayBuffer();
+          const name = /filename="alerts-(\d{4}-\d{2}-\d{2})\.csv"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+          // The request is answered between `before` and `after` (a day may turn between them).
+          expect([dayIn(zone, before), dayIn(zone, after)]).toContain(name);
+          if (dayIn(zone, before) !== utcDay(before) && dayIn(zone, after) !== utcDay(after)) {
+            expect(name).not.toBe(utcDay(before));
+            differed += 1;
+          }
+        }
+        expect(differed).toBeGreaterThanOrEqual(1);
       });
     });
   });

@@ -415,6 +415,7 @@ export class AlertBook {
         ...(r.assignee ? { assignee: r.assignee } : {}),
         ...(r.position ? { position: r.position } : {}),
         ...(r.distanceM !== undefined ? { distanceM: r.distanceM } : {}),
+        ...(r.photo ? { photo: r.photo } : {}),
       };
       this.#reduce(existing, event, r.value);
     }

@@ -310,6 +310,17 @@ describe('restart', () => {
     expect(rebuiltKinds()).toEqual(live.kinds(before));
   });
 
+  it('keeps the photo of a resolve when rebuilt from the stored events', async () => {
+    const live = await setup({ config: quiet });
+    live.book.applyCondition(trapped(T0));
+    live.book.accept('a1', 'wang', T0 + MIN);
+    live.book.resolve('a1', 'wang', '已救出', T0 + 10 * MIN, 'ph-1');
+    const { book: rebuilt } = await setup({ config: quiet });
+    rebuilt.restore(live.stored);
+    expect(rebuilt.get('a1').history.find((e) => e.kind === 'resolved')).toMatchObject({ note: '已救出', photo: 'ph-1' });
+    expect(strip(rebuilt.get('a1'))).toEqual(strip(live.book.get('a1')));
+  });
+
   it('takes back alerts saved as JSON and goes on as if it never stopped', async () => {
     const s = await setup();
     s.book.applyCondition(trapped(T0));

@@ -1,8 +1,8 @@
 /**
  * The alert event log in InfluxDB (design.md §5): every alert event is a point of
  * `alert_events` (tags compound, rule, severity, type; fields alertId, state, actor, note,
- * device, deviceKey, assignee, value, and for an incident `incident`). Open alerts are rebuilt
- * from it at a database's first start.
+ * device, deviceKey, assignee, value, for a resolve with a photo `photo`, and for an incident
+ * `incident`). Open alerts are rebuilt from it at a database's first start.
  */
 import type { FieldValue } from '../contracts/payloads.ts';
 import { escapeMeasurement, escapeTag, quoteString, quoteText, readStoredText } from '../store/line-protocol.ts';
@@ -47,6 +47,8 @@ export class AlertEventLines {
       if (event.position.accuracyM !== undefined) fields += `,accuracyM=${floatField(event.position.accuracyM)}`;
     }
     if (event.distanceM !== undefined) fields += `,distanceM=${floatField(event.distanceM)}`;
+    // Resolved with a photo: its id (GET /api/alerts/:id/photos/:photo), so a rebuilt alert still shows it.
+    if (event.photo !== undefined) fields += `,photo=${quoteString(event.photo)}`;
     return `${series} ${fields} ${ts}`;
   }
 }
@@ -61,7 +63,7 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
   if (!series) return [];
   const col = (name: string) => series.columns.indexOf(name);
   const idx = Object.fromEntries(
-    ['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type', 'lat', 'lon', 'accuracyM', 'distanceM', 'deviceKey', 'incident'].map((n) => [n, col(n)]),
+    ['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type', 'lat', 'lon', 'accuracyM', 'distanceM', 'deviceKey', 'incident', 'photo'].map((n) => [n, col(n)]),
   );
   const events: StoredAlertEvent[] = [];
   for (const row of series.values) {
@@ -91,6 +93,7 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
       ...(typeof value === 'string' ? { value: JSON.parse(value) as FieldValue } : {}),
       ...(typeof lat === 'number' && typeof lon === 'number' ? { position: { lat, lon, ...(typeof accuracyM === 'number' ? { accuracyM } : {}) } } : {}),
       ...(typeof distanceM === 'number' ? { distanceM } : {}),
+      ...(typeof get('photo') === 'string' && get('photo') ? { photo: get('photo') as string } : {}),
       ...(typeof deviceKey === 'string' && deviceKey ? { deviceKey } : {}),
       ...(incident ? { incident } : {}),
     });

@@ -2,11 +2,12 @@
  * The alert desk's list as a CSV file Excel opens (issue 16): UTF-8 with a byte-order mark, a
  * header row in the reader's language (zh-CN default), names and not ids (compound, building,
  * device, rule, people), times as ISO 8601 (UTC) and as local time in the reader's zone, every
- * cell escaped and formula-safe (csvCell: a cell starting with = + - @ gets a leading `'`).
+ * cell escaped and formula-safe (csvCell: a cell starting with = + - @ gets a leading `'`). A list
+ * cut at the export's limit ends with a line that says so (`truncated`).
  */
 import type { DeskRow } from '../contracts/alert-desk.ts';
 import type { Alert, AlertEventKind } from '../alerts/alert.types.ts';
-import { csvCell } from './audit.routes.ts';
+import { csvCell, csvFile } from './csv.ts';
 
 export type CsvLang = 'zh' | 'en';
 
@@ -17,6 +18,7 @@ const WORDS = {
     wf: { new: '新建', dispatched: '已派发', accepted: '已接单', resolved: '已处置，待确认', closed: '已关闭' },
     cond: { active: '仍在发生', cleared: '已恢复' },
     hub: '系统',
+    cut: (shown: number, total: number) => `（仅导出前 ${shown} 条，共 ${total} 条：请缩小筛选范围）`,
   },
   en: {
     header: ['Alert id', 'Raised (ISO)', 'Raised (local)', 'Severity', 'Alert', 'Compound', 'Building', 'Device', 'State', 'Condition', 'Assignee', 'Accepted (local)', 'Resolved (local)', 'Closed (local)', 'Last note'],
@@ -24,6 +26,7 @@ const WORDS = {
     wf: { new: 'New', dispatched: 'Dispatched', accepted: 'Accepted', resolved: 'Resolved, to confirm', closed: 'Closed' },
     cond: { active: 'Still happening', cleared: 'Cleared' },
     hub: 'System',
+    cut: (shown: number, total: number) => `(Only the first ${shown} of ${total} alerts are exported: narrow the filters)`,
   },
 } as const;
 
@@ -43,6 +46,11 @@ function localTime(zone: string): (at: number | undefined) => string {
   return (at) => (at === undefined ? '' : format.format(at));
 }
 
+/** The day of `at` in `zone`, `2026-06-03` (the export's file name). */
+export function dayIn(zone: string, at: number): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
 const lastAt = (a: Alert, kind: AlertEventKind) => a.history.findLast((e) => e.kind === kind)?.at;
 
 export interface CsvOptions {
@@ -50,6 +58,8 @@ export interface CsvOptions {
   zone: string;
   /** A person's name by login id. */
   personName(id: string): string;
+  /** How many alerts the filters match, when more than the rows (the export was cut): a last line says so. */
+  total?: number;
 }
 
 export function deskCsvHeader(lang: CsvLang): string {
@@ -82,8 +92,9 @@ function csvLine(row: DeskRow, options: CsvOptions, local: (at: number | undefin
   return cells.map(csvCell).join(',');
 }
 
-/** The whole file: BOM, header, one line per row, CRLF line ends. */
+/** The whole file: BOM, header, one line per row, CRLF line ends; when cut, a last line saying how many of how many. */
 export function deskCsv(rows: readonly DeskRow[], options: CsvOptions): string {
   const local = localTime(options.zone);
-  return `\uFEFF${[deskCsvHeader(options.lang), ...rows.map((r) => csvLine(r, options, local))].join('\r\n')}\r\n`;
+  const cut = options.total !== undefined && options.total > rows.length ? [csvCell(WORDS[options.lang].cut(rows.length, options.total))] : [];
+  return csvFile([deskCsvHeader(options.lang), ...rows.map((r) => csvLine(r, options, local)), ...cut]);
 }

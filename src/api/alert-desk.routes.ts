@@ -18,7 +18,7 @@ import { DESK_BULK_MAX, DESK_CSV_MAX_ROWS, DESK_PAGE_MAX, DESK_SORTS, DESK_STATE
 import { HubError, isHubError } from '../errors.ts';
 import { me, requireAction, requireCompound, requireRole } from './access.guard.ts';
 import { takeStep, type Step } from './workflow-step.ts';
-import { deskCsv, isTimeZone } from './alert-desk.csv.ts';
+import { dayIn, deskCsv, isTimeZone } from './alert-desk.csv.ts';
 import type { ApiDeps } from './api.types.ts';
 
 const id = z.string().regex(ID_PATTERN);
@@ -68,8 +68,8 @@ export const alertDeskRoutes =
     const now = deps.now ?? Date.now;
     const ruleNames = () => new Map(deps.rules().map((r) => [r.id, r.name]));
 
-    /** The registry's name of a building of a compound (any of its devices with that tag says it). */
-    const buildingName = (compound: string, building: string) => deps.registry.devicesOf(compound).find((d) => d.tags.building === building)?.placeNames?.building;
+    /** The registry's name of a building of a compound. */
+    const buildingName = (compound: string, building: string): string | undefined => deps.registry.siteOf(compound)?.buildings[building];
 
     const namesFor = (user: Me): DeskNames => {
       const rules = ruleNames();
@@ -145,15 +145,27 @@ export const alertDeskRoutes =
 
     app.get(
       '/api/desk/alerts.csv',
-      { schema: { tags, description: `The desk's list with the same filters and order as CSV (UTF-8 with BOM), up to ${DESK_CSV_MAX_ROWS} rows.`, querystring: csvQuery } },
+      {
+        schema: {
+          tags,
+          description:
+            `The desk's list with the same filters and order as CSV (UTF-8 with BOM), up to ${DESK_CSV_MAX_ROWS} rows; the file is named by the day in \`tz\`. ` +
+            'X-Export-Rows and X-Export-Total say how many rows it holds of how many match; when it is cut, X-Export-Truncated: true and a last line says so.',
+          querystring: csvQuery,
+        },
+      },
       async (request, reply) => {
         const { lang = 'zh', tz = 'Asia/Shanghai', ...q } = request.query;
-        const { rows } = await query(request, { ...q, limit: DESK_CSV_MAX_ROWS, offset: 0 });
-        const csv = deskCsv(rows, { lang, zone: tz, personName: (who) => deps.access.users.get(who)?.name ?? who });
-        const day = new Date(now()).toISOString().slice(0, 10);
+        const { rows, total } = await query(request, { ...q, limit: DESK_CSV_MAX_ROWS, offset: 0 });
+        const csv = deskCsv(rows, { lang, zone: tz, personName: (who) => deps.access.users.get(who)?.name ?? who, total });
+        // The reader's day, not UTC's: between 00:00 and 08:00 in Beijing, UTC still says yesterday.
+        const day = dayIn(tz, now());
+        if (total > rows.length) reply.header('x-export-truncated', 'true');
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="alerts-${day}.csv"`)
+          .header('x-export-rows', String(rows.length))
+          .header('x-export-total', String(total))
           .send(csv);
       },
     );
@@ -182,9 +194,10 @@ export const alertDeskRoutes =
         const user = deskReader(request);
         if (request.query.compound) requireCompound(request, request.query.compound);
         const compounds = deps.registry.compounds().filter((c) => inScope(user, c.id) && (!request.query.compound || c.id === request.query.compound));
+        // The buildings the registry names, then any a device is tagged with that it does not name (by its id).
         const buildings = compounds.flatMap((c) => {
-          const seen = new Map<string, string>();
-          for (const d of deps.registry.devicesOf(c.id)) if (d.tags.building && !seen.has(d.tags.building)) seen.set(d.tags.building, d.placeNames?.building ?? d.tags.building);
+          const seen = new Map(Object.entries(deps.registry.siteOf(c.id)?.buildings ?? {}));
+          for (const d of deps.registry.devicesOf(c.id)) if (d.tags.building && !seen.has(d.tags.building)) seen.set(d.tags.building, d.tags.building);
           return [...seen].map(([b, name]) => ({ compound: c.id, id: b, name }));
         });
         return {

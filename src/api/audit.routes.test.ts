@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { adminApi, TEST_PASSWORD, type AdminApi } from '../testing/admin.fixture.ts';
-import { csvCell } from './audit.routes.ts';
+import { csvCell } from './csv.ts';
 
 describe('audit log: what is recorded', () => {
   let api: AdminApi;

@@ -9,23 +9,13 @@ import type { AdminDeps } from '../admin/admin.types.ts';
 import { auditAnswerSchema, auditFilterSchema } from '../admin/admin.schemas.ts';
 import type { AuditEntry, AuditQuery } from '../state/state.types.ts';
 import { adminOnlyHook } from './access.guard.ts';
+import { csvCell, csvFile } from './csv.ts';
 
 /** The CSV export pages through the log, up to this many entries. */
 export const AUDIT_CSV_MAX_ROWS = 100_000;
 const PAGE = 1000;
 
 export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actor', 'actorName', 'address', 'action', 'target', 'compound', 'before', 'after', 'note'] as const;
-
-/**
- * One CSV cell: a value a spreadsheet would take for a formula (starting with = + - @, or a tab
- * or carriage return) gets a leading `'`; then quoted when it holds a quote, comma or line break.
- */
-export function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  let text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function auditCsvLine(e: AuditEntry): string {
   const cells: Record<(typeof AUDIT_CSV_COLUMNS)[number], unknown> = {
@@ -87,7 +77,7 @@ export const auditRoutes =
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="audit-${day}.csv"`)
-          .send(`\uFEFF${lines.join('\r\n')}\r\n`);
+          .send(csvFile(lines));
       },
     );
   };

@@ -300,7 +300,11 @@ async function replace(trx: Transaction<Database>, data: RegistryData, at: numbe
   }
   const wantedCompounds = new Set(compounds.map((c) => c.id));
   const goneCompounds = [...storedCompounds.keys()].filter((id) => !wantedCompounds.has(id));
-  if (goneCompounds.length) await trx.deleteFrom('compounds').where('id', 'in', goneCompounds).execute();
+  if (goneCompounds.length) {
+    await trx.deleteFrom('compounds').where('id', 'in', goneCompounds).execute();
+    // Its plan image goes with it: a compound later given the same id starts without one.
+    await trx.deleteFrom('plan_images').where('compound', 'in', goneCompounds).execute();
+  }
 
   // Devices
   const storedDevices = new Map((await trx.selectFrom('devices').selectAll().execute()).map((d) => [deviceKeyOf(d), d]));

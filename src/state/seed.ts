@@ -54,12 +54,30 @@ function show(value: unknown): string {
 
 const PERSONAL = new Set(['contact']);
 
+/** A site plan in a diff line: what it holds (`4 buildings, 2 roads`), not its geometry. */
+function showPlan(value: unknown): string {
+  if (!value || typeof value !== 'object') return '(none)';
+  const plan = value as Partial<Record<'buildings' | 'zones' | 'roads' | 'gates', unknown[]>>;
+  const parts = (['buildings', 'zones', 'roads', 'gates'] as const).flatMap((k) => (plan[k]?.length ? [`${plan[k].length} ${k}`] : []));
+  return parts.length ? parts.join(', ') : 'empty';
+}
+
 /** `name A → B, grid (none) → g1` for the fields that differ. */
 function changes(before: object, after: object, fields: readonly string[]): string[] {
   const b = before as Record<string, unknown>;
   const a = after as Record<string, unknown>;
-  // A contact is personal data: the diff (logged, audited) says that it changes, not what it says.
-  return fields.filter((f) => canonical(b[f]) !== canonical(a[f])).map((f) => (PERSONAL.has(f) ? `${f} (changed)` : `${f} ${show(b[f])} → ${show(a[f])}`));
+  return fields
+    .filter((f) => canonical(b[f]) !== canonical(a[f]))
+    .map((f) => {
+      // A contact is personal data: the diff (logged, audited) says that it changes, not what it says.
+      if (PERSONAL.has(f)) return `${f} (changed)`;
+      if (f === 'sitePlan') {
+        const from = showPlan(b[f]);
+        const to = showPlan(a[f]);
+        return from === to ? `${f} ${from} (geometry changed)` : `${f} ${from} → ${to}`;
+      }
+      return `${f} ${show(b[f])} → ${show(a[f])}`;
+    });
 }
 
 interface Flat {
@@ -108,7 +126,7 @@ async function registryLines(state: StateStore, seed: RegistryData): Promise<str
     const stored = now.compounds.get(id);
     if (!stored) lines.push(`+ compound ${id}`);
     else {
-      const diff = changes(stored, c, ['name', 'community', 'grid', 'buildings', 'zones', 'area', 'location', 'deskPhone']);
+      const diff = changes(stored, c, ['name', 'community', 'grid', 'buildings', 'zones', 'area', 'location', 'deskPhone', 'sitePlan']);
       if (diff.length) lines.push(`~ compound ${id}: ${diff.join(', ')}`);
     }
   }

@@ -62,7 +62,8 @@ describe('round trip through InfluxDB 1.6.7 (property)', () => {
         const lines = new AlertEventLines();
         samples.forEach((s, i) => {
           store.write({ compound: 'c01', type: 'elevator', device: `d${i}`, kind: 'event', event: 'fault', code: s.code, ts: t0 + i, receivedAt: t0 + i, tags: { building: s.building, zone: s.zone } });
-          store.writeLine(lines.line({ alertId: `a${i}`, kind: 'commented', at: t0 + i, actor: 'wang', note: s.note }, alertOf(i)));
+          // Every other one a resolve with its photo: the photo comes back with the event.
+          store.writeLine(lines.line({ alertId: `a${i}`, kind: i % 2 ? 'commented' : 'resolved', at: t0 + i, actor: 'wang', note: s.note, ...(i % 2 ? {} : { photo: `ph-${i}` }) }, alertOf(i)));
         });
         await store.close();
         expect(store.state().pointsWritten).toBe(2 * PER_RUN);
@@ -70,8 +71,9 @@ describe('round trip through InfluxDB 1.6.7 (property)', () => {
         const [result] = await influxQuery(settings, 'SELECT "code", "building", "zone", "device" FROM "elevator" ORDER BY time ASC');
         const stored = result?.series?.[0]?.values.map(([, code, building, zone, device]) => ({ code, building, zone, device })) ?? [];
         expect(stored).toEqual(samples.map((s, i) => ({ code: s.code, building: s.building, zone: s.zone, device: `d${i}` })));
-        const notes = (await readAlertEvents(settings, 1)).map((e) => e.note);
-        expect(notes).toEqual(samples.map((s) => s.note));
+        const events = await readAlertEvents(settings, 1);
+        expect(events.map((e) => e.note)).toEqual(samples.map((s) => s.note));
+        expect(events.map((e) => e.photo)).toEqual(samples.map((_, i) => (i % 2 ? undefined : `ph-${i}`)));
       }),
       RUN,
     );

@@ -744,6 +744,36 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect((await state.audit.query({ action: 'seed_imported' })).length).toBe(1);
     });
 
+    it('shows a site plan the sync would change or drop, summarised; a compound removed takes its plan image with it', async () => {
+      const state = await fresh();
+      await importSeeds(state, seeds(), 'seed', T0);
+      // Set through the API since: a plan and its image.
+      const plan = {
+        buildings: [1, 2, 3, 4].map((n) => ({ id: `b${n}`, outline: [[n, n], [n + 5, n], [n + 5, n + 5]] as Array<[number, number]> })),
+        zones: [],
+        roads: [{ line: [[0, 0], [100, 100]] as Array<[number, number]>, width: 3 }, { line: [[0, 100], [100, 0]] as Array<[number, number]>, width: 3 }],
+        gates: [],
+      };
+      const { sitePlan: _none, ...c1 } = (await state.places.getCompound('c1'))!;
+      await state.places.upsertCompound({ ...c1, sitePlan: plan }, T0 + 1);
+      await state.planImages.put({ compound: 'c2', type: 'image/png', data: Buffer.from('png'), updatedAt: T0 + 1, updatedBy: 'admin' });
+
+      // The file has no plan for c1: the sync would drop it, and says so without the geometry.
+      expect((await diffSeeds(state, seeds())).lines).toEqual(['~ compound c1: sitePlan 4 buildings, 2 roads → (none)']);
+      const moved = seeds();
+      moved.registry.districts[0]!.streets[0]!.communities[0]!.compounds[0]!.sitePlan = { ...plan, roads: [{ ...plan.roads[0]!, width: 5 }, plan.roads[1]!] };
+      expect((await diffSeeds(state, moved)).lines).toEqual(['~ compound c1: sitePlan 4 buildings, 2 roads (geometry changed)']);
+
+      // c2 left out, then back under the same id: no old image.
+      const without = seeds();
+      without.registry.districts[0]!.streets[0]!.communities[0]!.compounds.pop();
+      await applySeeds(state, without, 'seed', T0 + 2);
+      expect(await state.planImages.info('c2')).toBeUndefined();
+      await applySeeds(state, seeds(), 'seed', T0 + 3);
+      expect(await state.planImages.get('c2')).toBeUndefined();
+      expect((await state.places.getCompound('c1'))!.sitePlan).toBeUndefined();
+    });
+
     it('diffs the seed files against the database, line by line, and applies them', async () => {
       const state = await fresh();
       await importSeeds(state, seeds(), 'seed', T0);

@@ -2,7 +2,8 @@
  * 今日已处置 / Done today: the alerts this worker resolved since local midnight, open or closed
  * since, newest first, from the API (GET /api/alerts?resolvedBy=me&resolvedSince=midnight): the
  * live list holds open alerts only. Fetched again when the live list shows a resolve of mine it
- * did not count yet, or one of them leaving (closed), and when the day changes.
+ * did not count yet, or one of them leaving (closed), and when the day changes: a timer for the
+ * next local midnight fetches it again on a quiet night too (and is set again for the next one).
  */
 import type { Alert, DeviceView, Me } from '../../../src/contracts/live-events.ts';
 import { h, fill } from './dom.ts';
@@ -16,6 +17,13 @@ import type { People } from './people.ts';
 /** Local midnight of the day of `now`. */
 export const midnight = (now = Date.now()): number => new Date(now).setHours(0, 0, 0, 0);
 
+/** Milliseconds from `now` to the next local midnight (a 23- or 25-hour day on a clock change, too). */
+export const msUntilMidnight = (now = Date.now()): number => {
+  const next = new Date(now);
+  next.setHours(24, 0, 0, 0);
+  return next.getTime() - now;
+};
+
 const myResolve = (alert: Alert, me: string, since: number) => alert.history.findLast((e) => e.kind === 'resolved' && e.actor === me && e.at >= since);
 
 export interface DoneToday {
@@ -27,6 +35,8 @@ export interface DoneToday {
   refresh(): Promise<void>;
   /** Draws again (names known now). */
   draw(): void;
+  /** Stops the midnight timer. */
+  dispose(): void;
 }
 
 export interface DoneContext {
@@ -81,11 +91,23 @@ export function doneToday(ctx: DoneContext): DoneToday {
       .catch(() => undefined)
       .finally(() => (loading = undefined)));
 
+  // A new day empties the list even when nothing happens: fetched again at local midnight.
+  let dayTimer: ReturnType<typeof setTimeout> | undefined;
+  const armDayTimer = () => {
+    dayTimer = setTimeout(() => {
+      // A timer may fire a little early, or late after sleep: fetch once the day has changed.
+      if (midnight() !== since) void refresh();
+      armDayTimer();
+    }, msUntilMidnight() + 1000);
+  };
+  armDayTimer();
+
   return {
     el,
     count: () => alerts.length,
     refresh,
     draw,
+    dispose: () => clearTimeout(dayTimer),
     watch(live) {
       // What the live list says I resolved today, and whether those the list knows are still open.
       const mine = [...live].filter((a) => myResolve(a, ctx.me.id, midnight())).map((a) => a.id).sort();

@@ -215,6 +215,7 @@ export function workerView(root: HTMLElement, app: AppContext, focusId?: string)
   return {
     dispose() {
       clearInterval(ticker);
+      done.dispose();
       silences.dispose();
       stopOpening();
       live.close();
