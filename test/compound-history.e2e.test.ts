@@ -4,43 +4,25 @@
  * time axis and listed with its time, select-to-zoom and its reset, and the absolute span shown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Hub } from '../src/hub.ts';
-import { startLocalInfluxd, type LocalInfluxd } from '../src/store/index.ts';
-import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
 import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
-import { buildFleet, fleetToRegistry, type FleetDevice } from '../simulators/fleet.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { FLEET_KEY, getJson, startTestHub } from './helpers/test-hub.ts';
-import { connState, launchBrowser, logIn, newContext } from './helpers/browser.ts';
+import type { FleetDevice } from '../simulators/fleet.ts';
+import { getJson } from './helpers/test-hub.ts';
+import { connState, logIn, newContext } from './helpers/browser.ts';
 import { publishAs } from './helpers/device-publish.ts';
+import { startHistoryHub, type HistoryHub } from './helpers/history-hub.ts';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let influx: LocalInfluxd;
+let fixture: HistoryHub;
 let hub: Hub;
 let browser: Browser;
 let manhole: FleetDevice;
 
 beforeAll(async () => {
-  expect(existsSync(`${DASHBOARDS_DIST}/index.html`), 'dashboards not built: run npm run build (npm test does)').toBe(true);
-  dir = await tempDir('compound-history');
-  influx = await startLocalInfluxd({ dataDir: `${dir.path}/influxdb` });
-  const devices = buildFleet({ compounds: ['h1'], perCompound: { elevator: 1, manhole: 1, fire_lane: 0, parking: 0 }, fleetKey: FLEET_KEY, reportIntervalSec: 3600 });
-  manhole = devices.find((d) => d.type === 'manhole')!;
-  const registry = path.join(dir.path, 'registry.json');
-  await writeFile(registry, JSON.stringify(fleetToRegistry(devices)));
-  hub = await startTestHub({ DATA_DIR: `${dir.path}/data`, INFLUX_URL: influx.url, INFLUX_DATABASE: 'hub_history', REGISTRY_FILE: registry });
-  browser = await launchBrowser();
+  fixture = await startHistoryHub('compound-history', { elevator: 1, manhole: 1, fire_lane: 0, parking: 0 });
+  ({ hub, browser, manhole } = fixture);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await influx?.stop();
-  await dir?.remove();
-});
+afterAll(() => fixture?.stop());
 
 describe('compound history in Chromium', () => {
   it('draws two fields with names and units, marks the alert on the time axis, zooms and resets, with absolute times', async () => {

@@ -5,43 +5,25 @@
  * user's locale (24-hour clock in zh-CN) and its value with its unit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Hub } from '../src/hub.ts';
-import { startLocalInfluxd, type LocalInfluxd } from '../src/store/index.ts';
-import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
 import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
-import { buildFleet, fleetToRegistry, type FleetDevice } from '../simulators/fleet.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { FLEET_KEY, getJson, startTestHub } from './helpers/test-hub.ts';
-import { connState, launchBrowser, logIn, newContext } from './helpers/browser.ts';
+import type { FleetDevice } from '../simulators/fleet.ts';
+import { getJson } from './helpers/test-hub.ts';
+import { connState, logIn, newContext } from './helpers/browser.ts';
 import { publishAs } from './helpers/device-publish.ts';
+import { startHistoryHub, type HistoryHub } from './helpers/history-hub.ts';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let influx: LocalInfluxd;
+let fixture: HistoryHub;
 let hub: Hub;
 let browser: Browser;
 let manhole: FleetDevice;
 
 beforeAll(async () => {
-  expect(existsSync(`${DASHBOARDS_DIST}/index.html`), 'dashboards not built: run npm run build (npm test does)').toBe(true);
-  dir = await tempDir('chart');
-  influx = await startLocalInfluxd({ dataDir: `${dir.path}/influxdb` });
-  const devices = buildFleet({ compounds: ['h1'], perCompound: { elevator: 1, manhole: 1, fire_lane: 1, parking: 1 }, fleetKey: FLEET_KEY, reportIntervalSec: 3600 });
-  manhole = devices.find((d) => d.type === 'manhole')!;
-  const registry = path.join(dir.path, 'registry.json');
-  await writeFile(registry, JSON.stringify(fleetToRegistry(devices)));
-  hub = await startTestHub({ DATA_DIR: `${dir.path}/data`, INFLUX_URL: influx.url, INFLUX_DATABASE: 'hub_chart', REGISTRY_FILE: registry });
-  browser = await launchBrowser();
+  fixture = await startHistoryHub('chart', { elevator: 1, manhole: 1, fire_lane: 1, parking: 1 });
+  ({ hub, browser, manhole } = fixture);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await influx?.stop();
-  await dir?.remove();
-});
+afterAll(() => fixture?.stop());
 
 /** Opens the manhole's chart and hovers its middle: the legend's [time, value] texts. */
 async function chartLegend(page: Page): Promise<{ labels: string[]; options: string[]; time: string; value: string }> {
