@@ -16,7 +16,8 @@ import { createHistoryQuery } from './store/index.ts';
 import { createStorageStage } from './store/storage.stage.ts';
 import { buildHttpServer } from './api/http.server.ts';
 import { listenHttp } from './api/http.listen.ts';
-import { readHttpsFiles, reloadHttps, watchCertificate } from './api/https.server.ts';
+import { createHttpsStage } from './api/https.server.ts';
+import { archiveOf } from './alerts/alert-query.ts';
 import { isLoopbackBind } from './api/origin.guard.ts';
 import { RulesEngine } from './rules/rules.engine.ts';
 import { loadRulesData } from './rules/rules.loader.ts';
@@ -208,10 +209,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       }
       return { mode: 'influxdb', managed: Boolean(storage.managed), ...store.state() };
     };
-    const httpsOptions = config.http.tls ? await readHttpsFiles(config.http.tls) : undefined;
-    // The served certificate's expiry: logged at start and each reload, and checked daily (a renewal that keeps failing is warned of).
-    const certificate = httpsOptions ? watchCertificate(httpsOptions, logger) : undefined;
-    if (certificate) cleanups.push(async () => certificate.stop());
+    const https = config.http.tls ? await createHttpsStage(config.http.tls, logger, audit) : undefined;
+    if (https) cleanups.push(async () => https.stop());
     const http = await buildHttpServer({
       access: access.deps,
       registry,
@@ -224,7 +223,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       rules: () => rules.rules,
       alertsConfig,
       alertEvents: (days) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events())),
-      alertArchive: { archived: (f) => state.alerts.archived(f), getMany: (ids) => state.alerts.getMany(ids), get: (id) => state.alerts.get(id), flush: flushAlerts },
+      alertArchive: archiveOf(state.alerts, flushAlerts),
       photos: state.alertPhotos,
       webhookDeliveries: () => dispatch.deliveries(),
       metrics,
@@ -234,7 +233,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       history: storage.settings ? createHistoryQuery(storage.settings) : undefined,
       trustProxy: config.http.trustProxy,
       allowedHosts: config.http.allowedHosts,
-      ...(httpsOptions ? { https: httpsOptions } : {}),
+      ...(https ? { https: https.options } : {}),
       refusals,
       audit,
       admin: { state, hooks, audit, people, defaultRules: () => defaultRules, now: Date.now, ...(storage.settings ? { storeSettings: storage.settings } : {}) },
@@ -288,13 +287,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Stopping starts here (cleanups run in reverse): from now on the rules judge nothing, so devices
     // leaving with the hub (the demo fleet, sessions ending) raise no alerts.
     cleanups.push(async () => rules.halt());
-    const tlsFiles = config.http.tls;
-    const reloadCertificate = async () => {
-      if (!tlsFiles) return false;
-      const served = certificate!.served(await reloadHttps(http.server, tlsFiles));
-      audit.record({ actor: 'hub', action: 'https_certificate_reloaded', note: `${served.subject}, valid to ${served.validTo}` });
-      return true;
-    };
+    const reloadCertificate = async () => (https ? (await https.reload(http.server), true) : false);
     return { info, metrics, registry, http, reloadRules, reloadCertificate, stop };
   } catch (error) {
     await stop();

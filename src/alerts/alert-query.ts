@@ -45,6 +45,11 @@ export interface AlertArchive {
   flush(): Promise<void>;
 }
 
+/** The archive over the operational database's alerts (AlertsRepo), writing the alert book's pending changes first (`flush`). */
+export function archiveOf(repo: Pick<AlertArchive, 'archived' | 'getMany' | 'get'>, flush: () => Promise<void>): AlertArchive {
+  return { archived: (filter) => repo.archived(filter), getMany: (ids) => repo.getMany(ids), get: (id) => repo.get(id), flush };
+}
+
 /** What the query needs to know of the hub: scope, and names by id. */
 export interface DeskNames {
   inScope(compound: string): boolean;

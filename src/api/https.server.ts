@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { SecureContextOptions } from 'node:tls';
 import type { FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit.log.ts';
 import { checkSecureContext, readPem } from '../util/tls-files.ts';
 
 /** Absolute paths of the PEM files (config.http.tls). */
@@ -83,4 +84,27 @@ export async function reloadHttps(server: Server, files: HttpsFiles): Promise<Se
   const options = await readHttpsFiles(files);
   (server as unknown as https.Server).setSecureContext({ ...options, ...TLS_FLOOR });
   return options;
+}
+
+/** HTTPS as the hub runs it: the files read and checked, their expiry watched, and a reload for `kill -HUP`. */
+export interface HttpsStage {
+  /** For the HTTP server (ApiDeps.https). */
+  readonly options: SecureContextOptions;
+  /** Reads the files again and serves them (audited); throws, keeping the old ones, when they are not usable. */
+  reload(server: Server): Promise<void>;
+  stop(): void;
+}
+
+export async function createHttpsStage(files: HttpsFiles, logger: Logger, audit?: AuditLog): Promise<HttpsStage> {
+  const options = await readHttpsFiles(files);
+  // The served certificate's expiry: logged at start and each reload, and checked daily (a renewal that keeps failing is warned of).
+  const certificate = watchCertificate(options, logger);
+  return {
+    options,
+    async reload(server) {
+      const served = certificate.served(await reloadHttps(server, files));
+      audit?.record({ actor: 'hub', action: 'https_certificate_reloaded', note: `${served.subject}, valid to ${served.validTo}` });
+    },
+    stop: () => certificate.stop(),
+  };
 }
