@@ -185,6 +185,14 @@ export interface AlertPhotosTable {
   taken_by: string;
 }
 
+/** Which hub instance owns a partition, until when, and how many owners it has had (migration 0007). */
+export interface PartitionLeasesTable {
+  partition: number;
+  owner: string;
+  expires_at: number;
+  epoch: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -198,4 +206,5 @@ export interface Database {
   alerts: AlertsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   audit: AuditTable;
+  partition_leases: PartitionLeasesTable;
 }

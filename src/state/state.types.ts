@@ -213,6 +213,30 @@ export interface AlertPhotosRepo {
   list(alertId: string): Promise<PhotoInfo[]>;
 }
 
+/** A partition's lease as held: by whom, until when (epoch ms), and its fencing epoch. */
+export interface PartitionLease {
+  partition: number;
+  owner: string;
+  expiresAt: number;
+  /** Increases with every new owner: a write stamped with an older epoch comes from a former owner. */
+  epoch: number;
+}
+
+/**
+ * The partitions' leases (design.md §10): taken over only when free or expired, renewed only by
+ * their owner before they expire, each a single conditional statement, so two instances can never
+ * hold one partition at once, whatever their timing.
+ */
+export interface LeasesRepo {
+  /** Takes the lease of `partition` for `owner` until `now + ttlMs` when it is free, expired or already ours; the lease, or undefined when another holds it. */
+  acquire(partition: number, owner: string, now: number, ttlMs: number): Promise<PartitionLease | undefined>;
+  /** Extends our unexpired lease (same epoch) to `now + ttlMs`; false when it expired or was taken (stop acting on it). */
+  renew(lease: PartitionLease, now: number, ttlMs: number): Promise<PartitionLease | undefined>;
+  /** Gives our lease up at once (a graceful hand-over); false when it was not ours any more. */
+  release(lease: PartitionLease, now: number): Promise<boolean>;
+  list(): Promise<PartitionLease[]>;
+}
+
 export interface StateStore {
   readonly engine: Engine;
   /** For logs and the banner: the SQLite file, or the PostgreSQL URL without its password. */
@@ -229,6 +253,7 @@ export interface StateStore {
   readonly audit: AuditRepo;
   readonly planImages: PlanImagesRepo;
   readonly alertPhotos: AlertPhotosRepo;
+  readonly leases: LeasesRepo;
   /** A consistent copy of the database in `file` (SQLite online backup); PostgreSQL: HubError STATE_UNSUPPORTED (use pg_dump). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;

@@ -332,6 +332,54 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
     });
   });
 
+  describe('partition leases', () => {
+    const TTL = 10_000;
+
+    it('gives a free partition to its first taker, refuses it to others until it expires, then hands it over with a new epoch', async () => {
+      const state = await fresh();
+      expect(await state.leases.list()).toEqual([]);
+      const a = await state.leases.acquire(7, 'hub-a', T0, TTL);
+      expect(a).toEqual({ partition: 7, owner: 'hub-a', expiresAt: T0 + TTL, epoch: 1 });
+      // Held: another instance is refused, however often it asks; the owner may take it again (same epoch).
+      expect(await state.leases.acquire(7, 'hub-b', T0 + 1, TTL)).toBeUndefined();
+      expect(await state.leases.acquire(7, 'hub-a', T0 + 2, TTL)).toEqual({ partition: 7, owner: 'hub-a', expiresAt: T0 + 2 + TTL, epoch: 1 });
+      // Renewed before it expires: held longer. At its expiry exactly it still holds; just after, it is free.
+      const renewed = (await state.leases.renew(a!, T0 + 5_000, TTL))!;
+      expect(renewed.expiresAt).toBe(T0 + 5_000 + TTL);
+      expect(await state.leases.acquire(7, 'hub-b', renewed.expiresAt, TTL)).toBeUndefined();
+      const b = await state.leases.acquire(7, 'hub-b', renewed.expiresAt + 1, TTL);
+      expect(b).toEqual({ partition: 7, owner: 'hub-b', expiresAt: renewed.expiresAt + 1 + TTL, epoch: 2 });
+      // The former owner learns it lost it: its renewal and release are refused.
+      expect(await state.leases.renew(renewed, renewed.expiresAt + 2, TTL)).toBeUndefined();
+      expect(await state.leases.release(renewed, renewed.expiresAt + 2)).toBe(false);
+      // A graceful hand-over: released, it is free at once for the next, epoch 3.
+      expect(await state.leases.release(b!, renewed.expiresAt + 3)).toBe(true);
+      expect(await state.leases.renew(b!, renewed.expiresAt + 4, TTL)).toBeUndefined();
+      expect((await state.leases.acquire(7, 'hub-c', renewed.expiresAt + 4, TTL))?.epoch).toBe(3);
+      expect((await state.leases.list()).map((l) => [l.partition, l.owner, l.epoch])).toEqual([[7, 'hub-c', 3]]);
+      await state.close();
+    });
+
+    it('lets exactly one of several instances take a partition they ask for at once, first time and on takeover', async () => {
+      const options = await freshOptions();
+      // Three stores on one database, as three hubs would have (opened one after the other: each migrates first).
+      const stores: StateStore[] = [];
+      for (let i = 0; i < 3; i++) stores.push(await open(options));
+      try {
+        for (let partition = 0; partition < 8; partition++) {
+          const won = await Promise.all(stores.map((s, i) => s.leases.acquire(partition, `hub-${i}`, T0, TTL)));
+          expect(won.filter(Boolean), `partition ${partition}`).toHaveLength(1);
+          // After it expires, all ask again at once: again one, with the next epoch.
+          const again = await Promise.all(stores.map((s, i) => s.leases.acquire(partition, `hub-x${i}`, T0 + TTL + 1, TTL)));
+          expect(again.filter(Boolean).map((l) => l!.epoch), `partition ${partition}`).toEqual([2]);
+        }
+        expect(await stores[0]!.leases.list()).toHaveLength(8);
+      } finally {
+        for (const s of stores) await s.close();
+      }
+    });
+  });
+
   describe('sessions', () => {
     it('saves (insert or update by id), lists and removes sessions', async () => {
       const state = await fresh();
@@ -606,7 +654,7 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
           return args.result;
         },
       };
-      expect(await migrate(opened.db.withPlugin(counting), 'test')).toBe(6);
+      expect(await migrate(opened.db.withPlugin(counting), 'test')).toBe(KNOWN_SCHEMA_VERSION);
       expect(most).toBeGreaterThan(0);
       expect(most).toBeLessThanOrEqual(BACKFILL_PAGE);
       const rows = (await (opened.db as Kysely<any>).selectFrom('alerts').select(['id', 'severity', 'assignee']).orderBy('id').execute()) as Array<{ id: string; severity: string | null; assignee: string | null }>;

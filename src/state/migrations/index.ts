@@ -9,6 +9,7 @@ import * as mfa from './0003-mfa.ts';
 import * as sitePlans from './0004-site-plans.ts';
 import * as workerPhotos from './0005-worker-photos.ts';
 import * as alertDesk from './0006-alert-desk.ts';
+import * as partitionLeases from './0007-partition-leases.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-site-plans': sitePlans,
   '0005-worker-photos': workerPhotos,
   '0006-alert-desk': alertDesk,
+  '0007-partition-leases': partitionLeases,
 };
