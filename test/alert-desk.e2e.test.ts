@@ -15,7 +15,7 @@ import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { getJson, postJson, startTestHub } from './helpers/test-hub.ts';
 import { connState, launchBrowser, logIn, newContext } from './helpers/browser.ts';
-import { raise, writeDeskFleet, type DeskFleet } from './helpers/desk-fleet.ts';
+import { raise, raiseDeskAlerts, writeDeskFleet, type DeskFleet } from './helpers/desk-fleet.ts';
 import { axeViolations, describeViolations } from './helpers/axe.ts';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -34,11 +34,7 @@ beforeAll(async () => {
   dir = await tempDir('alert-desk-e2e');
   fleet = await writeDeskFleet(dir.path);
   hub = await startTestHub(fleet.env);
-  ids.A1 = await raise(hub, fleet.elevator('h1', 1), 'trapped', 'elevator-trapped');
-  ids.A2 = await raise(hub, fleet.elevator('h1', 2), 'ebike_detected', 'elevator-ebike');
-  ids.A3 = await raise(hub, fleet.elevator('h1', 3), 'alarm_button', 'elevator-alarm-button');
-  ids.B1 = await raise(hub, fleet.elevator('h2', 1), 'trapped', 'elevator-trapped');
-  ids.B2 = await raise(hub, fleet.elevator('h2', 2), 'top_overrun', 'elevator-top-overrun');
+  Object.assign(ids, await raiseDeskAlerts(hub, fleet));
   browser = await launchBrowser();
   page = await (await newContext(browser, 'desktop', hub.info.httpUrl, { acceptDownloads: true })).newPage();
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

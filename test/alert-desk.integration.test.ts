@@ -9,7 +9,7 @@ import type { Hub } from '../src/hub.ts';
 import type { BulkAnswer, DeskAnswer, DeskChoices, DeskRow } from '../src/contracts/alert-desk.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { apiFetch, getJson, postJson, startTestHub } from './helpers/test-hub.ts';
-import { raise, writeDeskFleet, type DeskFleet } from './helpers/desk-fleet.ts';
+import { raiseDeskAlerts, writeDeskFleet, type DeskFleet } from './helpers/desk-fleet.ts';
 import { startPostgres, type Postgres } from './helpers/postgres.ts';
 
 for (const engine of ['sqlite', 'postgres'] as const) {
@@ -33,11 +33,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         fleet.env.DATABASE_URL = await postgres.createDatabase();
       }
       hub = await startTestHub(fleet.env);
-      ids.A1 = await raise(hub, fleet.elevator('h1', 1), 'trapped', 'elevator-trapped');
-      ids.A2 = await raise(hub, fleet.elevator('h1', 2), 'ebike_detected', 'elevator-ebike');
-      ids.A3 = await raise(hub, fleet.elevator('h1', 3), 'alarm_button', 'elevator-alarm-button');
-      ids.B1 = await raise(hub, fleet.elevator('h2', 1), 'trapped', 'elevator-trapped');
-      ids.B2 = await raise(hub, fleet.elevator('h2', 2), 'top_overrun', 'elevator-top-overrun');
+      Object.assign(ids, await raiseDeskAlerts(hub, fleet));
     }, 60_000);
     afterAll(async () => {
       await hub?.stop();

@@ -40,3 +40,14 @@ export async function raise(hub: HubHandle & { info: { brokerUrl: string } }, de
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** The desk tests' alerts: A1–A3 in h1 (trapped, e-bike, alarm button), B1–B2 in h2 (trapped, top overrun); their ids. */
+export async function raiseDeskAlerts(hub: HubHandle & { info: { brokerUrl: string } }, fleet: DeskFleet): Promise<Record<'A1' | 'A2' | 'A3' | 'B1' | 'B2', string>> {
+  return {
+    A1: await raise(hub, fleet.elevator('h1', 1), 'trapped', 'elevator-trapped'),
+    A2: await raise(hub, fleet.elevator('h1', 2), 'ebike_detected', 'elevator-ebike'),
+    A3: await raise(hub, fleet.elevator('h1', 3), 'alarm_button', 'elevator-alarm-button'),
+    B1: await raise(hub, fleet.elevator('h2', 1), 'trapped', 'elevator-trapped'),
+    B2: await raise(hub, fleet.elevator('h2', 2), 'top_overrun', 'elevator-top-overrun'),
+  };
+}

@@ -13,6 +13,15 @@ export interface LiveClient {
   close(): void;
 }
 
+/** A socket.io handshake to `url` with these headers: `connected`, or the refusal's message (TOO_MANY_SOCKETS, MFA_ENROLMENT_REQUIRED, …). */
+export function handshakeOutcome(url: string, headers: Record<string, string>): Promise<string> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers });
+  return new Promise<string>((resolve) => {
+    socket.once('connect', () => resolve('connected'));
+    socket.once('connect_error', (error) => resolve(error.message));
+  }).finally(() => socket.close());
+}
+
 /** Connects as `user` (or with `cookie` as given; `null` for none) and waits for the handshake's answer. */
 export async function connectLive(hub: HubHandle, user: string | null, options: { cookie?: string } = {}): Promise<LiveClient> {
   const cookie = options.cookie ?? (user ? await loginCookie(hub, user) : undefined);

@@ -11,13 +11,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { io } from 'socket.io-client';
 import type { Browser } from 'playwright-core';
 import type { Hub } from '../../src/hub.ts';
 import { TEST_PASSWORD } from '../../src/testing/access.fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { forgetLogins, getJson, loginCookie, startTestHub, writeFleetRegistry } from '../helpers/test-hub.ts';
-import { connectLive } from '../helpers/live-client.ts';
+import { connectLive, handshakeOutcome } from '../helpers/live-client.ts';
 import { connState, launchBrowser, logIn, newContext } from '../helpers/browser.ts';
 import { freePort } from '../helpers/free-port.ts';
 
@@ -44,15 +43,8 @@ function raw(method: string, path: string, headers: Record<string, string>, body
 
 /** A socket.io handshake with these headers: 'connected', or the refusal. */
 async function handshake(headers: Record<string, string>): Promise<string> {
-  const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers });
-  try {
-    return await new Promise<string>((resolve) => {
-      socket.once('connect', () => resolve('connected'));
-      socket.once('connect_error', (error) => resolve(`refused: ${error.message}`));
-    });
-  } finally {
-    socket.close();
-  }
+  const outcome = await handshakeOutcome(`http://127.0.0.1:${port}`, headers);
+  return outcome === 'connected' ? outcome : `refused: ${outcome}`;
 }
 
 beforeAll(async () => {

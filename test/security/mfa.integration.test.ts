@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io } from 'socket.io-client';
+import { handshakeOutcome } from '../helpers/live-client.ts';
 import { Secret, TOTP } from 'otpauth';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -77,13 +77,7 @@ async function enrol(session: string): Promise<{ secret: string; recoveryCodes: 
   return { secret, recoveryCodes: confirm.body.recoveryCodes as string[] };
 }
 
-function socketOutcome(cookie: string): Promise<string> {
-  const socket = io(hub.info.httpUrl, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie } });
-  return new Promise<string>((resolve) => {
-    socket.once('connect', () => resolve('connected'));
-    socket.once('connect_error', (error) => resolve(error.message));
-  }).finally(() => socket.close());
-}
+const socketOutcome = (cookie: string): Promise<string> => handshakeOutcome(hub.info.httpUrl, { cookie });
 
 async function audit(session: string, action: string): Promise<Array<{ actor: string; address?: string; target?: string; note?: string; after?: any }>> {
   const answer = await call('GET', `/api/admin/audit?action=${action}&limit=100`, session);

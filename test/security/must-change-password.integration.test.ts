@@ -5,7 +5,7 @@
  * refused with PASSWORD_CHANGE_REQUIRED until the password is changed; then all of them open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io } from 'socket.io-client';
+import { handshakeOutcome } from '../helpers/live-client.ts';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { writeFleetRegistry } from '../helpers/test-hub.ts';
@@ -35,13 +35,7 @@ async function call(method: string, url: string, cookie: string, body?: object):
 }
 
 /** The handshake's outcome: `connected`, or the refusal's message. */
-function socketOutcome(cookie: string): Promise<string> {
-  const socket = io(hub.info.httpUrl, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie } });
-  return new Promise<string>((resolve) => {
-    socket.once('connect', () => resolve('connected'));
-    socket.once('connect_error', (error) => resolve(error.message));
-  }).finally(() => socket.close());
-}
+const socketOutcome = (cookie: string): Promise<string> => handshakeOutcome(hub.info.httpUrl, { cookie });
 
 describe('a first-run admin with the printed one-time password', () => {
   it('may only change it (and read who it is, and log out); then everything opens', async () => {
