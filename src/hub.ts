@@ -39,6 +39,7 @@ import { createAuditLog } from './audit/audit.log.ts';
 import { createRefusalAudit } from './audit/refusals.audit.ts';
 import { clientAddressOf } from './api/client-address.ts';
 import { adminHooks } from './admin/admin.stage.ts';
+import { createClusterStage, type ClusterStage } from './cluster/cluster.stage.ts';
 
 export interface HubInfo {
   /** The plain MQTT listener (else the first one), or the external broker. */
@@ -123,9 +124,18 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       state,
       firstStart: hubState.firstStart,
       storage: storage.settings,
+      replicated: Boolean(config.cluster),
       logger,
     });
     cleanups.push(flushAlerts);
+    // Scale-out: partitions leased in PostgreSQL, the alerts as versioned rows told to the other instances.
+    let cluster: ClusterStage | undefined;
+    if (config.cluster && config.state.databaseUrl) {
+      const stage = await createClusterStage({ ...config, cluster: config.cluster, state: { ...config.state, databaseUrl: config.state.databaseUrl } }, { state, alerts, metrics, logger });
+      cluster = stage;
+      cleanups.push(() => stage.closeBus());
+    }
+    const owns = cluster ? cluster.owns : () => true;
     let live: LiveServer | undefined;
     const eventLines = new AlertEventLines();
     alerts.onEvent((event, alert) => {
@@ -136,7 +146,23 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       }
     });
     // Between conditions and alerts: grouping into incidents, inhibition, flapping.
-    const correlator = wireRules({ rules, data: hubState.rules, registry, conditions, deviceStates, alerts, silences, deviceChanged: (device) => live?.deviceChanged(device), metrics, logger });
+    const wired = wireRules({
+      rules,
+      data: hubState.rules,
+      registry,
+      conditions,
+      deviceStates,
+      alerts,
+      silences,
+      deviceChanged: (device) => {
+        live?.deviceChanged(device);
+        cluster?.silent(device);
+      },
+      metrics,
+      logger,
+      owns: cluster ? () => false : owns,
+    });
+    const { correlator } = wired;
     // Set once the broker is up (below); the ticker reads it from its first tick.
     let brokerStatus = (): BrokerStatus => ({ kind: config.broker.kind, url: '', connected: false });
     let lastPrune = 0;
@@ -146,7 +172,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       if ((store && !store.accepting) || !brokerStatus().connected) rules.excuseSilence(now);
       rules.tick(now);
       correlator.tick(now);
-      alerts.tick(now);
+      alerts.tick(now, owns);
       access.deps.sessions.sweep(now);
       // The audit log keeps AUDIT_RETENTION_DAYS: pruned hourly.
       if (now - lastPrune >= 3_600_000) {
@@ -161,6 +187,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         store?.write(reading);
         deviceStates.apply(reading, device.key);
         live?.deviceChanged(device);
+        cluster?.accepted(reading, device);
         rules.ingest(reading, device);
       },
       whenReady: () => (store && !store.accepting ? store.whenAccepting() : undefined),
@@ -224,6 +251,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       alertsConfig,
       alertEvents: (days) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events())),
       alertArchive: archiveOf(state.alerts, flushAlerts),
+      ...(cluster ? { stepAlert: cluster.stepAlert, cluster: cluster.view } : {}),
       photos: state.alertPhotos,
       webhookDeliveries: () => dispatch.deliveries(),
       metrics,
@@ -239,9 +267,26 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       admin: { state, hooks, audit, people, defaultRules: () => defaultRules, now: Date.now, ...(storage.settings ? { storeSettings: storage.settings } : {}) },
     });
     cleanups.push(() => http.close());
-    const liveServer = new LiveServer(http.server, { registry, deviceStates, alerts, alertsConfig, access: access.deps, allowedHosts: config.http.allowedHosts, refusals, clientAddress: clientAddressOf(config.http.trustProxy), metrics, logger });
+    const liveServer = new LiveServer(http.server, {
+      registry,
+      deviceStates,
+      alerts,
+      alertsConfig,
+      access: access.deps,
+      allowedHosts: config.http.allowedHosts,
+      refusals,
+      clientAddress: clientAddressOf(config.http.trustProxy),
+      metrics,
+      logger,
+      ...(cluster ? { adapter: cluster.adapter } : {}),
+    });
     live = liveServer;
     cleanups.push(() => liveServer.close());
+    if (cluster) {
+      const stage = cluster;
+      await stage.start({ rules: wired, pipeline, live: liveServer, deviceStates, registry });
+      cleanups.push(() => stage.stop());
+    }
     const httpUrl = await listenHttp(http, config);
     if (!isLoopbackBind(config.http.host)) {
       logger.warn({ stage: 'api', allowedHosts: config.http.allowedHosts.describe }, `HTTP answers only under ${config.http.allowedHosts.describe} (a DNS name of this hub must be listed in HTTP_ALLOWED_HOSTS)`);

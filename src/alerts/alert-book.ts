@@ -335,10 +335,13 @@ export class AlertBook {
     return this.#step(this.get(id), 'commented', at, actor, undefined, { note });
   }
 
-  /** Missed deadlines escalate; resolved alerts whose condition stays cleared close. */
-  tick(now: number): void {
+  /**
+   * Missed deadlines escalate; resolved alerts whose condition stays cleared close. `owns`: the
+   * compounds whose timers run here (a cluster instance times only its partitions' alerts).
+   */
+  tick(now: number, owns: (compound: string) => boolean = () => true): void {
     for (const alert of this.#alerts.values()) {
-      if (alert.workflow === 'closed') continue;
+      if (alert.workflow === 'closed' || !owns(alert.compound)) continue;
       if (alert.workflow === 'resolved') {
         const quietSince = Math.max(alert.clearedAt ?? Infinity, this.#lastAt(alert, 'resolved'));
         if (alert.condition === 'cleared' && now - quietSince >= this.config.autoCloseMin * MINUTE) {
@@ -431,6 +434,29 @@ export class AlertBook {
       this.#alerts.set(copy.id, copy);
       this.#open.set(`${copy.deviceKey}|${copy.ruleId}`, copy.id);
     }
+  }
+
+  /**
+   * Takes an alert as another instance wrote it (design.md §10), in place of this book's copy
+   * (changed in place, so whoever holds it sees the change), without notifying anyone again.
+   */
+  mirror(alert: Alert): Alert {
+    const key = `${alert.deviceKey}|${alert.ruleId}`;
+    const next: Alert = { ...alert, name: this.#names.get(alert.ruleId) ?? alert.name, history: [...alert.history] };
+    const existing = this.#alerts.get(alert.id);
+    const kept = existing ?? next;
+    if (existing) {
+      for (const field of Object.keys(existing) as Array<keyof Alert>) if (!(field in next)) delete existing[field];
+      Object.assign(existing, next);
+    } else {
+      this.#alerts.set(kept.id, kept);
+    }
+    if (kept.workflow === 'closed') {
+      if (this.#open.get(key) === kept.id) this.#open.delete(key);
+    } else {
+      this.#open.set(key, kept.id);
+    }
+    return kept;
   }
 
   /** A new alert in the book, not yet announced (restore() uses it for alerts of the log). */

@@ -35,6 +35,8 @@ export interface AlertsStageDeps {
   firstStart: boolean;
   /** The event log, when there is an InfluxDB. */
   storage?: StoreSettings | undefined;
+  /** A cluster instance: its alerts are read and written as versioned rows by the cluster stage (alerts.replica.ts). */
+  replicated?: boolean;
   logger: Logger;
 }
 
@@ -57,6 +59,9 @@ export async function createAlertsStage(deps: AlertsStageDeps): Promise<AlertsSt
   }
 
   const alerts = new AlertBook(alertsConfig, deps.rules, routing, newAlertId, deps.sites);
+  const silences = new Silences(await state.silences.list(Date.now()));
+  const keptSilences = keepSilences(silences, state.silences, logger);
+  if (deps.replicated) return { alerts, routing, silences, flush: () => keptSilences.flush() };
   // Open alerts and their timers come back from the database (InfluxDB need not be up at start),
   // or, at a first start with nothing imported, from the event log.
   const saved = await state.alerts.listOpen();
@@ -76,8 +81,6 @@ export async function createAlertsStage(deps: AlertsStageDeps): Promise<AlertsSt
   const rebuilt = alerts.list({ open: true }).filter((a) => !saved.some((s) => s.id === a.id));
   if (rebuilt.length) await state.alerts.save(rebuilt);
 
-  // Silences (maintenance windows) are kept across restarts.
-  const silences = new Silences(await state.silences.list(Date.now()));
-  const keptSilences = keepSilences(silences, state.silences, logger);
+  // Silences (maintenance windows) are kept across restarts (above).
   return { alerts, routing, silences, flush: async () => void (await Promise.all([kept.flush(), keptSilences.flush()])) };
 }

@@ -219,7 +219,7 @@ export const alertDeskRoutes =
         try {
           const alert = deps.alerts.get(alertId);
           if (!inScope(user, alert.compound)) throw new HubError('NOT_FOUND', `no alert ${alertId}`, { params: { id: alertId } });
-          results.push({ id: alertId, ok: true, alert: takeStep(deps, request, action, alertId, body, run) });
+          results.push({ id: alertId, ok: true, alert: await takeStep(deps, request, action, alertId, body, run) });
         } catch (error) {
           if (!isHubError(error)) throw error;
           let code: string = error.code;

@@ -1,4 +1,6 @@
 /** What the HTTP API reads from the rest of the hub, passed in by hub.ts. */
+import type { ClusterView } from '../contracts/cluster.ts';
+import type { Alert } from '../alerts/alert.types.ts';
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/registry.ts';
 import type { DeviceStates } from '../live/device-state.ts';
@@ -71,6 +73,10 @@ export interface ApiDeps {
   alertEvents: (days: number) => Promise<StoredAlertEvent[]>;
   /** The closed alerts kept in the operational database, for the alert desk; none: only those closed since the start (in memory). */
   alertArchive?: AlertArchive;
+  /** Cluster instance (design.md §10): takes a workflow step on the alert as the database holds it, locked while `step` runs; the alert as written. */
+  stepAlert?: (alertId: string, step: () => Alert) => Promise<Alert>;
+  /** Cluster instance: the partitions and their owners (GET /api/cluster). */
+  cluster?: () => Promise<ClusterView>;
   /** Photos attached to alerts on resolve (operational database); none: the photo routes answer 404. */
   photos?: AlertPhotosRepo;
   /** Latest webhook deliveries, newest first. */

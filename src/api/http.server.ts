@@ -17,6 +17,7 @@ import type { ApiDeps } from './api.types.ts';
 import { healthRoutes } from './health.routes.ts';
 import { deviceRoutes } from './devices.routes.ts';
 import { historyRoutes } from './history.routes.ts';
+import { clusterRoutes } from './cluster.routes.ts';
 import { conditionRoutes } from './conditions.routes.ts';
 import { alertRoutes } from './alerts.routes.ts';
 import { alertDeskRoutes } from './alert-desk.routes.ts';
@@ -173,6 +174,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(deviceRoutes(deps));
   await app.register(historyRoutes(deps));
   await app.register(conditionRoutes(deps));
+  await app.register(clusterRoutes(deps));
   await app.register(alertRoutes(deps));
   await app.register(alertPhotoRoutes(deps));
   await app.register(alertDeskRoutes(deps));

@@ -42,16 +42,24 @@ export function requireWorkerMay(user: Me, alert: Pick<Alert, 'id' | 'assignee' 
 
 /**
  * Takes `action` on alert `alertId` as the logged-in user: `run` asks the alert book for it.
- * `body` is the step's note or assignee, for the audit log. Throws HubError when refused.
+ * `body` is the step's note or assignee, for the audit log. Throws HubError when refused. On a
+ * cluster instance the step is taken on the alert as the database holds it, locked while it is
+ * taken (deps.stepAlert), so the checks below judge what is true now on every instance.
  */
-export function takeStep(deps: ApiDeps, request: FastifyRequest, action: Step, alertId: string, body: { note?: string; assignee?: string }, run: (alertId: string, actor: string) => Alert): Alert {
+export async function takeStep(deps: ApiDeps, request: FastifyRequest, action: Step, alertId: string, body: { note?: string; assignee?: string }, run: (alertId: string, actor: string) => Alert): Promise<Alert> {
   const user = requireAction(request, action);
-  const alert = deps.alerts.get(alertId);
-  requireCompound(request, alert.compound);
-  requireWorkerMay(user, alert, action);
-  const before = workflowOf(alert);
-  const steps = alert.history.length;
-  const done = run(alert.id, user.id);
+  requireCompound(request, deps.alerts.get(alertId).compound);
+  let before: ReturnType<typeof workflowOf> | undefined;
+  let steps = 0;
+  const step = () => {
+    const alert = deps.alerts.get(alertId);
+    requireCompound(request, alert.compound);
+    requireWorkerMay(user, alert, action);
+    before = workflowOf(alert);
+    steps = alert.history.length;
+    return run(alert.id, user.id);
+  };
+  const done = deps.stepAlert ? await deps.stepAlert(alertId, step) : step();
   // A step that changed nothing (a second check-in) is not recorded again.
   if (done.history.length === steps) return done;
   const { note, assignee } = body;

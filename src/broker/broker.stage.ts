@@ -61,7 +61,13 @@ export async function createBrokerStage(config: HubConfig, deps: { registry: Reg
       stop,
     };
   }
-  const source = new MqttClientSource({ ...config.broker, topicRoot: config.topicRoot }, pipeline, logger);
+  // A cluster instance's own connection only publishes (alerts, its status): the partitions' sessions take the devices' messages.
+  const instance = config.cluster?.instance;
+  const source = new MqttClientSource(
+    { ...config.broker, topicRoot: config.topicRoot, ...(instance ? { clientId: `${config.broker.clientId}-${instance}`, subscriptions: [], statusTopic: hubStatusTopic(config.topicRoot, instance) } : {}) },
+    pipeline,
+    logger,
+  );
   try {
     await source.start();
   } catch (error) {

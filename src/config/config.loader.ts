@@ -1,4 +1,5 @@
 /** Turns environment variables into the hub's typed config, failing fast with `NAME: message` lines. */
+import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { HubError } from '../errors.ts';
@@ -48,6 +49,14 @@ export interface HubConfig {
   auth: { usersFile?: string; sessionIdleMs: number; cookieSecure: boolean; metricsToken?: string; mfa: MfaPolicy };
   /** The operational database: PostgreSQL by URL, else SQLite in dataDir. */
   state: { databaseUrl?: string; auditRetentionMs: number };
+  /** Scale-out (CLUSTER=on): this instance's name, the partitions, the lease time. */
+  cluster?: ClusterSettings;
+}
+
+export interface ClusterSettings {
+  instance: string;
+  partitions: number;
+  leaseMs: number;
 }
 
 /** The embedded broker's settings (MQTT_URL unset). */
@@ -213,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     problems.push('MQTT_PORT: off, but the demo fleet publishes over the plain listener; set REGISTRY_FILE with your devices, or DEMO=off');
   }
   const limits = brokerLimits(e, problems);
+  const cluster = clusterSettings(e, cleaned, problems);
   if (Boolean(e.HTTPS_CERT) !== Boolean(e.HTTPS_KEY)) problems.push(e.HTTPS_CERT ? 'HTTPS_CERT: needs HTTPS_KEY' : 'HTTPS_KEY: needs HTTPS_CERT');
   const https = e.HTTPS_CERT && e.HTTPS_KEY ? { cert: path.resolve(e.HTTPS_CERT), key: path.resolve(e.HTTPS_KEY) } : undefined;
   let allowedHosts: HostPolicy | undefined;
@@ -273,5 +283,20 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
       mfa: e.MFA,
     },
     state: { ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}), auditRetentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000 },
+    ...(cluster ? { cluster } : {}),
   };
+}
+
+/** CLUSTER=on: instances share the broker's sessions and the database, so both must be external. */
+function clusterSettings(e: Env, raw: Record<string, string | undefined>, problems: string[]): ClusterSettings | undefined {
+  if (e.CLUSTER !== 'on') {
+    for (const name of ['CLUSTER_INSTANCE', 'CLUSTER_PARTITIONS', 'CLUSTER_LEASE'] as const) {
+      if (raw[name] !== undefined) problems.push(`${name}: a setting of scale-out; set CLUSTER=on`);
+    }
+    return undefined;
+  }
+  if (!e.DATABASE_URL) problems.push('CLUSTER: instances share their state in PostgreSQL; set DATABASE_URL');
+  if (!e.MQTT_URL) problems.push('CLUSTER: instances share an external broker (its persistent sessions); set MQTT_URL');
+  if (e.CLUSTER_LEASE < 3000) problems.push('CLUSTER_LEASE: at least 3000 ms (renewed every fifth of it)');
+  return { instance: e.CLUSTER_INSTANCE ?? `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 50)}-${e.HTTP_PORT}`, partitions: e.CLUSTER_PARTITIONS, leaseMs: e.CLUSTER_LEASE };
 }

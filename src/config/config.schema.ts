@@ -118,6 +118,14 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(24, 'use at least 24 random characters').optional(),
   /** Two-factor login (TOTP): `required` holds admins and managers to it (until enrolled, only enrolment is open); `optional`: anyone may enrol. */
   MFA: z.enum(['required', 'optional'], { message: 'expected required or optional' }).default('optional'),
+  // Scale-out (docs/scale-out.md): several instances over an external broker and PostgreSQL
+  CLUSTER: z.enum(['on', 'off']).default('off'),
+  /** This instance's name among the others (default: host name and HTTP port). */
+  CLUSTER_INSTANCE: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1–64 letters, digits, _ . -').optional(),
+  /** Partitions the compounds are spread over; every instance must use the same number. */
+  CLUSTER_PARTITIONS: positiveInt.max(4096).default(64),
+  /** How long a partition's lease lasts without renewal (renewed every fifth of it). */
+  CLUSTER_LEASE: duration.default(15_000),
 });
 
 export type Env = z.output<typeof envSchema>;

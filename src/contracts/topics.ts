@@ -38,8 +38,14 @@ export function ingestSubscriptions(root: string): string[] {
   return DEVICE_CHANNELS.map((channel) => `${root}/+/+/+/${channel}`);
 }
 
-export function hubStatusTopic(root: string): string {
-  return `${root}/${HUB_SEGMENT}/status`;
+/** A compound's device topics: what the owner of its partition subscribes to (design.md §10). */
+export function compoundSubscriptions(root: string, compound: string): string[] {
+  return DEVICE_CHANNELS.map((channel) => `${root}/${compound}/+/+/${channel}`);
+}
+
+/** The hub's status (retained, its Last Will); an instance of a cluster has its own. */
+export function hubStatusTopic(root: string, instance?: string): string {
+  return instance ? `${root}/${HUB_SEGMENT}/${instance}/status` : `${root}/${HUB_SEGMENT}/status`;
 }
 
 export function alertTopic(root: string, compound: string, alertId: string): string {

@@ -174,9 +174,10 @@ export class Correlator {
    * go on, and their members' conditions are returned for the rules engine to judge again (a member
    * leaves when its device reports again). Call before the first change.
    */
-  adopt(now: number): ResumedCondition[] {
+  adopt(now: number, owns: (compound: string) => boolean = () => true): ResumedCondition[] {
     const resumed: ResumedCondition[] = [];
     for (const alert of this.#deps.alerts.list({ open: true })) {
+      if (!owns(alert.compound)) continue;
       if (alert.flapping) this.#toggles.set(condKey(alert), { deviceKey: alert.deviceKey, ruleId: alert.ruleId, times: [now], flapping: true });
       const incident = alert.incident;
       if (!incident || alert.condition !== 'active') continue;
@@ -202,6 +203,21 @@ export class Correlator {
       else if (distinctDevices(this.#membersOf(open)) < group.min) this.#end(open, now, 'too few members left');
     }
     return resumed;
+  }
+
+  /**
+   * Lets go of these compounds (their partition moved to another instance, design.md §10): their
+   * conditions, incidents forming or open and flapping counts are dropped here without touching
+   * their alerts; the new owner takes them back (adopt).
+   */
+  forget(compounds: ReadonlySet<string>): void {
+    for (const compound of compounds) {
+      for (const c of [...(this.#byCompound.get(compound) ?? [])]) this.#untrack(c);
+      this.#byCompound.delete(compound);
+    }
+    for (const [key, open] of this.#incidents) if (compounds.has(open.compound)) this.#incidents.delete(key);
+    for (const [key, s] of this.#settling) if (compounds.has(s.compound)) this.#settling.delete(key);
+    for (const [key, t] of this.#toggles) if (compounds.has(t.deviceKey.slice(0, t.deviceKey.indexOf('/')))) this.#toggles.delete(key);
   }
 
   /** A condition taken back at start that no rule judges any more: it clears, with a note saying why. */

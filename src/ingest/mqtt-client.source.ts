@@ -25,6 +25,15 @@ export interface MqttSourceOptions {
   tls?: { ca?: string; cert?: string; key?: string };
   /** How long start() waits for the first connection before failing. */
   connectTimeoutMs?: number;
+  /** The topic filters of the session (default: every device topic); a partition's session takes its compounds' (design.md §10). */
+  subscriptions?: readonly string[];
+  /** The topic of the hub's retained status and Last Will; `false`: this session announces nothing (a partition's). */
+  statusTopic?: string | false;
+  /**
+   * Asked before each message: false and the message is neither handled nor acknowledged (the
+   * broker gives it to whoever holds the session next). A partition's owner whose lease runs out.
+   */
+  mayHandle?: () => boolean;
 }
 
 export class MqttClientSource {
@@ -50,7 +59,7 @@ export class MqttClientSource {
 
   async start(): Promise<void> {
     const { options } = this;
-    const statusTopic = hubStatusTopic(options.topicRoot);
+    const statusTopic = options.statusTopic === undefined ? hubStatusTopic(options.topicRoot) : options.statusTopic;
     const url = redactUrl(options.url);
     const client = mqtt.connect(options.url, {
       ...(await readTlsFiles(options.tls)),
@@ -62,11 +71,14 @@ export class MqttClientSource {
       reconnectPeriod: 1000 + Math.floor(Math.random() * 1000),
       connectTimeout: 10_000,
       resubscribe: true,
-      will: { topic: statusTopic, payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...(statusTopic ? { will: { topic: statusTopic, payload: Buffer.from('offline'), qos: 1 as const, retain: true } } : {}),
     });
     this.#client = client;
 
+    const mayHandle = options.mayHandle ?? (() => true);
     client.handleMessage = (packet, callback) => {
+      // Not ours to handle any more: no acknowledgement, the broker keeps it for the session's next holder.
+      if (!mayHandle()) return;
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       const wait = this.pipeline.whenReady();
       if (!wait) {
@@ -75,6 +87,7 @@ export class MqttClientSource {
         return;
       }
       void wait.then(() => {
+        if (!mayHandle()) return;
         this.pipeline.handle(packet.topic, payload);
         callback();
       });
@@ -82,15 +95,11 @@ export class MqttClientSource {
     client.on('connect', (connack) => {
       this.#connected = true;
       this.#log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
-      client.publish(statusTopic, 'online', { qos: 1, retain: true });
-      if (!connack.sessionPresent) {
-        client.subscribe(ingestSubscriptions(options.topicRoot), { qos: 1 }, (error) => {
-          if (error) this.#log.error({ err: error }, 'subscribe failed');
-        });
-      }
+      if (statusTopic) client.publish(statusTopic, 'online', { qos: 1, retain: true });
+      if (!connack.sessionPresent) this.subscribe(options.subscriptions ?? ingestSubscriptions(options.topicRoot));
     });
     client.on('close', () => {
-      if (this.#connected) this.#log.warn('broker connection lost; reconnecting');
+      if (this.#connected && this.#client === client) this.#log.warn('broker connection lost; reconnecting');
       this.#connected = false;
     });
     client.on('error', (error) => this.#log.warn({ err: explainBrokerError(error, { url, ca: options.tls?.ca, cert: options.tls?.cert }).message }, 'broker error'));
@@ -129,20 +138,30 @@ export class MqttClientSource {
     });
   }
 
+  /** Adds topic filters to the session (QoS 1); the broker keeps them with the session. */
+  subscribe(topics: readonly string[]): void {
+    if (!topics.length) return;
+    this.#client?.subscribe([...topics], { qos: 1 }, (error) => {
+      if (error) this.#log.error({ err: error }, 'subscribe failed');
+    });
+  }
+
   /** Publishes through the hub's connection (alerts, hub status). */
   async publish(topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }): Promise<void> {
     if (!this.#client) throw new Error('not connected');
     await this.#client.publishAsync(topic, payload, options);
   }
 
-  async stop(): Promise<void> {
+  /** `force`: at once, without waiting for what is in flight (a lease lost: nothing more is acknowledged). */
+  async stop(force = false): Promise<void> {
     const client = this.#client;
     if (!client) return;
     this.#client = undefined;
-    if (client.connected) {
-      await client.publishAsync(hubStatusTopic(this.options.topicRoot), 'offline', { qos: 1, retain: true }).catch(() => undefined);
+    const statusTopic = this.options.statusTopic === undefined ? hubStatusTopic(this.options.topicRoot) : this.options.statusTopic;
+    if (client.connected && statusTopic && !force) {
+      await client.publishAsync(statusTopic, 'offline', { qos: 1, retain: true }).catch(() => undefined);
     }
-    await client.endAsync();
+    await client.endAsync(force);
     this.#connected = false;
   }
 }

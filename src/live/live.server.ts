@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createHash } from 'node:crypto';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import { inScope, type Me } from '../contracts/access.ts';
 import { holdersOf, holds } from '../contracts/alert-holders.ts';
@@ -68,6 +68,8 @@ export interface LiveDeps {
   now?: () => number;
   /** The batch tick (default 100 ms: at most 10 batches a second per client). */
   tickMs?: number;
+  /** A cluster instance's socket.io adapter (PostgreSQL), which also carries the instances' messages (cluster.bus.ts). */
+  adapter?: ServerOptions['adapter'];
 }
 
 /** One shared subscription (a room). */
@@ -168,11 +170,17 @@ export class LiveServer {
   readonly #tickMs: number;
   readonly #log: Logger;
 
+  /** The socket.io server (a cluster's bus rides on its adapter). */
+  get io(): Server {
+    return this.#io;
+  }
+
   constructor(httpServer: HttpServer, deps: LiveDeps) {
     this.#deps = deps;
     this.#log = deps.logger.child({ stage: 'live' });
     this.#io = new Server(httpServer, {
       serveClient: false,
+      ...(deps.adapter ? { adapter: deps.adapter } : {}),
       // Room for a district's subscription (10,000 compound ids); larger packets close the socket.
       maxHttpBufferSize: 1_000_000,
       // Only under an allowed name (DNS rebinding: a page of the attacker's name with Origin and

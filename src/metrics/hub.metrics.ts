@@ -82,6 +82,17 @@ export function createHubMetrics() {
     labelNames: ['rule', 'severity', 'change'] as const,
     registers: [registry],
   });
+  const partitionsOwned = new Gauge({
+    name: 'compound_hub_partitions_owned',
+    help: 'Partitions this cluster instance acts on now (CLUSTER=on)',
+    registers: [registry],
+  });
+  const partitionChanges = new Counter({
+    name: 'compound_hub_partition_changes_total',
+    help: 'Partitions taken over, handed over (rebalance, stop) and lost (lease not renewed in time) by this instance',
+    labelNames: ['change'] as const,
+    registers: [registry],
+  });
   const conditionsHeld = new Gauge({
     name: 'compound_hub_conditions_held',
     help: 'Active conditions raising no alert of their own, by reason (waiting for their group, grouped in an incident, inhibited)',
@@ -117,6 +128,8 @@ export function createHubMetrics() {
     liveRefused,
     conditions,
     conditionsHeld,
+    partitionsOwned,
+    partitionChanges,
     messagesIn,
     accepted,
     rejected,

@@ -48,6 +48,11 @@ export class ActiveConditions {
     else delete active.held;
   }
 
+  /** Drops the conditions of these compounds (their partition moved to another instance), without clearing them. */
+  forget(compounds: ReadonlySet<string>): void {
+    for (const [key, c] of this.#active) if (compounds.has(c.compound)) this.#active.delete(key);
+  }
+
   list(): ActiveCondition[] {
     return [...this.#active.values()];
   }

@@ -255,6 +255,15 @@ export class RulesEngine {
     }
   }
 
+  /**
+   * Lets go of devices judged elsewhere now (their partition moved to another instance, design.md
+   * §10): their state is dropped without clearing anything; the new owner takes their conditions
+   * back from the open alerts and judges them from the devices' next messages.
+   */
+  forget(keys: Iterable<string>): void {
+    for (const key of keys) this.#devices.delete(key);
+  }
+
   #tickDevice(d: DeviceState, now: number): void {
     for (const rule of d.rules) {
       const c = rule.condition;

@@ -39,7 +39,7 @@ describe('wireRules: conditions → correlator → alerts', () => {
     const conditions = new ActiveConditions();
     const metrics = createHubMetrics();
     const logger = pino({ level: 'silent' });
-    const correlator = wireRules({ rules, data, registry, conditions, deviceStates: new DeviceStates(), alerts, silences: new Silences(), deviceChanged: () => {}, metrics, logger, now: START });
+    const { correlator } = wireRules({ rules, data, registry, conditions, deviceStates: new DeviceStates(), alerts, silences: new Silences(), deviceChanged: () => {}, metrics, logger, now: START });
     let now = START;
     const { pipeline, deadLetters } = testPipeline(registry, (reading, device) => rules.ingest(reading, device), () => now, metrics);
     const cut = timelineScenario('cut', "b1's elevators lose power at 60 s", [{ atMs: CUT_MS, match: { compound: 'c01', building: 'b1', type: 'elevator' }, fault: 'power_loss' }]);

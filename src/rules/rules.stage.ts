@@ -30,10 +30,24 @@ export interface RulesWiring {
   logger: Logger;
   /** The clock at start (tests pass their own). */
   now?: number;
+  /** The compounds judged here (a cluster instance: those of the partitions it owns; at its start none, see takeOver). Default: all. */
+  owns?: (compound: string) => boolean;
 }
 
-/** Returns the correlator: the hub's ticker calls its tick(), a rules reload its reload(). */
-export function wireRules(deps: RulesWiring): Correlator {
+export interface RulesWired {
+  correlator: Correlator;
+  /**
+   * This instance now judges these compounds (a partition taken over, design.md §10): their
+   * devices are known from `at` (silence counts from then), and the conditions their open alerts
+   * left active are judged again from the devices' next messages.
+   */
+  takeOver(compounds: ReadonlySet<string>, at: number): void;
+  /** Another instance judges these compounds now: their state here is dropped, nothing cleared. */
+  handOver(compounds: ReadonlySet<string>): void;
+}
+
+/** Returns the correlator (the hub's ticker calls its tick(), a rules reload its reload()) and the partition hand-over. */
+export function wireRules(deps: RulesWiring): RulesWired {
   const { rules, registry, conditions, deviceStates, alerts, silences, metrics, logger } = deps;
   const correlator = new Correlator(deps.data, {
     alerts,
@@ -44,9 +58,13 @@ export function wireRules(deps: RulesWiring): Correlator {
   });
   // Alerts taken back with their condition active (and open incidents' members) are judged again
   // by the rules from the devices' next messages; those no rule can judge any more are cleared now.
-  const now = deps.now ?? Date.now();
-  const resumed = [...alerts.activeConditions(), ...correlator.adopt(now)];
-  for (const orphan of rules.resume(resumed, registry)) correlator.orphaned(orphan, now, 'no rule judges this condition any more');
+  const owns = deps.owns ?? (() => true);
+  const resume = (judged: (compound: string) => boolean, at: number) => {
+    const own = alerts.activeConditions().filter((c) => judged(c.deviceKey.slice(0, c.deviceKey.indexOf('/'))));
+    const resumed = [...own, ...correlator.adopt(at, judged)];
+    for (const orphan of rules.resume(resumed, registry)) correlator.orphaned(orphan, at, 'no rule judges this condition any more');
+  };
+  resume(owns, deps.now ?? Date.now());
   rules.onChange((change) => {
     conditions.apply(change);
     // A silent device is offline for everyone who looks, not only for the rules.
@@ -58,6 +76,17 @@ export function wireRules(deps: RulesWiring): Correlator {
     metrics.conditions.inc({ rule: change.ruleId, severity: change.severity, change: change.change });
     if (change.change !== 'repeated') logger.info({ stage: 'rules', ...change }, `condition ${change.change}`);
   });
-  rules.track(registry.devices());
-  return correlator;
+  rules.track([...registry.devices()].filter((d) => owns(d.compound)));
+  return {
+    correlator,
+    takeOver(compounds, at) {
+      rules.track([...registry.devices()].filter((d) => compounds.has(d.compound)), at);
+      resume((compound) => compounds.has(compound), at);
+    },
+    handOver(compounds) {
+      rules.forget([...registry.devices()].filter((d) => compounds.has(d.compound)).map((d) => d.key));
+      correlator.forget(compounds);
+      conditions.forget(compounds);
+    },
+  };
 }

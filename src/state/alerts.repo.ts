@@ -4,15 +4,74 @@ import type { Alert, WorkflowState } from '../alerts/alert.types.ts';
 import type { ArchiveFilter, DeskKey } from '../alerts/alert-query.ts';
 import type { Severity } from '../rules/rule.schema.ts';
 import type { Database } from './schema.ts';
-import type { AlertsRepo } from './state.types.ts';
+import type { AlertsRepo, VersionedAlert } from './state.types.ts';
+import { engineOf } from './dialect.ts';
+import { HubError } from '../errors.ts';
 
 /** When the alert last changed: its last sighting or its last event. */
 function updatedAt(alert: Alert): number {
   return Math.max(alert.raisedAt, alert.lastSeenAt, alert.clearedAt ?? 0, ...alert.history.map((e) => e.at));
 }
 
-export function alertsRepo(db: Kysely<Database>): AlertsRepo {
+/** The columns of an alert's row besides its id and version. */
+function fieldsOf(alert: Alert) {
   return {
+    compound: alert.compound,
+    device_key: alert.deviceKey,
+    rule_id: alert.ruleId,
+    workflow: alert.workflow,
+    open: alert.workflow === 'closed' ? (0 as const) : (1 as const),
+    raised_at: alert.raisedAt,
+    updated_at: updatedAt(alert),
+    severity: alert.severity,
+    assignee: alert.assignee ?? null,
+    body: JSON.stringify(alert),
+  };
+}
+
+const versioned = (row: { body: string; version: number | string }): VersionedAlert => ({ alert: JSON.parse(row.body) as Alert, version: Number(row.version) });
+
+export function alertsRepo(db: Kysely<Database>): AlertsRepo {
+  const engine = engineOf(db);
+  /** Writes `alert` over `version` (0: inserts it) through `on`; the new version or undefined. */
+  const writeOn = async (on: Kysely<Database>, alert: Alert, version: number): Promise<number | undefined> => {
+    if (version === 0) {
+      const inserted = await on.insertInto('alerts').values({ id: alert.id, ...fieldsOf(alert), version: 1 }).onConflict((oc) => oc.column('id').doNothing()).returning('version').executeTakeFirst();
+      return inserted ? Number(inserted.version) : undefined;
+    }
+    const updated = await on
+      .updateTable('alerts')
+      .set({ ...fieldsOf(alert), version: version + 1 })
+      .where('id', '=', alert.id)
+      .where('version', '=', version)
+      .returning('version')
+      .executeTakeFirst();
+    return updated ? Number(updated.version) : undefined;
+  };
+  return {
+    async listOpenVersioned(compounds) {
+      if (compounds && !compounds.length) return [];
+      let query = db.selectFrom('alerts').select(['body', 'version']).where('open', '=', 1);
+      if (compounds) query = query.where('compound', 'in', [...compounds]);
+      return (await query.orderBy('raised_at').orderBy('id').execute()).map(versioned);
+    },
+    async getVersioned(id) {
+      const row = await db.selectFrom('alerts').select(['body', 'version']).where('id', '=', id).executeTakeFirst();
+      return row && versioned(row);
+    },
+    writeIf: (alert, version) => writeOn(db, alert, version),
+    async stepLocked(id, step) {
+      return db.transaction().execute(async (trx) => {
+        const read = trx.selectFrom('alerts').select(['body', 'version']).where('id', '=', id);
+        const row = await (engine === 'postgres' ? read.forUpdate() : read).executeTakeFirst();
+        if (!row) throw new HubError('NOT_FOUND', `alert ${id} does not exist`, { params: { id } });
+        const stored = versioned(row);
+        const next = step(stored);
+        const version = await writeOn(trx, next, stored.version);
+        if (version === undefined) throw new HubError('CONFLICT', `alert ${id} changed meanwhile; try again`, { params: { id } });
+        return { alert: next, version };
+      });
+    },
     async listOpen() {
       const rows = await db.selectFrom('alerts').select('body').where('open', '=', 1).orderBy('raised_at').orderBy('id').execute();
       return rows.map((r) => JSON.parse(r.body) as Alert);
@@ -52,18 +111,7 @@ export function alertsRepo(db: Kysely<Database>): AlertsRepo {
       if (!alerts.length) return;
       await db.transaction().execute(async (trx) => {
         for (const alert of alerts) {
-          const fields = {
-            compound: alert.compound,
-            device_key: alert.deviceKey,
-            rule_id: alert.ruleId,
-            workflow: alert.workflow,
-            open: alert.workflow === 'closed' ? 0 : 1,
-            raised_at: alert.raisedAt,
-            updated_at: updatedAt(alert),
-            severity: alert.severity,
-            assignee: alert.assignee ?? null,
-            body: JSON.stringify(alert),
-          };
+          const fields = fieldsOf(alert);
           await trx
             .insertInto('alerts')
             .values({ id: alert.id, ...fields })

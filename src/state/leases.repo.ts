@@ -59,6 +59,19 @@ export function leasesRepo(db: Kysely<Database>): LeasesRepo {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async renewMine(owner, partitions, now, ttlMs) {
+      if (!partitions.length) return [];
+      const rows = await db
+        .updateTable('partition_leases')
+        .set({ expires_at: now + ttlMs })
+        .where('owner', '=', owner)
+        .where('partition', 'in', [...partitions])
+        // Unexpired and ours: nobody can have taken it since (taking needs it expired), so the epoch is ours too.
+        .where('expires_at', '>=', now)
+        .returning(COLUMNS)
+        .execute();
+      return rows.map(toLease);
+    },
     async list() {
       const rows = await db.selectFrom('partition_leases').select(COLUMNS).orderBy('partition').execute();
       return rows.map(toLease);

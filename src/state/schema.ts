@@ -131,6 +131,8 @@ export interface AlertsTable {
   /** The alert's severity, and who holds it (its assignee), for the alert desk's archive (migration 0006; null in rows older than it). */
   severity: string | null;
   assignee: string | null;
+  /** Counts the row's writes (migration 0008): a write says which version it changes, and loses when another came first. */
+  version: Generated<number>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -186,6 +188,12 @@ export interface AlertPhotosTable {
 }
 
 /** Which hub instance owns a partition, until when, and how many owners it has had (migration 0007). */
+export interface ClusterMembersTable {
+  instance: string;
+  started_at: number;
+  heartbeat_at: number;
+}
+
 export interface PartitionLeasesTable {
   partition: number;
   owner: string;
@@ -207,4 +215,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   audit: AuditTable;
   partition_leases: PartitionLeasesTable;
+  cluster_members: ClusterMembersTable;
 }

@@ -19,6 +19,7 @@ import { deliveriesRepo } from './deliveries.repo.ts';
 import { planImagesRepo } from './plan-images.repo.ts';
 import { alertPhotosRepo } from './alert-photos.repo.ts';
 import { leasesRepo } from './leases.repo.ts';
+import { membersRepo } from './members.repo.ts';
 import { auditRepo } from './audit.repo.ts';
 import { isUnavailable } from './dialect.ts';
 import type { OpenStateOptions, StateStore } from './state.types.ts';
@@ -68,6 +69,7 @@ export async function openState(options: OpenStateOptions, logger: Logger): Prom
     planImages: guarded(planImagesRepo(db), location),
     alertPhotos: guarded(alertPhotosRepo(db), location),
     leases: guarded(leasesRepo(db), location),
+    members: guarded(membersRepo(db), location),
     async backup(file) {
       if (!sqlite) {
         throw new HubError('STATE_UNSUPPORTED', `use pg_dump: a PostgreSQL database is backed up with its own tools (pg_dump -Fc, pg_restore; docs/storage.md), not by the hub (${location})`);

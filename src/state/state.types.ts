@@ -159,6 +159,25 @@ export interface AlertsRepo {
   archived(filter: ArchiveFilter): Promise<DeskKey[]>;
   /** These alerts, whole (any order; ids not kept are left out). */
   getMany(ids: readonly string[]): Promise<Alert[]>;
+  /** Scale-out (design.md §10): the alerts not closed (of these compounds, when given) with the version of their row. */
+  listOpenVersioned(compounds?: readonly string[]): Promise<VersionedAlert[]>;
+  getVersioned(id: string): Promise<VersionedAlert | undefined>;
+  /**
+   * Writes the alert only if its row is still at `version` (0: a new alert, inserted only if its
+   * id is free); the new version, or undefined when another write came first.
+   */
+  writeIf(alert: Alert, version: number): Promise<number | undefined>;
+  /**
+   * One workflow step as a locked read-modify-write (PostgreSQL: `select … for update`): `step`
+   * gets the alert as stored and returns it changed (or throws to write nothing); the alert and
+   * its new version. Two instances stepping the same alert at once are served one after the other.
+   */
+  stepLocked(id: string, step: (stored: VersionedAlert) => Alert): Promise<VersionedAlert>;
+}
+
+export interface VersionedAlert {
+  alert: Alert;
+  version: number;
 }
 
 export interface DeliveriesRepo {
@@ -235,6 +254,23 @@ export interface LeasesRepo {
   /** Gives our lease up at once (a graceful hand-over); false when it was not ours any more. */
   release(lease: PartitionLease, now: number): Promise<boolean>;
   list(): Promise<PartitionLease[]>;
+  /** Renews, in one statement, those of `partitions` that `owner` holds unexpired; the leases renewed (the others are lost). */
+  renewMine(owner: string, partitions: readonly number[], now: number, ttlMs: number): Promise<PartitionLease[]>;
+}
+
+/** An instance of a cluster as the database knows it (cluster_members). */
+export interface ClusterMember {
+  instance: string;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+export interface MembersRepo {
+  /** Says `instance` is alive at `now` (inserted at its first beat). */
+  heartbeat(instance: string, startedAt: number, now: number): Promise<void>;
+  list(): Promise<ClusterMember[]>;
+  /** An instance stopping: gone from the list at once. */
+  leave(instance: string): Promise<void>;
 }
 
 export interface StateStore {
@@ -254,6 +290,7 @@ export interface StateStore {
   readonly planImages: PlanImagesRepo;
   readonly alertPhotos: AlertPhotosRepo;
   readonly leases: LeasesRepo;
+  readonly members: MembersRepo;
   /** A consistent copy of the database in `file` (SQLite online backup); PostgreSQL: HubError STATE_UNSUPPORTED (use pg_dump). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;

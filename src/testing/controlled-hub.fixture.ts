@@ -104,7 +104,7 @@ export async function controlledHub(options: ControlledHubOptions): Promise<Cont
   const deviceStates = new DeviceStates();
   const metrics = createHubMetrics();
   const logger = pino({ level: 'silent' });
-  const correlator = wireRules({ rules, data, registry, conditions, deviceStates, alerts, silences: new Silences(), deviceChanged: () => undefined, metrics, logger, now });
+  const { correlator } = wireRules({ rules, data, registry, conditions, deviceStates, alerts, silences: new Silences(), deviceChanged: () => undefined, metrics, logger, now });
   const { pipeline, deadLetters } = testPipeline(
     registry,
     (reading, device) => {

@@ -378,6 +378,77 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
         for (const s of stores) await s.close();
       }
     });
+
+    it('renews in one statement only the leases the owner holds unexpired', async () => {
+      const state = await fresh();
+      await state.leases.acquire(1, 'hub-a', T0, TTL);
+      await state.leases.acquire(2, 'hub-a', T0, 100);
+      await state.leases.acquire(3, 'hub-b', T0, TTL);
+      const renewed = await state.leases.renewMine('hub-a', [1, 2, 3], T0 + 500, TTL);
+      // 2 expired at T0 + 100 (anyone may take it now), 3 is another's.
+      expect(renewed.map((l) => [l.partition, l.expiresAt])).toEqual([[1, T0 + 500 + TTL]]);
+      expect(await state.leases.renewMine('hub-a', [], T0 + 600, TTL)).toEqual([]);
+    });
+  });
+
+  describe('cluster members', () => {
+    it('keeps each instance once with its latest beat, and forgets one that leaves', async () => {
+      const state = await fresh();
+      await state.members.heartbeat('hub-b', T0, T0);
+      await state.members.heartbeat('hub-a', T0, T0 + 10);
+      await state.members.heartbeat('hub-a', T0, T0 + 3000);
+      expect(await state.members.list()).toEqual([
+        { instance: 'hub-a', startedAt: T0, heartbeatAt: T0 + 3000 },
+        { instance: 'hub-b', startedAt: T0, heartbeatAt: T0 },
+      ]);
+      await state.members.leave('hub-b');
+      expect((await state.members.list()).map((m) => m.instance)).toEqual(['hub-a']);
+    });
+  });
+
+  describe('versioned alerts (scale-out)', () => {
+    it('writes an alert only over the version it started from', async () => {
+      const state = await fresh();
+      const a = alert('v-1', T0);
+      expect(await state.alerts.writeIf(a, 0)).toBe(1);
+      // Its id is taken: a second insert loses.
+      expect(await state.alerts.writeIf(a, 0)).toBeUndefined();
+      const accepted = { ...a, workflow: 'accepted' as const };
+      expect(await state.alerts.writeIf(accepted, 1)).toBe(2);
+      // Another instance still at version 1 loses, and sees what came first.
+      expect(await state.alerts.writeIf({ ...a, count: 5 }, 1)).toBeUndefined();
+      expect(await state.alerts.getVersioned('v-1')).toStrictEqual({ alert: accepted, version: 2 });
+      await state.alerts.writeIf(alert('v-2', T0 + 1, 'closed'), 0);
+      await state.alerts.writeIf({ ...alert('v-3', T0 + 2), compound: 'c02' }, 0);
+      expect((await state.alerts.listOpenVersioned()).map((r) => [r.alert.id, r.version])).toEqual([['v-1', 2], ['v-3', 1]]);
+      expect((await state.alerts.listOpenVersioned(['c02'])).map((r) => r.alert.id)).toEqual(['v-3']);
+      expect(await state.alerts.listOpenVersioned([])).toEqual([]);
+    });
+
+    it('takes steps of one alert from several instances in turn, none lost, and writes nothing for a step refused', async () => {
+      const options = await freshOptions();
+      // A cluster's instances share PostgreSQL; SQLite is one hub's (its steps come through its one connection).
+      const stores: StateStore[] = [];
+      for (let i = 0; i < 3; i++) stores.push(engine === 'postgres' || i === 0 ? await open(options) : stores[0]!);
+      try {
+        await stores[0]!.alerts.writeIf(alert('s-1', T0), 0);
+        // Each instance comments at once: each step sees the one before it.
+        const steps = await Promise.all(
+          stores.map((s, i) =>
+            s.alerts.stepLocked('s-1', ({ alert: stored }) => ({ ...stored, history: [...stored.history, { alertId: 's-1', kind: 'commented' as const, at: T0 + i, actor: `hub-${i}` }] })),
+          ),
+        );
+        expect(steps.map((s) => s.version).sort()).toEqual([2, 3, 4]);
+        const stored = (await stores[1]!.alerts.getVersioned('s-1'))!;
+        expect(stored.version).toBe(4);
+        expect(stored.alert.history.filter((e) => e.kind === 'commented')).toHaveLength(3);
+        await expect(stores[2]!.alerts.stepLocked('s-1', () => { throw new Error('refused'); })).rejects.toThrow('refused');
+        expect((await stores[0]!.alerts.getVersioned('s-1'))!.version).toBe(4);
+        await expect(stores[0]!.alerts.stepLocked('nope', (s) => s.alert)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      } finally {
+        for (const s of new Set(stores)) await s.close();
+      }
+    });
   });
 
   describe('sessions', () => {

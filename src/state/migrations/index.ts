@@ -10,6 +10,7 @@ import * as sitePlans from './0004-site-plans.ts';
 import * as workerPhotos from './0005-worker-photos.ts';
 import * as alertDesk from './0006-alert-desk.ts';
 import * as partitionLeases from './0007-partition-leases.ts';
+import * as cluster from './0008-cluster.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-worker-photos': workerPhotos,
   '0006-alert-desk': alertDesk,
   '0007-partition-leases': partitionLeases,
+  '0008-cluster': cluster,
 };
