@@ -40,6 +40,7 @@ import { createRefusalAudit } from './audit/refusals.audit.ts';
 import { clientAddressOf } from './api/client-address.ts';
 import { adminHooks } from './admin/admin.stage.ts';
 import { createClusterStage, type ClusterStage } from './cluster/cluster.stage.ts';
+import { syncState } from './cluster/state-sync.ts';
 
 export interface HubInfo {
   /** The plain MQTT listener (else the first one), or the external broker. */
@@ -212,7 +213,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     cleanups.push(() => dispatch.stop());
 
     // Administration: writes go to the database, then into the stages in memory.
-    const hooks = adminHooks({
+    const localHooks = adminHooks({
       state,
       users,
       sessions: access.deps.sessions,
@@ -226,7 +227,10 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       deviceChanged: (device) => live?.deviceChanged(device),
       metrics,
       logger,
+      owns,
     });
+    // A cluster instance tells the others what people changed; theirs take it too.
+    const hooks = cluster ? syncState(cluster.bus, localHooks, silences, (what, err) => logger.error({ stage: 'cluster', what, err: err.message }, 'a change made on another instance was not taken')) : localHooks;
     const defaultRules = await loadRulesData(undefined);
 
     // HTTP and live

@@ -33,6 +33,8 @@ export interface AdminStageDeps {
   deviceChanged?: (device: RegisteredDevice) => void;
   metrics: HubMetrics;
   logger: Logger;
+  /** The compounds judged here (a cluster instance: its partitions'); default all. */
+  owns?: (compound: string) => boolean;
 }
 
 export function adminHooks(deps: AdminStageDeps): AdminHooks {
@@ -48,7 +50,8 @@ export function adminHooks(deps: AdminStageDeps): AdminHooks {
       const secrets = new Map(changedKeys.map((key) => [key, deps.registry.getByKey(key)?.secretSha256]));
       const change = deps.registry.replace(await deps.state.places.registry());
       const now = Date.now();
-      deps.rules.track([...change.added, ...change.changed], now);
+      const owns = deps.owns ?? (() => true);
+      deps.rules.track([...change.added, ...change.changed].filter((d) => owns(d.compound)), now);
       deps.rules.untrack(change.removed, now);
       const cut = [...change.removed, ...change.changed.filter((d) => secrets.has(d.key) && secrets.get(d.key) !== d.secretSha256).map((d) => d.key)];
       const disconnected = cut.length ? deps.disconnectDevices(cut) : 0;

@@ -67,6 +67,13 @@ export class Silences {
     this.#emit();
   }
 
+  /** Takes the silences another instance holds now (design.md §10), in place of these. */
+  replace(all: readonly Silence[]): void {
+    this.#silences.clear();
+    for (const s of all) this.#silences.set(s.id, { ...s });
+    this.#emit();
+  }
+
   /** Silences not yet over at `now`; expired ones are forgotten. */
   list(now: number): Silence[] {
     for (const [id, s] of this.#silences) if (s.until <= now) this.#silences.delete(id);

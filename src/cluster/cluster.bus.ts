@@ -8,6 +8,9 @@
 import type { Server } from 'socket.io';
 import type { Alert } from '../alerts/alert.types.ts';
 import type { Reading } from '../contracts/readings.ts';
+import type { AlertsConfig } from '../alerts/sla.config.ts';
+import type { Silence } from '../alerts/silences.ts';
+import type { RulesData } from '../rules/rule.schema.ts';
 
 export interface ClusterMessages {
   /** Sessions ended on one instance (logout, password changed, login disabled): no instance accepts their tokens. */
@@ -16,11 +19,16 @@ export interface ClusterMessages {
   alerts: { alerts: Array<{ alert: Alert; version: number; urgent: boolean }> };
   /** Readings the owners of partitions took, for the live views of every instance (device key → reading). */
   readings: { readings: Array<[string, Reading]>; silent?: string[] };
-  /** Something people manage changed in the database: every instance reads it again. */
-  'state-changed': { what: StateArea };
+  /** Something people manage changed (written to the database first): every instance takes it (state-sync.ts). */
+  'state-changed': StateChange;
 }
 
-export type StateArea = 'registry' | 'users' | 'routing' | 'rules' | 'silences';
+export type StateChange =
+  | { what: 'users'; id: string }
+  | { what: 'registry'; keys: string[] }
+  | { what: 'routing'; config: AlertsConfig }
+  | { what: 'rules'; data: RulesData }
+  | { what: 'silences'; silences: Silence[] };
 
 export type ClusterMessageKind = keyof ClusterMessages;
 
