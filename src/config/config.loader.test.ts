@@ -79,6 +79,18 @@ describe('loadConfig', () => {
     expect(failure({ TRUST_PROXY: 'everyone' })).toMatch(/^TRUST_PROXY: expected off, or comma-separated proxy addresses/m);
   });
 
+  it('runs as a cluster instance only over PostgreSQL and an external broker', () => {
+    const c = loadConfig({ CLUSTER: 'on', CLUSTER_INSTANCE: 'hub-1', CLUSTER_LEASE: '6s', DATABASE_URL: 'postgres://db/hub', MQTT_URL: 'mqtt://broker' });
+    expect(c.cluster).toEqual({ instance: 'hub-1', partitions: 64, leaseMs: 6000 });
+    expect(loadConfig({ CLUSTER: 'on', DATABASE_URL: 'postgres://db/hub', MQTT_URL: 'mqtt://broker', HTTP_PORT: '8081' }).cluster?.instance).toMatch(/-8081$/);
+    expect(loadConfig({}).cluster).toBeUndefined();
+    const alone = failure({ CLUSTER: 'on' });
+    expect(alone).toMatch(/^CLUSTER: .*DATABASE_URL/m);
+    expect(alone).toMatch(/^CLUSTER: .*MQTT_URL/m);
+    expect(failure({ CLUSTER: 'on', DATABASE_URL: 'postgres://db/hub', MQTT_URL: 'mqtt://b', CLUSTER_LEASE: '1s' })).toMatch(/^CLUSTER_LEASE: at least 3000 ms/m);
+    expect(failure({ CLUSTER_PARTITIONS: '16' })).toMatch(/^CLUSTER_PARTITIONS: a setting of scale-out; set CLUSTER=on/m);
+  });
+
   it('fails fast with NAME: message lines', () => {
     const message = failure({ HTTP_PORT: 'eighty', MQTT_URL: 'http://x', DEMO_INTERVAL: 'soon' });
     expect(message).toMatch(/^HTTP_PORT: /m);
