@@ -57,6 +57,8 @@ export interface HubInfo {
   dataDir: string;
   /** The operational database: engine and where (the SQLite file, or the PostgreSQL URL without its password). */
   state: string;
+  /** A cluster instance (CLUSTER=on): its name and the partitions shared out. */
+  cluster?: { instance: string; partitions: number };
   logins: {
     /** Users created by this start, with their passwords: printed once. */
     created?: Array<{ id: string; role: string; password: string }>;
@@ -312,6 +314,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       storage: storage.label,
       state: `${state.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${state.location} (schema ${state.schemaVersion})`,
       liveOnly: !store,
+      ...(config.cluster ? { cluster: { instance: config.cluster.instance, partitions: config.cluster.partitions } } : {}),
       devices: registry.size,
       compounds: registry.compounds().length,
       dataDir: config.dataDir,

@@ -24,6 +24,7 @@ function banner(info: HubInfo): string {
     `  Storage       ${info.storage}`,
     `  Database      ${info.state}`,
     `  Devices       ${info.devices} registered in ${info.compounds} compounds`,
+    ...(info.cluster ? [`  Cluster       instance ${info.cluster.instance}: takes its share of ${info.cluster.partitions} partitions (GET ${info.httpUrl}/api/cluster)`] : []),
     `  Data dir      ${info.dataDir}`,
   ];
   if (info.demo) {
