@@ -41,6 +41,7 @@ import { clientAddressOf } from './api/client-address.ts';
 import { adminHooks } from './admin/admin.stage.ts';
 import { createClusterStage, type ClusterStage } from './cluster/cluster.stage.ts';
 import { syncState } from './cluster/state-sync.ts';
+import { SocketClusterBus } from './cluster/cluster.bus.ts';
 
 export interface HubInfo {
   /** The plain MQTT listener (else the first one), or the external broker. */
@@ -113,7 +114,9 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const rules = new RulesEngine(hubState.rules.rules, Date.now());
     const conditions = new ActiveConditions();
     // Logins and sessions (kept in the database).
-    const access = await createAccessStage(config, users, state.sessions, logger, state.users);
+    // A cluster instance's bus to the others (attached to the live server's adapter below); logins use it from the start.
+    const clusterBus = config.cluster ? new SocketClusterBus(config.cluster.instance) : undefined;
+    const access = await createAccessStage(config, users, state.sessions, logger, state.users, clusterBus ? { bus: clusterBus } : undefined);
     cleanups.push(() => access.keptSessions.flush());
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
     const people = () => users.list().map((u) => describeUser(u, alertsConfig.grids));
@@ -133,8 +136,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     cleanups.push(flushAlerts);
     // Scale-out: partitions leased in PostgreSQL, the alerts as versioned rows told to the other instances.
     let cluster: ClusterStage | undefined;
-    if (config.cluster && config.state.databaseUrl) {
-      const stage = await createClusterStage({ ...config, cluster: config.cluster, state: { ...config.state, databaseUrl: config.state.databaseUrl } }, { state, alerts, metrics, logger });
+    if (config.cluster && config.state.databaseUrl && clusterBus) {
+      const stage = await createClusterStage({ ...config, cluster: config.cluster, state: { ...config.state, databaseUrl: config.state.databaseUrl } }, { state, alerts, bus: clusterBus, metrics, logger });
       cluster = stage;
       cleanups.push(() => stage.closeBus());
     }

@@ -9,6 +9,7 @@ import { inScope, mayDo, type Action, type Me, type Role } from '../contracts/ac
 import { SESSION_COOKIE } from '../contracts/live-events.ts';
 import { HubError } from '../errors.ts';
 import { describeUser } from '../auth/user-scope.ts';
+import { loginHold } from '../auth/login-holds.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { ApiDeps } from './api.types.ts';
 import type { AuditActor } from '../audit/audit.log.ts';
@@ -51,18 +52,23 @@ export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
       const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
       if (bearer && sameSecret(bearer, deps.access.metricsToken)) return;
     }
-    const session = deps.access.sessions.touch(request.cookies[SESSION_COOKIE], now());
-    const user = session && deps.access.users.get(session.userId);
-    if (!session || !user) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
+    // Synchronous when this instance knows the session; on several instances a token it does not know is looked up in the database.
+    const session = await deps.access.sessions.resolve(request.cookies[SESSION_COOKIE], now());
+    const known = session && deps.access.users.get(session.userId);
+    if (!session || !known) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
+    // Synchronous without a hold; on several instances a hold seen here is checked in the database (lifted through another instance?).
+    const checked = loginHold(deps.access, known);
+    const { user, hold } = checked instanceof Promise ? await checked : checked;
+    if (!user) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
     request.session = session;
     request.me = describeUser(user, deps.alertsConfig.grids);
     // A one-time password (first run, created or reset by an admin) opens nothing but its own change.
-    if (user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${route}`)) {
+    if (hold === 'PASSWORD_CHANGE_REQUIRED' && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${route}`)) {
       deps.refusals?.refused({ action: 'access_refused', channel: 'http', actor: user.id, address: request.ip, target: `${request.method} ${route}`, note: 'PASSWORD_CHANGE_REQUIRED' });
       throw new HubError('PASSWORD_CHANGE_REQUIRED', 'change the one-time password first (POST /api/auth/password)');
     }
     // MFA=required: an admin or manager without a second factor may only set one up.
-    if (deps.access.mfa?.mustEnrol(user) && !MFA_ENROLMENT_ROUTES.has(`${request.method} ${route}`)) {
+    if (hold === 'MFA_ENROLMENT_REQUIRED' && !MFA_ENROLMENT_ROUTES.has(`${request.method} ${route}`)) {
       deps.refusals?.refused({ action: 'access_refused', channel: 'http', actor: user.id, address: request.ip, target: `${request.method} ${route}`, note: 'MFA_ENROLMENT_REQUIRED' });
       throw new HubError('MFA_ENROLMENT_REQUIRED', 'set up two-factor login first (POST /api/auth/mfa/start, then /api/auth/mfa/confirm)');
     }

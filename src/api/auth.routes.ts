@@ -79,7 +79,7 @@ export const authRoutes =
       async (request, reply) => {
         const { username, password } = request.body;
         // The attempt takes its slot before the password is checked: guesses sent at once are counted as they arrive.
-        const slot = limiter.begin(username, request.ip, now());
+        const slot = await limiter.enter(username, request.ip, now());
         if (!slot.ok) {
           const { scope, until, retryAfterSec } = slot.refusal;
           deps.audit?.record({ actor: username, address: request.ip, action: 'login_refused', after: { scope, until: new Date(until).toISOString() } });
@@ -105,13 +105,16 @@ export const authRoutes =
         if (deps.access.mfa && secondFactor) {
           // The password was right; no session until the second factor: the slot is freed, the streak stays.
           slot.attempt.passed();
-          const pending = deps.access.mfa.pending.create(user.id, now());
+          const pending = await deps.access.mfa.pending.create(user.id, now()).catch((error: unknown) => {
+            slot.attempt.passed();
+            throw error;
+          });
           reply.setCookie(MFA_PENDING_COOKIE, pending.token, { ...cookieOptions, path: '/api/auth/login', maxAge: Math.floor(MFA_PENDING_MS / 1000) });
           deps.audit?.record({ actor: user.id, actorName: user.name ?? user.id, address: request.ip, action: 'login_mfa_pending' });
           return { mfaRequired: true as const, expiresAt: pending.expiresAt };
         }
         slot.attempt.succeeded();
-        const { token } = sessions.create(user.id, now());
+        const { token } = await sessions.start(user.id, now());
         reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.floor(deps.access.sessionIdleMs / 1000) });
         request.log.info({ user: user.id, role: user.role }, 'login');
         const described = describeUser(user, deps.alertsConfig.grids);
@@ -136,7 +139,7 @@ export const authRoutes =
       '/api/auth/session',
       { config: { public: true }, schema: { tags: ['auth'], response: { 200: z.object({ user: meSchema.nullable() }) } } },
       async (request) => {
-        const session = sessions.touch(request.cookies[SESSION_COOKIE], now());
+        const session = await sessions.resolve(request.cookies[SESSION_COOKIE], now());
         const user = session && users.get(session.userId);
         return { user: user ? withMfa(deps, describeUser(user, deps.alertsConfig.grids)) : null };
       },
@@ -152,7 +155,7 @@ export const authRoutes =
       },
       async (request, reply) => {
         const user = me(request);
-        const slot = limiter.begin(user.id, request.ip, now());
+        const slot = await limiter.enter(user.id, request.ip, now());
         if (!slot.ok) {
           deps.audit?.record({ ...actorOf(request), action: 'password_change_refused', target: `user:${user.id}`, after: { scope: slot.refusal.scope, until: new Date(slot.refusal.until).toISOString() } });
           throw new HubError('RATE_LIMITED', `too many failed attempts: try again in ${slot.refusal.retryAfterSec} s`, { params: { scope: slot.refusal.scope, until: slot.refusal.until, s: slot.refusal.retryAfterSec } });
@@ -173,8 +176,8 @@ export const authRoutes =
         }
         slot.attempt.succeeded();
         // Other sessions of this user end; this one goes on.
-        sessions.endUser(user.id, request.session?.id);
-        deps.access.mfa?.pending.endUser(user.id);
+        await sessions.endUser(user.id, request.session?.id);
+        await deps.access.mfa?.pending.endUser(user.id);
         deps.audit?.record({ ...actorOf(request), action: 'password_changed', target: `user:${user.id}`, before: { passwordHash: '(changed)' }, after: { passwordHash: '(changed)' } });
         return reply.code(204).send();
       },

@@ -7,11 +7,11 @@ import { SESSION_COOKIE } from '../contracts/live-events.ts';
 import type { ApiDeps } from './api.types.ts';
 
 /** An admin session not held to a password change or MFA enrolment, or Prometheus with METRICS_TOKEN: they see addresses and error texts on /readyz. */
-function seesDetails(deps: ApiDeps, request: FastifyRequest): boolean {
+async function seesDetails(deps: ApiDeps, request: FastifyRequest): Promise<boolean> {
   const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
   const token = deps.access.metricsToken;
   if (bearer && token && Buffer.byteLength(bearer) === Buffer.byteLength(token) && timingSafeEqual(Buffer.from(bearer), Buffer.from(token))) return true;
-  const session = deps.access.sessions.touch(request.cookies[SESSION_COOKIE], (deps.now ?? Date.now)());
+  const session = await deps.access.sessions.resolve(request.cookies[SESSION_COOKIE], (deps.now ?? Date.now)());
   const user = session ? deps.access.users.get(session.userId) : undefined;
   // A held admin session (a one-time password, or a second factor still to set up) opens no more here than elsewhere.
   return Boolean(user && user.role === 'admin' && !user.mustChangePassword && !deps.access.mfa?.mustEnrol(user));
@@ -52,7 +52,7 @@ export const healthRoutes =
       async (request, reply) => {
         const broker = deps.brokerStatus();
         const storage = deps.storageStatus();
-        const details = seesDetails(deps, request);
+        const details = await seesDetails(deps, request);
         const warnings: string[] = [];
         if (!broker.connected) warnings.push('MQTT broker is not connected: no data is received');
         if (storage.mode === 'live-only') warnings.push('LIVE-ONLY: no InfluxDB configured, nothing is stored (set INFLUX_URL)');

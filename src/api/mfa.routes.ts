@@ -51,9 +51,9 @@ export const mfaRoutes =
     };
 
     /** The logged-in user's attempt under the login limiter (slot taken before anything is checked); RATE_LIMITED, audited, when none is left. */
-    const ownAttempt = (request: FastifyRequest, step: string) => {
+    const ownAttempt = async (request: FastifyRequest, step: string) => {
       const user = me(request);
-      const slot = limiter.begin(user.id, request.ip, now());
+      const slot = await limiter.enter(user.id, request.ip, now());
       if (slot.ok) return slot.attempt;
       const { scope, until, retryAfterSec } = slot.refusal;
       deps.audit?.record({ ...actorOf(request), action: 'mfa_refused', target: `user:${user.id}`, note: step, after: { scope, until: new Date(until).toISOString() } });
@@ -66,7 +66,7 @@ export const mfaRoutes =
      */
     const checkOwn = async (request: FastifyRequest, step: string, answer: { code?: string | undefined; recoveryCode?: string | undefined }, password?: string): Promise<MfaCheck> => {
       const user = me(request);
-      const attempt = ownAttempt(request, step);
+      const attempt = await ownAttempt(request, step);
       try {
         if (password !== undefined && !(await users.verify(user.id, password))) {
           const { lockedUntil } = attempt.failed(now());
@@ -101,10 +101,10 @@ export const mfaRoutes =
       },
       async (request, reply) => {
         const token = request.cookies[MFA_PENDING_COOKIE];
-        const userId = mfa.pending.userOf(token, now());
+        const userId = await mfa.pending.userOf(token, now());
         if (!userId) throw new HubError('MFA_LOGIN_EXPIRED', 'log in with the password again (the code step lasts 5 minutes)');
         // Counted like a password: the slot is taken before the code is checked.
-        const slot = limiter.begin(userId, request.ip, now());
+        const slot = await limiter.enter(userId, request.ip, now());
         if (!slot.ok) {
           deps.audit?.record({ actor: userId, address: request.ip, action: 'login_refused', note: 'mfa', after: { scope: slot.refusal.scope, until: new Date(slot.refusal.until).toISOString() } });
           return refused(reply, slot.refusal);
@@ -123,9 +123,10 @@ export const mfaRoutes =
           throw new HubError('MFA_CODE_INVALID', 'the code is wrong or was used already');
         }
         slot.attempt.succeeded();
-        mfa.pending.end(token);
+        // Single use: of two code steps at once (on two instances), one completes the login.
+        if (!(await mfa.pending.take(token, now()))) throw new HubError('MFA_LOGIN_EXPIRED', 'log in with the password again (the code step lasts 5 minutes)');
         reply.clearCookie(MFA_PENDING_COOKIE, { ...cookieOptions, path: '/api/auth/login' });
-        const session = sessions.create(user.id, now());
+        const session = await sessions.start(user.id, now());
         reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, maxAge: Math.floor(deps.access.sessionIdleMs / 1000) });
         const described = describeUser(user, deps.alertsConfig.grids);
         request.log.info({ user: user.id, role: user.role, mfa: check.method }, 'login');
@@ -151,7 +152,7 @@ export const mfaRoutes =
     app.post('/api/auth/mfa/confirm', { schema: { tags, body: z.object({ password: z.string().min(1).max(200), code }), response: { 200: recoveryCodesSchema } } }, async (request) => {
       const user = me(request);
       // The password again: a session taken from someone (a shared PC left logged in) cannot bind its own phone.
-      const attempt = ownAttempt(request, 'confirm');
+      const attempt = await ownAttempt(request, 'confirm');
       if (!(await users.verify(user.id, request.body.password))) {
         const { lockedUntil } = attempt.failed(now());
         deps.metrics.loginFailures.inc();
@@ -167,7 +168,7 @@ export const mfaRoutes =
         throw new HubError('MFA_CODE_INVALID', 'the code is wrong: check the time on the phone, and type the code the app shows now');
       }
       // Sessions opened with the password alone end; this one goes on.
-      sessions.endUser(user.id, request.session?.id);
+      await sessions.endUser(user.id, request.session?.id);
       deps.audit?.record({ ...actorOf(request), action: 'mfa_enabled', target: `user:${user.id}`, before: { mfa: false }, after: { mfa: true, recoveryCodes: '(changed)' } });
       return { recoveryCodes: result.recoveryCodes, mfa: mfa.status(user) };
     });
@@ -217,7 +218,7 @@ export const mfaRoutes =
         const was = mfa.isEnabled(id);
         await mfa.remove(id, now()); // NOT_FOUND when there is no such login
         // A lost or stolen phone: the sessions opened with it end too.
-        sessions.endUser(id);
+        await sessions.endUser(id);
         deps.audit?.record({ ...actorOf(request), action: 'user_mfa_reset', target: `user:${id}`, before: { mfa: was }, after: { mfa: false } });
         const target = users.get(id);
         return { mfa: mfa.status(target ?? { id, role: 'viewer' }) };

@@ -11,8 +11,14 @@
  * - **Per address** (whatever the account): at most `perAddress` attempts in `windowMs` that were
  *   not successes; over it, logins from there are refused until the window has passed.
  *
- * Kept in memory (a restart forgets counts and locks); memory is bounded by `maxKeys`.
+ * Kept in memory (a restart forgets counts and locks); memory is bounded by `maxKeys`. On several
+ * instances (`share`) the per-account streak and lock are also kept in the database
+ * (account-locks.shared.ts), so guesses spread over the instances count as one streak; routes then
+ * take their slot with `enter` (this memory first, synchronously, then the database). Per-address
+ * counts stay per instance.
  */
+import { SharedAccountLocks, type AccountFailuresRepo } from './account-locks.shared.ts';
+
 export interface LoginLimits {
   /** Failures in a row that lock an account. */
   accountFailures: number;
@@ -79,17 +85,77 @@ interface AccountState {
 /** How long an attempt refused for the attempts in flight waits. */
 const IN_FLIGHT_WAIT_MS = 1000;
 
+export type LoginSlot = { ok: true; attempt: LoginAttempt } | { ok: false; refusal: LoginRefusal };
+
 export class LoginLimiter {
   readonly #accounts = new Map<string, AccountState>();
   readonly #addresses = new Map<string, number[]>();
   readonly #limits: LoginLimits;
+  #shared: { locks: SharedAccountLocks; onError: (error: Error) => void } | undefined;
+  /** Shared charges of an account being settled here: the next attempt waits for them. */
+  readonly #settling = new Map<string, Promise<void>>();
 
   constructor(limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
     this.#limits = limits;
   }
 
+  /** Several instances: the per-account streak and lock are kept in the database too (`onError`: a settlement not written). */
+  share(repo: AccountFailuresRepo, onError: (error: Error) => void): void {
+    const { accountFailures, streakResetMs } = this.#limits;
+    this.#shared = { locks: new SharedAccountLocks(repo, { accountFailures, streakResetMs, lockMs: (failures) => this.#lockMs(failures) }), onError };
+  }
+
+  /**
+   * Takes a slot for an attempt: `begin` (this instance's counts, at once), then on several
+   * instances the account's shared streak (HubError STATE_UNAVAILABLE when the database is away).
+   */
+  async enter(user: string, address: string, now: number): Promise<LoginSlot> {
+    const slot = this.begin(user, address, now);
+    const shared = this.#shared;
+    if (!slot.ok || !shared) return slot;
+    const account = key(user);
+    let reservation: Awaited<ReturnType<SharedAccountLocks['reserve']>>;
+    try {
+      await this.#settling.get(account);
+      reservation = await shared.locks.reserve(account, now);
+    } catch (error) {
+      slot.attempt.passed();
+      throw error;
+    }
+    if (!reservation.ok) {
+      slot.attempt.passed();
+      return { ok: false, refusal: this.#refusal('account', reservation.until, now) };
+    }
+    const { charge } = reservation;
+    const local = slot.attempt;
+    let done = false;
+    return {
+      ok: true,
+      attempt: {
+        failed: (at) => {
+          if (done) return {};
+          done = true;
+          const lockedUntil = Math.max(local.failed(at).lockedUntil ?? 0, charge.lockedUntil);
+          return lockedUntil ? { lockedUntil } : {};
+        },
+        succeeded: () => {
+          if (done) return;
+          done = true;
+          local.succeeded();
+          this.#settle(account, () => charge.cleared());
+        },
+        passed: () => {
+          if (done) return;
+          done = true;
+          local.passed();
+          this.#settle(account, () => charge.returned());
+        },
+      },
+    };
+  }
+
   /** Takes a slot for an attempt now, or says why not. Call before checking the password. */
-  begin(user: string, address: string, now: number): { ok: true; attempt: LoginAttempt } | { ok: false; refusal: LoginRefusal } {
+  begin(user: string, address: string, now: number): LoginSlot {
     const limits = this.#limits;
     const account = this.#account(user, now);
     if (account.lockedUntil > now) return { ok: false, refusal: this.#refusal('account', account.lockedUntil, now) };
@@ -153,14 +219,27 @@ export class LoginLimiter {
     return [...this.#accounts].filter(([, a]) => a.lockedUntil > now).map(([user, a]) => ({ user, failures: a.streak, lockedUntil: a.lockedUntil }));
   }
 
-  /** Ends an account's lock and streak (an admin's unlock); whether it was locked. */
+  /** Ends an account's lock and streak (an admin's unlock; on several instances in the database too); whether it was locked here. */
   unlock(user: string, now: number): boolean {
+    const shared = this.#shared;
+    if (shared) this.#settle(key(user), () => shared.locks.clear(key(user)));
     const account = this.#accounts.get(key(user));
     if (!account) return false;
     const wasLocked = account.lockedUntil > now;
     account.streak = 0;
     account.lockedUntil = 0;
     return wasLocked;
+  }
+
+  /** A shared write of an account's attempt (or unlock): the next attempt here waits for it. */
+  #settle(account: string, write: () => Promise<void>): void {
+    const shared = this.#shared!;
+    const settled: Promise<void> = write()
+      .catch((error: unknown) => shared.onError(error as Error))
+      .finally(() => {
+        if (this.#settling.get(account) === settled) this.#settling.delete(account);
+      });
+    this.#settling.set(account, settled);
   }
 
   #lockMs(failures: number): number {

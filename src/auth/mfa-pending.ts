@@ -1,56 +1,54 @@
 /**
  * Logins half done: the password was right, the second factor is still to come. Each is a random
- * token (the `ch_mfa` cookie, 5 minutes), known here only by its SHA-256, bound to one login. It
- * opens nothing but `POST /api/auth/login/mfa`; a completed login ends it. Kept in memory: a
- * restart asks for the password again.
+ * token (the `ch_mfa` cookie, 5 minutes), bound to one login and kept in the operational database
+ * by its SHA-256 only (mfa_pending, migration 0009): the code step may reach another instance of a
+ * cluster than the password step, and a restart does not ask for the password again. It opens
+ * nothing but `POST /api/auth/login/mfa`; the login completed takes it (single use: one
+ * conditional delete, so two code steps at once complete one login).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { SessionsRepo } from '../state/state.types.ts';
 
 /** The cookie of a half-done login (HttpOnly, SameSite=Strict, Path=/api/auth/login). */
 export const MFA_PENDING_COOKIE = 'ch_mfa';
 export const MFA_PENDING_MS = 5 * 60_000;
-/** Half-done logins kept at most (the oldest are forgotten first). */
-const MAX_PENDING = 10_000;
 
 const digest = (token: string) => createHash('sha256').update(token).digest('base64url');
+/** What `create` makes: 32 random bytes in base64url; anything else is not looked up. */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export type PendingLoginsRepo = Pick<SessionsRepo, 'addPending' | 'pendingUser' | 'takePending' | 'removePendingOf'>;
 
 export class PendingLogins {
-  readonly #byDigest = new Map<string, { userId: string; expiresAt: number }>();
+  readonly #repo: PendingLoginsRepo;
   readonly #ttlMs: number;
 
-  constructor(ttlMs = MFA_PENDING_MS) {
+  constructor(repo: PendingLoginsRepo, ttlMs = MFA_PENDING_MS) {
+    this.#repo = repo;
     this.#ttlMs = ttlMs;
   }
 
-  create(userId: string, now: number): { token: string; expiresAt: number } {
+  async create(userId: string, now: number): Promise<{ token: string; expiresAt: number }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.#ttlMs;
-    this.#byDigest.set(digest(token), { userId, expiresAt });
-    for (const [key, entry] of this.#byDigest) {
-      if (this.#byDigest.size <= MAX_PENDING && entry.expiresAt > now) break;
-      this.#byDigest.delete(key);
-    }
+    await this.#repo.addPending({ id: digest(token), userId, expiresAt }, now);
     return { token, expiresAt };
   }
 
   /** The login a live token belongs to. */
-  userOf(token: string | undefined, now: number): string | undefined {
-    if (!token || token.length > 100) return undefined;
-    const entry = this.#byDigest.get(digest(token));
-    if (!entry) return undefined;
-    if (now >= entry.expiresAt) {
-      this.#byDigest.delete(digest(token));
-      return undefined;
-    }
-    return entry.userId;
+  async userOf(token: string | undefined, now: number): Promise<string | undefined> {
+    if (!token || !TOKEN.test(token)) return undefined;
+    return this.#repo.pendingUser(digest(token), now);
   }
 
-  end(token: string | undefined): void {
-    if (token) this.#byDigest.delete(digest(token));
+  /** Ends a live token for the login it completes: false when it was over, or taken by another request first. */
+  async take(token: string | undefined, now: number): Promise<boolean> {
+    if (!token || !TOKEN.test(token)) return false;
+    return this.#repo.takePending(digest(token), now);
   }
 
   /** Ends every half-done login of a user (MFA reset or disabled, password changed). */
-  endUser(userId: string): void {
-    for (const [key, entry] of this.#byDigest) if (entry.userId === userId) this.#byDigest.delete(key);
+  endUser(userId: string): Promise<void> {
+    return this.#repo.removePendingOf(userId);
   }
 }

@@ -2,9 +2,10 @@
  * TOTP secrets are kept sealed (AES-256-GCM) with a key of their own in `DATA_DIR/mfa.key` (mode
  * 0600, made at the first start): a copy of the operational database (a backup, a PostgreSQL dump)
  * does not give away anyone's second factor. Hubs of a cluster sharing one PostgreSQL need the same
- * key file; without it, the secrets cannot be read and the logins need an admin's MFA reset.
+ * key file (checked at start against the database: mfa-key.check.ts); without it, the secrets
+ * cannot be read and the logins need an admin's MFA reset.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HubError } from '../errors.ts';
@@ -18,13 +19,17 @@ export interface SecretBox {
   open(sealed: string): string;
   /** Why there is no key (DATA_DIR/mfa.key could not be read or made): every seal and open then throws STATE_UNAVAILABLE. */
   readonly problem?: string;
+  /** An HMAC-SHA256 of a constant under the key (base64url): equal on two instances exactly when their keys are (mfa-key.check.ts). None without a key. */
+  readonly checkValue?: string;
 }
+
+const CHECK_CONSTANT = 'compound-hub mfa.key check v1';
 
 /** File errors that mean the key cannot be had here (not a bug): the hub starts without two-factor login. */
 const UNAVAILABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR']);
 
 /** A box without a key: the hub runs (a read-only DATA_DIR with its database on PostgreSQL), two-factor steps are refused. */
-function keylessBox(problem: string): SecretBox {
+export function keylessBox(problem: string): SecretBox {
   const refuse = (): never => {
     throw new HubError('STATE_UNAVAILABLE', `two-factor login is unavailable: ${problem}`);
   };
@@ -34,6 +39,7 @@ function keylessBox(problem: string): SecretBox {
 export function secretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new HubError('CONFIG_INVALID', `${MFA_KEY_FILE}: the key must be 32 bytes`);
   return {
+    checkValue: createHmac('sha256', key).update(CHECK_CONSTANT).digest('base64url'),
     seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -13,7 +13,7 @@ import type { Role } from '../contracts/access.ts';
 import type { MfaEnrolmentAnswer, MfaPolicy, MfaStatus } from '../contracts/access.ts';
 import type { StoredMfa, UsersRepo } from '../state/state.types.ts';
 import type { SecretBox } from './mfa-secret.box.ts';
-import { PendingLogins } from './mfa-pending.ts';
+import { PendingLogins, type PendingLoginsRepo } from './mfa-pending.ts';
 import { matchTotp, newTotpSecret, totpQrSvg, totpUri } from './totp.ts';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 
@@ -33,19 +33,21 @@ interface Summary {
 
 export class MfaService {
   readonly policy: MfaPolicy;
-  readonly pending = new PendingLogins();
+  /** Half-done logins (the password right, the code to come), kept in the database. */
+  readonly pending: PendingLogins;
   readonly #repo: UsersRepo;
   readonly #box: SecretBox;
   readonly #byUser = new Map<string, Summary>();
 
-  private constructor(repo: UsersRepo, box: SecretBox, policy: MfaPolicy) {
+  private constructor(repo: UsersRepo, box: SecretBox, policy: MfaPolicy, pending: PendingLoginsRepo) {
+    this.pending = new PendingLogins(pending);
     this.#repo = repo;
     this.#box = box;
     this.policy = policy;
   }
 
-  static async load(repo: UsersRepo, box: SecretBox, policy: MfaPolicy): Promise<MfaService> {
-    const service = new MfaService(repo, box, policy);
+  static async load(repo: UsersRepo, box: SecretBox, policy: MfaPolicy, pending: PendingLoginsRepo): Promise<MfaService> {
+    const service = new MfaService(repo, box, policy, pending);
     for (const { id, mfa } of await repo.listMfa()) service.#remember(id, mfa);
     return service;
   }
@@ -153,7 +155,7 @@ export class MfaService {
     const had = this.#byUser.has(userId);
     await this.#repo.setMfa(userId, null, at);
     this.#byUser.delete(userId);
-    this.pending.endUser(userId);
+    await this.pending.endUser(userId);
     return had;
   }
 

@@ -4,6 +4,11 @@
  * the token), the user, when it began and when it ends. Written behind the changes: at most
  * once a second for logins and requests (they push idle expiries forward), at once when a
  * session ends (a logout, a password change, a disabled login), and on stop.
+ *
+ * A session already kept is written as an update of its expiry that never inserts: a session
+ * ended meanwhile by another instance of a cluster is not brought back, and it is dropped here
+ * (its row is gone). Sessions the database has as they are (`kept`: written at a login on
+ * several instances, or taken from it) and those dropped (ended elsewhere) are not written.
  */
 import type { Logger } from 'pino';
 import type { SessionsRepo } from '../state/state.types.ts';
@@ -27,15 +32,21 @@ export async function keepSessions(
   const gone = stored.filter((s) => s.expiresAt > options.now && !options.isUser(s.userId)).length;
   if (gone) options.logger.info({ sessions: gone }, 'sessions of logins that are gone or disabled dropped');
 
-  let saved = new Map<string, Session>(stored.map((s) => [s.id, s]));
+  /** What the database has, as far as this instance knows. */
+  const saved = new Map<string, Session>(stored.map((s) => [s.id, s]));
   const kept = writeBehind(
     async () => {
       const current = new Map(sessions.list().map((s) => [s.id, s]));
       const changed = [...current.values()].filter((s) => saved.get(s.id)?.expiresAt !== s.expiresAt);
+      const added = changed.filter((s) => !saved.has(s.id));
+      const touched = changed.filter((s) => saved.has(s.id));
       const ended = [...saved.keys()].filter((id) => !current.has(id));
-      if (changed.length) await repo.save(changed);
+      if (added.length) await repo.save(added);
+      const endedElsewhere = await repo.touch(touched);
       if (ended.length) await repo.remove(ended);
-      saved = current;
+      for (const s of changed) saved.set(s.id, s);
+      for (const id of ended) saved.delete(id);
+      if (endedElsewhere.length) sessions.drop(endedElsewhere);
     },
     {
       delayMs: options.delayMs ?? SESSIONS_WRITE_DELAY_MS,
@@ -44,7 +55,11 @@ export async function keepSessions(
       failure: 'a restart would log out or keep logged in what changed since',
     },
   );
-  sessions.onChange((change) => kept.changed(change === 'ended'));
+  sessions.onChange((change, changed) => {
+    if (change === 'kept') for (const s of changed) saved.set(s.id, { ...s });
+    else if (change === 'dropped') for (const s of changed) saved.delete(s.id);
+    else kept.changed(change === 'ended');
+  });
   // What was not taken back is removed now.
   if (saved.size !== sessions.size) kept.changed(true);
   return kept;

@@ -26,6 +26,7 @@ export async function hashNewUser({ password, mustChangePassword, ...user }: New
 
 export class UsersStore {
   readonly #repo: UsersRepo;
+  #readThrough = false;
   readonly #byId = new Map<string, StoredUser>();
 
   private constructor(repo: UsersRepo) {
@@ -69,6 +70,28 @@ export class UsersStore {
     return this.#byId.get(id);
   }
 
+  /**
+   * Several instances (docs/access.md "Logins on several instances"): a password is checked against
+   * the login as the database has it (another instance may have changed it), and `current` reads it.
+   */
+  readThrough(): void {
+    this.#readThrough = true;
+  }
+
+  get readsThrough(): boolean {
+    return this.#readThrough;
+  }
+
+  /** The login as the database has it on several instances (this instance's copy when the database is away); else as kept here. */
+  async current(id: string): Promise<StoredUser | undefined> {
+    if (!this.#readThrough) return this.get(id);
+    try {
+      return (await this.refresh(id)).after;
+    } catch {
+      return this.get(id);
+    }
+  }
+
   list(): StoredUser[] {
     return [...this.#byId.values()];
   }
@@ -85,7 +108,7 @@ export class UsersStore {
 
   /** The user when the password is theirs; the same work is done for unknown and disabled users. */
   async verify(id: string, password: string): Promise<StoredUser | undefined> {
-    const user = this.get(id);
+    const user = await this.current(id);
     if (!user) {
       dummyHash ??= hashPassword(generatePassword());
       await verifyPassword(password, await dummyHash);

@@ -23,7 +23,7 @@ import type { Registry, RegisteredDevice } from '../registry/registry.ts';
 import type { RulesWired } from '../rules/rules.stage.ts';
 import type { StateStore } from '../state/state.types.ts';
 import { AlertReplica } from './alerts.replica.ts';
-import { SocketClusterBus } from './cluster.bus.ts';
+import type { SocketClusterBus } from './cluster.bus.ts';
 import { LeaseKeeper } from './lease.keeper.ts';
 import { LiveRelay } from './live.relay.ts';
 import { PartitionSessions } from './partition.sessions.ts';
@@ -63,12 +63,11 @@ export interface ClusterStage {
 
 export async function createClusterStage(
   config: HubConfig & { cluster: ClusterSettings; state: { databaseUrl: string } },
-  deps: { state: StateStore; alerts: AlertBook; metrics: HubMetrics; logger: Logger },
+  deps: { state: StateStore; alerts: AlertBook; bus: SocketClusterBus; metrics: HubMetrics; logger: Logger },
 ): Promise<ClusterStage> {
-  const { state, alerts, metrics } = deps;
+  const { state, alerts, bus, metrics } = deps;
   const settings = config.cluster;
   const logger = deps.logger.child({ stage: 'cluster', instance: settings.instance });
-  const bus = new SocketClusterBus(settings.instance);
   // The adapter keeps one connection LISTENing; its own pool keeps it off the state's.
   const pool = new pg.Pool({ connectionString: config.state.databaseUrl, max: 4 });
   pool.on('error', (error) => logger.warn({ err: error.message }, 'cluster bus connection lost; reconnecting'));

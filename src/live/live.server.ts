@@ -44,6 +44,7 @@ import type { HubMetrics } from '../metrics/hub.metrics.ts';
 import type { AccessDeps } from '../api/api.types.ts';
 import { hostAllowed, LOOPBACK_HOSTS, originIsHost, type HostPolicy } from '../api/origin.guard.ts';
 import { describeUser } from '../auth/user-scope.ts';
+import { loginHold } from '../auth/login-holds.ts';
 import type { RefusalAudit } from '../audit/refusals.audit.ts';
 import type { ClientAddress } from '../api/client-address.ts';
 import type { DeviceStates } from './device-state.ts';
@@ -200,22 +201,27 @@ export class LiveServer {
         callback(sameSite ? null : 'CROSS_ORIGIN', sameSite);
       },
     });
-    this.#io.use((socket, next) => {
+    this.#io.use(async (socket, next) => {
       const now = deps.now?.() ?? Date.now();
       const token = sessionToken(socket.request.headers.cookie);
-      const session = deps.access.sessions.touch(token, now);
-      const user = session && deps.access.users.get(session.userId);
+      // At once when this instance knows the session; on several instances a token it does not know is looked up in the database.
+      const resolved = deps.access.sessions.resolve(token, now);
+      const session = resolved instanceof Promise ? await resolved.catch(() => undefined) : resolved;
+      const known = session && deps.access.users.get(session.userId);
+      // A hold seen here is checked in the database on several instances (as on HTTP: login-holds.ts).
+      const checked = known && loginHold(deps.access, known);
+      const { user, hold } = (checked instanceof Promise ? await checked.catch(() => undefined) : checked) ?? {};
       if (!session || !user) {
         deps.metrics.liveRefused.inc({ reason: 'unauthorized' });
         return next(new Error('UNAUTHORIZED'));
       }
       // A one-time password opens no socket until it is changed (as on HTTP).
-      if (user.mustChangePassword) {
+      if (hold === 'PASSWORD_CHANGE_REQUIRED') {
         deps.metrics.liveRefused.inc({ reason: 'password_change' });
         return next(new Error('PASSWORD_CHANGE_REQUIRED'));
       }
       // MFA=required: neither does a login that must set up its second factor.
-      if (deps.access.mfa?.mustEnrol(user)) {
+      if (hold === 'MFA_ENROLMENT_REQUIRED') {
         deps.metrics.liveRefused.inc({ reason: 'mfa_enrolment' });
         return next(new Error('MFA_ENROLMENT_REQUIRED'));
       }

@@ -68,11 +68,51 @@ export interface UsersRepo {
   takeRecoveryCode(id: string, hash: string): Promise<number | undefined>;
 }
 
+/**
+ * Logins as every instance of a cluster sees them (docs/access.md "Logins on several instances"):
+ * sessions, half-done two-factor logins, per-account login failures and the check values of shared keys.
+ */
 export interface SessionsRepo {
   list(): Promise<Session[]>;
+  /** The sessions of these ids (SHA-256 digests) that are kept, in no particular order. */
+  find(ids: readonly string[]): Promise<Session[]>;
   /** Inserts or updates (by id) these sessions. */
   save(sessions: readonly Session[]): Promise<void>;
+  /** Sets the idle expiry of sessions kept, never inserting one: the ids that are no longer kept (ended elsewhere). */
+  touch(sessions: ReadonlyArray<Pick<Session, 'id' | 'expiresAt'>>): Promise<string[]>;
   remove(ids: readonly string[]): Promise<void>;
+  /** Removes every session of a user but `except`: the ids removed. */
+  removeOfUser(userId: string, except?: string): Promise<string[]>;
+  /** Keeps a half-done two-factor login (by the SHA-256 of its token); those over at `at` are removed. */
+  addPending(pending: PendingLogin, at: number): Promise<void>;
+  /** The login of a half-done two-factor login live at `at`. */
+  pendingUser(id: string, at: number): Promise<string | undefined>;
+  /** Ends a half-done login live at `at`, atomically: false when it was over or taken already (single use). */
+  takePending(id: string, at: number): Promise<boolean>;
+  /** Ends every half-done login of a user. */
+  removePendingOf(userId: string): Promise<void>;
+  /** The failure streak and lock of an account (the id tried, lower case), if it has one. */
+  loginFailures(account: string): Promise<LoginFailures | undefined>;
+  /** Replaces an account's streak and lock only if it is still `expected` (undefined: none kept): false when another instance changed it first. */
+  swapLoginFailures(account: string, expected: LoginFailures | undefined, next: LoginFailures | undefined): Promise<boolean>;
+  /** The check value kept under `name`, `value` being kept first when there is none (the first instance's wins). */
+  keyCheck(name: string, value: string): Promise<string>;
+}
+
+/** A login whose password was right and whose second factor is still to come. */
+export interface PendingLogin {
+  /** SHA-256 (base64url) of the `ch_mfa` token. */
+  id: string;
+  userId: string;
+  expiresAt: number;
+}
+
+/** An account's failed logins in a row, as the login limiter of every instance counts them. */
+export interface LoginFailures {
+  failures: number;
+  /** Epoch ms; 0 when not locked. */
+  lockedUntil: number;
+  lastFailure: number;
 }
 
 /** A place above a compound: district → street → community. */

@@ -11,6 +11,7 @@ import * as workerPhotos from './0005-worker-photos.ts';
 import * as alertDesk from './0006-alert-desk.ts';
 import * as partitionLeases from './0007-partition-leases.ts';
 import * as cluster from './0008-cluster.ts';
+import * as clusterLogins from './0009-cluster-logins.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-alert-desk': alertDesk,
   '0007-partition-leases': partitionLeases,
   '0008-cluster': cluster,
+  '0009-cluster-logins': clusterLogins,
 };
