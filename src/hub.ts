@@ -175,7 +175,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const ticker = setInterval(() => {
       const now = Date.now();
       // While devices' messages wait before the hub (storage full, broker connection down), their silence is not theirs.
-      if ((store && !store.accepting) || !brokerStatus().connected) rules.excuseSilence(now);
+      if ((store && !store.accepting) || !brokerStatus().connected || (cluster && !cluster.ingestConnected())) rules.excuseSilence(now);
       rules.tick(now);
       correlator.tick(now);
       alerts.tick(now, owns);
@@ -194,7 +194,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         deviceStates.apply(reading, device.key);
         live?.deviceChanged(device);
         cluster?.accepted(reading, device);
-        rules.ingest(reading, device);
+        // A message handled in the moment its partition moved is judged by the next owner, not here.
+        if (owns(device.compound)) rules.ingest(reading, device);
       },
       whenReady: () => (store && !store.accepting ? store.whenAccepting() : undefined),
     };
@@ -235,7 +236,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       owns,
     });
     // A cluster instance tells the others what people changed; theirs take it too.
-    const hooks = cluster ? syncState(cluster.bus, localHooks, silences, (what, err) => logger.error({ stage: 'cluster', what, err: err.message }, 'a change made on another instance was not taken')) : localHooks;
+    const hooks = cluster ? syncState(cluster.bus, localHooks, { silences, load: () => state.silences.list(Date.now()) }, (what, err) => logger.error({ stage: 'cluster', what, err: err.message }, 'a change made on another instance was not taken')) : localHooks;
     const defaultRules = await loadRulesData(undefined);
 
     // HTTP and live
@@ -293,8 +294,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     cleanups.push(() => liveServer.close());
     if (cluster) {
       const stage = cluster;
-      await stage.start({ rules: wired, pipeline, live: liveServer, deviceStates, registry });
       cleanups.push(() => stage.stop());
+      await stage.start({ rules: wired, pipeline, live: liveServer, deviceStates, registry });
     }
     const httpUrl = await listenHttp(http, config);
     if (!isLoopbackBind(config.http.host)) {
@@ -342,6 +343,9 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Stopping starts here (cleanups run in reverse): from now on the rules judge nothing, so devices
     // leaving with the hub (the demo fleet, sessions ending) raise no alerts.
     cleanups.push(async () => rules.halt());
+    // A cluster instance first stops taking messages and hands its partitions over, while its rules still judge.
+    const clusterStage = cluster;
+    if (clusterStage) cleanups.push(() => clusterStage.stop());
     const reloadCertificate = async () => (https ? (await https.reload(http.server), true) : false);
     return { info, metrics, registry, http, reloadRules, reloadCertificate, stop };
   } catch (error) {

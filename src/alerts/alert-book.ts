@@ -83,6 +83,8 @@ export class AlertBook {
   /** `deviceKey|ruleId` → id of the open (not closed) alert. */
   readonly #open = new Map<string, string>();
   readonly #listeners: AlertListener[] = [];
+  /** Set while events are held back (holdingEvents). */
+  #held: Array<[AlertEvent, Alert]> | undefined;
   #names = new Map<string, Rule['name']>();
   /** Which alerts need arrival on site, by when, and how far a check-in is from the compound. */
   readonly #arrival: ArrivalPolicy;
@@ -689,6 +691,39 @@ export class AlertBook {
   }
 
   #emit(event: AlertEvent, alert: Alert): void {
+    if (this.#held) {
+      this.#held.push([event, alert]);
+      return;
+    }
     for (const listener of this.#listeners) listener(event, alert);
+  }
+
+  /**
+   * Runs `fn` with the events it causes held back (a cluster's workflow step, design.md §10: told
+   * to anyone only once the database has taken it); the result and the events, for `announce`.
+   */
+  holdingEvents<T>(fn: () => T): { result: T; events: Array<[AlertEvent, Alert]> } {
+    const held: Array<[AlertEvent, Alert]> = [];
+    const outer = this.#held;
+    this.#held = held;
+    try {
+      return { result: fn(), events: held };
+    } finally {
+      this.#held = outer;
+    }
+  }
+
+  /** Tells the listeners events held back by holdingEvents. */
+  announce(events: ReadonlyArray<[AlertEvent, Alert]>): void {
+    for (const [event, alert] of events) this.#emit(event, alert);
+  }
+
+  /** Drops an alert the database never took (raised by an owner that lost its partition before writing it). */
+  forget(id: string): void {
+    const alert = this.#alerts.get(id);
+    if (!alert) return;
+    this.#alerts.delete(id);
+    const key = `${alert.deviceKey}|${alert.ruleId}`;
+    if (this.#open.get(key) === id) this.#open.delete(key);
   }
 }

@@ -65,7 +65,8 @@ describe('mergeAlert', () => {
     mine.history.push(ev('escalated', 2000, 'hub', { assignee: 'w3' }));
     const merged = mergeAlert(base, stored, mine);
     expect(merged.assignee).toBe('w2');
-    expect(merged.escalationLevel).toBe(1);
+    // The reassignment's workflow stands whole: the owner's escalation of it does not.
+    expect(merged.escalationLevel).toBe(0);
     expect(merged.history).toHaveLength(4);
     expect(mergeAlert(base, merged, merged).history).toHaveLength(4);
   });
@@ -75,5 +76,24 @@ describe('mergeAlert', () => {
     delete stored.dueAt;
     const merged = mergeAlert(base, stored, copy(base));
     expect('dueAt' in merged).toBe(false);
+  });
+});
+
+describe('mergeAlert: the workflow as one', () => {
+  it('keeps an accept whole when the owner escalated the same alert meanwhile', () => {
+    const stored = copy(base);
+    stored.workflow = 'accepted';
+    stored.dueAt = 9000;
+    stored.history.push(ev('accepted', 5000, 'w1'));
+    const mine = copy(base);
+    mine.assignee = 'w2';
+    mine.escalationLevel = 1;
+    mine.overdue = { step: 'accept', since: 5000 };
+    mine.history.push(ev('escalated', 5000, 'hub', { assignee: 'w2', note: 'accept deadline missed' }));
+    const merged = mergeAlert(base, stored, mine);
+    expect(merged).toMatchObject({ workflow: 'accepted', assignee: 'w1', escalationLevel: 0, dueAt: 9000 });
+    expect(merged.overdue).toBeUndefined();
+    // What happened stays in the history.
+    expect(merged.history.map((e) => e.kind)).toContain('escalated');
   });
 });

@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { AlertBook } from '../alerts/alert-book.ts';
-import type { Alert } from '../alerts/alert.types.ts';
+import type { Alert, AlertEvent } from '../alerts/alert.types.ts';
 import { mergeAlert } from '../alerts/alert-merge.ts';
 import type { AlertsRepo, VersionedAlert } from '../state/state.types.ts';
 import { writeBehind, type WriteBehind } from '../util/write-behind.ts';
@@ -41,8 +41,11 @@ interface Known {
 export class AlertReplica {
   readonly #d: AlertReplicaDeps;
   readonly #known = new Map<string, Known>();
-  /** Changed here, not written yet: whether a change worth notifying is among them. */
-  #dirty = new Map<string, boolean>();
+  /**
+   * Changed here and not written yet (or being written): whether a change worth notifying is
+   * among them, and a count of changes, so a change made while its write is in flight is kept.
+   */
+  readonly #dirty = new Map<string, { urgent: boolean; changes: number }>();
   /** Alerts in a locked step now: their changes are written by the step. */
   readonly #stepping = new Set<string>();
   readonly #kept: WriteBehind;
@@ -54,8 +57,7 @@ export class AlertReplica {
     this.#kept = writeBehind(() => this.#write(), { delayMs: WRITE_DELAY_MS, logger: this.#log, what: 'alerts', failure: 'the other instances and a restart do not see what changed since' });
     deps.alerts.onEvent((event, alert) => {
       if (this.#stepping.has(alert.id)) return;
-      this.#dirty.set(alert.id, (this.#dirty.get(alert.id) ?? false) || event.kind !== 'repeated');
-      this.#kept.changed();
+      this.#mark(alert.id, event.kind !== 'repeated');
     });
     deps.bus.on('alerts', (message) => {
       for (const { alert, version, urgent } of message.alerts) {
@@ -75,33 +77,51 @@ export class AlertReplica {
     return rows.length;
   }
 
-  /** A workflow step on the alert as stored, locked while `step` runs (design.md §10). */
+  /**
+   * A workflow step on the alert as stored, locked while `step` runs (design.md §10). What the
+   * step causes (notifications, the event log, sockets) is told only once the database took it;
+   * a step the database did not take leaves the alert as stored.
+   */
   async step(alertId: string, step: () => Alert): Promise<Alert> {
     // This instance's own unwritten changes of it go first, so the step sees them.
     if (this.#dirty.has(alertId)) await this.#kept.flush();
-    let urgent = false;
+    let events: Array<[AlertEvent, Alert]> = [];
+    let stored: VersionedAlert | undefined;
     try {
-      const written = await this.#d.repo.stepLocked(alertId, (stored) => {
-        this.#take(stored);
+      const written = await this.#d.repo.stepLocked(alertId, (row) => {
+        stored = row;
+        this.#take(row);
         this.#stepping.add(alertId);
-        const before = this.#d.alerts.get(alertId).history.length;
-        const done = step();
-        urgent = done.history.length !== before;
-        return done;
+        const held = this.#d.alerts.holdingEvents(step);
+        events = held.events;
+        return held.result;
       });
-      this.#known.set(alertId, { version: written.version, base: structuredClone(written.alert) });
-      this.#dirty.delete(alertId);
-      this.#d.bus.publish('alerts', { alerts: [{ ...written, urgent }] });
+      this.#remember(alertId, written.version, written.alert);
+      this.#d.bus.publish('alerts', { alerts: [{ ...written, urgent: events.some(([e]) => e.alertId === alertId) }] });
+      // Told now; an alert the step raised (a forced close of an active condition) is written behind.
+      this.#d.alerts.announce(events);
+      this.#stepping.delete(alertId);
       return this.#d.alerts.get(alertId);
     } catch (error) {
-      // Taken here but not written (the database went away at the commit): written behind like any change.
-      if (urgent) {
-        this.#dirty.set(alertId, true);
-        this.#kept.changed();
-      }
-      throw error;
-    } finally {
       this.#stepping.delete(alertId);
+      // Not taken: the book goes back to the alert as stored, and alerts the step raised are forgotten.
+      if (stored) this.#d.alerts.mirror(stored.alert);
+      for (const [event] of events) if (event.alertId !== alertId && event.kind === 'raised') this.#d.alerts.forget(event.alertId);
+      throw error;
+    }
+  }
+
+  /**
+   * This instance stopped acting on these compounds (a partition lost, design.md §10): what it
+   * changed of their alerts and did not write is given up, so it cannot land after the next owner
+   * took over; alerts it raised and never wrote are forgotten (the next owner raises them again).
+   */
+  abandon(compounds: ReadonlySet<string>): void {
+    for (const id of [...this.#dirty.keys()]) {
+      const alert = safeGet(this.#d.alerts, id);
+      if (alert && !compounds.has(alert.compound)) continue;
+      this.#dirty.delete(id);
+      if (alert && !this.#known.has(id)) this.#d.alerts.forget(id);
     }
   }
 
@@ -115,24 +135,32 @@ export class AlertReplica {
     if (known && known.version >= row.version) return undefined;
     const mine = this.#dirty.has(row.alert.id) ? safeGet(this.#d.alerts, row.alert.id) : undefined;
     const next = mine && known ? mergeAlert(known.base, row.alert, structuredClone(mine)) : row.alert;
-    this.#known.set(row.alert.id, { version: row.version, base: structuredClone(row.alert) });
+    this.#remember(row.alert.id, row.version, row.alert);
     return this.#d.alerts.mirror(next);
   }
 
+  #mark(id: string, urgent: boolean): void {
+    const entry = this.#dirty.get(id);
+    this.#dirty.set(id, { urgent: urgent || (entry?.urgent ?? false), changes: (entry?.changes ?? 0) + 1 });
+    this.#kept.changed();
+  }
+
+  /** The version last seen of an alert; a closed one needs none (it takes no more changes but steps, which read it). */
+  #remember(id: string, version: number, alert: Alert): void {
+    if (alert.workflow === 'closed') this.#known.delete(id);
+    else this.#known.set(id, { version, base: structuredClone(alert) });
+  }
+
   async #write(): Promise<void> {
-    const batch = this.#dirty;
-    this.#dirty = new Map();
     const told: Array<{ alert: Alert; version: number; urgent: boolean }> = [];
     try {
-      for (const [id, urgent] of batch) {
+      for (const [id, entry] of [...this.#dirty]) {
         const written = await this.#writeOne(id);
-        if (written === 'gone') continue;
-        if (written) told.push({ ...written, urgent });
-        else this.#dirty.set(id, urgent || (this.#dirty.get(id) ?? false));
+        if (written === undefined) continue; // another kept changing it: the next write merges again
+        // Changed again while it was written: it stays to be written.
+        if (this.#dirty.get(id)?.changes === entry.changes) this.#dirty.delete(id);
+        if (written !== 'gone') told.push({ ...written, urgent: entry.urgent });
       }
-    } catch (error) {
-      for (const [id, urgent] of batch) if (!told.some((t) => t.alert.id === id)) this.#dirty.set(id, urgent || (this.#dirty.get(id) ?? false));
-      throw error;
     } finally {
       if (told.length) this.#d.bus.publish('alerts', { alerts: told });
     }
@@ -148,13 +176,19 @@ export class AlertReplica {
       const snapshot = structuredClone(mine);
       const version = await this.#d.repo.writeIf(snapshot, known?.version ?? 0);
       if (version !== undefined) {
-        this.#known.set(id, { version, base: snapshot });
+        this.#remember(id, version, snapshot);
         return { alert: snapshot, version };
       }
       const stored = await this.#d.repo.getVersioned(id);
       if (!stored) return 'gone';
-      const merged = known ? mergeAlert(known.base, stored.alert, snapshot) : stored.alert;
-      this.#known.set(id, { version: stored.version, base: structuredClone(stored.alert) });
+      if (!known) {
+        // Never read here, yet stored: nothing of this instance's to write over it.
+        this.#remember(id, stored.version, stored.alert);
+        this.#d.alerts.mirror(stored.alert);
+        return 'gone';
+      }
+      const merged = mergeAlert(known.base, stored.alert, snapshot);
+      this.#remember(id, stored.version, stored.alert);
       this.#d.alerts.mirror(merged);
       this.#log.debug({ alert: id, version: stored.version }, 'alert changed elsewhere meanwhile: merged');
     }

@@ -9,7 +9,6 @@ import type { Server } from 'socket.io';
 import type { Alert } from '../alerts/alert.types.ts';
 import type { Reading } from '../contracts/readings.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
-import type { Silence } from '../alerts/silences.ts';
 import type { RulesData } from '../rules/rule.schema.ts';
 
 export interface ClusterMessages {
@@ -28,7 +27,7 @@ export type StateChange =
   | { what: 'registry'; keys: string[] }
   | { what: 'routing'; config: AlertsConfig }
   | { what: 'rules'; data: RulesData }
-  | { what: 'silences'; silences: Silence[] };
+  | { what: 'silences' };
 
 export type ClusterMessageKind = keyof ClusterMessages;
 

@@ -28,6 +28,7 @@ import { LeaseKeeper } from './lease.keeper.ts';
 import { LiveRelay } from './live.relay.ts';
 import { PartitionSessions } from './partition.sessions.ts';
 import { partitionOf } from './partitions.ts';
+import { HubError } from '../errors.ts';
 
 /** socket.io's table for messages over PostgreSQL's NOTIFY limit (8000 bytes). */
 const ATTACHMENTS_TABLE = 'socket_io_attachments';
@@ -51,11 +52,13 @@ export interface ClusterStage {
   accepted(reading: Reading, device: RegisteredDevice): void;
   /** A device this instance's rules found silent: told to the others. */
   silent(device: RegisteredDevice): void;
+  /** Whether every owned partition's broker session is connected (while one is not, its devices' silence is not theirs). */
+  ingestConnected(): boolean;
   /** A workflow step on the alert as stored, locked while it is taken. */
   stepAlert(alertId: string, step: () => Alert): Promise<Alert>;
   view(): Promise<ClusterView>;
   start(deps: ClusterStartDeps): Promise<void>;
-  /** Hands every partition over and writes what is pending. */
+  /** Stops taking messages, hands every partition over and writes what is pending (once: later calls wait for the first). */
   stop(): Promise<void>;
   /** Ends the bus's connections (after the live server closed). */
   closeBus(): Promise<void>;
@@ -103,7 +106,10 @@ export async function createClusterStage(
         started.rules.takeOver(new Set(compounds), Date.now());
         try {
           await started.sessions.open(p, compounds, () => keeper.acting(p));
+          // Lost while its session was opening (a slow broker): no session may outlive the lease.
+          if (!keeper.acting(p)) throw new Error(`partition ${p}: lease ran out while its session opened`);
         } catch (error) {
+          await started.sessions.close(p, true);
           started.rules.handOver(new Set(compounds));
           throw error;
         }
@@ -112,16 +118,23 @@ export async function createClusterStage(
       },
       async released(p) {
         if (!started) return;
+        const compounds = new Set(compoundsOf(p));
         await started.sessions.close(p);
-        started.rules.handOver(new Set(compoundsOf(p)));
-        await replica.flush();
+        started.rules.handOver(compounds);
+        // What it changed is written before the lease is given back; what cannot be written is given up.
+        await replica.flush().catch((error: unknown) => {
+          replica.abandon(compounds);
+          throw error;
+        });
         metrics.partitionChanges.inc({ change: 'released' });
         metrics.partitionsOwned.set(keeper.owned().length - 1);
       },
       lost(p) {
         if (!started) return;
+        const compounds = new Set(compoundsOf(p));
         void started.sessions.close(p, true);
-        started.rules.handOver(new Set(compoundsOf(p)));
+        started.rules.handOver(compounds);
+        replica.abandon(compounds);
         metrics.partitionChanges.inc({ change: 'lost' });
         metrics.partitionsOwned.set(keeper.owned().length);
       },
@@ -129,6 +142,16 @@ export async function createClusterStage(
   });
 
   let follow: NodeJS.Timeout | undefined;
+  let stopped: Promise<void> | undefined;
+  const stopOnce = async () => {
+    clearInterval(follow);
+    // No message is taken (or acknowledged) from here on: what arrives waits for the next owners.
+    await started?.sessions.closeAll();
+    await keeper.stop();
+    started?.relay.stop();
+    await replica.flush().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'alerts not written at stop'));
+    metrics.partitionsOwned.set(0);
+  };
   return {
     settings,
     bus,
@@ -142,6 +165,7 @@ export async function createClusterStage(
       started?.relay.silent(device.key);
     },
     stepAlert: (alertId, step) => replica.step(alertId, step),
+    ingestConnected: () => !started || started.sessions.connected >= keeper.owned().length,
     async view() {
       const [members, leases] = await Promise.all([state.members.list(), state.leases.list()]);
       const now = Date.now();
@@ -157,6 +181,12 @@ export async function createClusterStage(
       };
     },
     async start(startDeps) {
+      // Two processes under one name would both own every partition: refuse the second.
+      const now = Date.now();
+      const twin = (await state.members.list()).find((m) => m.instance === settings.instance && m.heartbeatAt >= now - settings.leaseMs);
+      if (twin) {
+        throw new HubError('CONFIG_INVALID', `CLUSTER_INSTANCE: another instance named ${settings.instance} is running (it beat ${now - twin.heartbeatAt} ms ago); give each instance its own name, or wait ${Math.ceil(settings.leaseMs / 1000)} s after stopping it`);
+      }
       live = startDeps.live;
       bus.attach(startDeps.live.io);
       const relay = new LiveRelay(bus, { registry: startDeps.registry, deviceStates: startDeps.deviceStates, deviceChanged: (device) => startDeps.live.deviceChanged(device) });
@@ -174,13 +204,9 @@ export async function createClusterStage(
       }, 5000);
       logger.info({ partitions: settings.partitions, leaseMs: settings.leaseMs }, 'cluster instance started: taking its share of the partitions');
     },
-    async stop() {
-      clearInterval(follow);
-      await keeper.stop();
-      await started?.sessions.closeAll();
-      started?.relay.stop();
-      await replica.flush().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'alerts not written at stop'));
-      metrics.partitionsOwned.set(0);
+    stop() {
+      stopped ??= stopOnce();
+      return stopped;
     },
     async closeBus() {
       // The adapters beat and listen until closed (the live server only closes its engine).

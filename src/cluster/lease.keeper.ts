@@ -153,6 +153,8 @@ export class LeaseKeeper {
     } catch (error) {
       if (!this.#failing) this.#log.warn({ err: (error as Error).message }, 'cluster database unreachable: leases not renewed (partitions are let go at their deadline)');
       this.#failing = true;
+      // Back, it first beats again: the others, back too, are seen before anyone takes a share.
+      this.#rounds = 0;
     }
   }
 
@@ -169,8 +171,10 @@ export class LeaseKeeper {
     const offset = free.length ? hashOf(instance) % free.length : 0;
     const order = [...free.slice(offset), ...free.slice(0, offset)];
     let taken = 0;
+    // Within a round's time: the leases held are renewed at the next round, before their deadline.
+    const until = now + this.#roundMs;
     for (const partition of order) {
-      if (taken >= wanted || this.#stopping) break;
+      if (taken >= wanted || this.#stopping || this.#now() >= until) break;
       const asked = this.#now();
       const lease = await leases.acquire(partition, instance, asked, leaseMs);
       if (!lease) continue;
@@ -184,6 +188,7 @@ export class LeaseKeeper {
         await leases.release(lease, this.#now()).catch(() => undefined);
         continue;
       }
+      if (!this.#held.has(partition)) continue; // lost while it was taken over (logged there)
       taken += 1;
       this.#log.info({ partition, epoch: lease.epoch, at: asked, previousExpiry, previousOwner: rows.get(partition)?.owner ?? null }, 'partition acquired');
     }

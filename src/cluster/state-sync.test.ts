@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AdminHooks } from '../admin/admin.types.ts';
 import { Silences } from '../alerts/silences.ts';
 import type { ClusterBus, ClusterMessageKind, ClusterMessages } from './cluster.bus.ts';
@@ -34,8 +34,8 @@ describe('syncState', () => {
     const log: string[] = [];
     const silencesA = new Silences();
     const silencesB = new Silences();
-    const hooksA = syncState(a, recordingHooks(log, 'A'), silencesA, () => undefined);
-    syncState(b, recordingHooks(log, 'B'), silencesB, () => undefined);
+    const hooksA = syncState(a, recordingHooks(log, 'A'), { silences: silencesA, load: async () => [] }, () => undefined);
+    syncState(b, recordingHooks(log, 'B'), { silences: silencesB, load: async () => [] }, () => undefined);
     await hooksA.userChanged('wang');
     await hooksA.registryChanged(['c01/manhole/m1']);
     hooksA.routingChanged({ grids: [], escalation: [] } as never);
@@ -44,19 +44,20 @@ describe('syncState', () => {
     expect(log).toEqual(['A user wang', 'B user wang', 'A registry c01/manhole/m1', 'B registry c01/manhole/m1', 'A routing 0', 'B routing 0', 'A rules 0', 'B rules 0']);
   });
 
-  it('gives the other instance the silences as they are, without telling them back', () => {
+  it('has the other instance read the silences again from the database, without telling them back', async () => {
     const [a, b] = joinedBuses();
     const silencesA = new Silences();
     const silencesB = new Silences();
     const hooks = recordingHooks([], 'x');
-    syncState(a, hooks, silencesA, () => undefined);
-    syncState(b, hooks, silencesB, () => undefined);
+    // The database: what A holds (A writes its silences at once).
+    syncState(a, hooks, { silences: silencesA, load: async () => silencesA.list(2000) }, () => undefined);
+    syncState(b, hooks, { silences: silencesB, load: async () => silencesA.list(2000) }, () => undefined);
     let told = 0;
     silencesA.onChange(() => (told += 1));
     const { silence } = silencesA.add({ compound: 'c01', from: 1000, until: 5000, reason: 'maintenance', actor: 'zhao' });
-    expect(silencesB.list(2000).map((s) => s.id)).toEqual([silence.id]);
+    await vi.waitFor(() => expect(silencesB.list(2000).map((s) => s.id)).toEqual([silence.id]));
     silencesA.remove(silence.id);
-    expect(silencesB.list(2000)).toEqual([]);
+    await vi.waitFor(() => expect(silencesB.list(2000)).toEqual([]));
     // A heard only its own two changes: B's taking them was not told back.
     expect(told).toBe(2);
   });

@@ -3,17 +3,37 @@
  * written to the database by the instance that took it, then its in-memory stages take it
  * (AdminHooks); here the same change is told to the other instances (bus `state-changed`), whose
  * hooks take it too: a login refreshed from the database, the registry rebuilt from it, the
- * routing and rules as saved, the silences as they are now.
+ * routing and rules as saved, the silences read again from the database (a moment later, once
+ * the instance that changed them has written them: two instances changing silences at once
+ * both keep theirs).
  */
 import type { AdminHooks } from '../admin/admin.types.ts';
-import type { Silences } from '../alerts/silences.ts';
+import type { Silence, Silences } from '../alerts/silences.ts';
 import type { ClusterBus } from './cluster.bus.ts';
 
-export function syncState(bus: ClusterBus, hooks: AdminHooks, silences: Silences, onError: (what: string, error: Error) => void): AdminHooks {
+/** How long after a silence changed elsewhere they are read again (the other instance writes them at once). */
+export const SILENCES_REREAD_MS = 300;
+
+export function syncState(
+  bus: ClusterBus,
+  hooks: AdminHooks,
+  kept: { silences: Silences; load: () => Promise<Silence[]> },
+  onError: (what: string, error: Error) => void,
+): AdminHooks {
+  const { silences } = kept;
   let remote = false;
-  silences.onChange((all) => {
-    if (!remote) bus.publish('state-changed', { what: 'silences', silences: all });
+  silences.onChange(() => {
+    if (!remote) bus.publish('state-changed', { what: 'silences' });
   });
+  const reread = async () => {
+    const all = await kept.load();
+    remote = true;
+    try {
+      silences.replace(all);
+    } finally {
+      remote = false;
+    }
+  };
   bus.on('state-changed', (change) => {
     const failed = (error: unknown) => onError(change.what, error as Error);
     switch (change.what) {
@@ -26,12 +46,7 @@ export function syncState(bus: ClusterBus, hooks: AdminHooks, silences: Silences
       case 'rules':
         return hooks.rulesChanged(change.data);
       case 'silences':
-        remote = true;
-        try {
-          return silences.replace(change.silences);
-        } finally {
-          remote = false;
-        }
+        return void setTimeout(() => void reread().catch(failed), SILENCES_REREAD_MS);
     }
   });
   return {

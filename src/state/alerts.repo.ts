@@ -1,5 +1,5 @@
 /** Alerts with their workflow and history (alerts table): the whole Alert as JSON, plus the columns queries need. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Alert, WorkflowState } from '../alerts/alert.types.ts';
 import type { ArchiveFilter, DeskKey } from '../alerts/alert-query.ts';
 import type { Severity } from '../rules/rule.schema.ts';
@@ -112,10 +112,11 @@ export function alertsRepo(db: Kysely<Database>): AlertsRepo {
       await db.transaction().execute(async (trx) => {
         for (const alert of alerts) {
           const fields = fieldsOf(alert);
+          // Every write counts, so an instance of a cluster started on this database later sees it (writeIf).
           await trx
             .insertInto('alerts')
-            .values({ id: alert.id, ...fields })
-            .onConflict((oc) => oc.column('id').doUpdateSet(fields))
+            .values({ id: alert.id, ...fields, version: 1 })
+            .onConflict((oc) => oc.column('id').doUpdateSet({ ...fields, version: sql<number>`alerts.version + 1` }))
             .execute();
         }
       });

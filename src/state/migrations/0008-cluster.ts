@@ -13,7 +13,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('started_at', 'bigint', (c) => c.notNull())
     .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.alterTable('alerts').addColumn('version', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  // Rows written before count as written once: a versioned write of version 0 inserts a new alert only.
+  await db.schema.alterTable('alerts').addColumn('version', 'bigint', (c) => c.notNull().defaultTo(1)).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
