@@ -78,6 +78,22 @@ export class AlertReplica {
   }
 
   /**
+   * Reads the alerts changed since `since` (open or closed) into the book: what a message lost on
+   * the way (the bus reconnecting, an instance starting) did not bring.
+   */
+  async catchUp(since: number): Promise<number> {
+    let taken = 0;
+    for (const row of await this.#d.repo.changedSince(since)) {
+      const alert = this.#take(row);
+      if (alert) {
+        taken += 1;
+        this.#d.changed(alert, false);
+      }
+    }
+    return taken;
+  }
+
+  /**
    * A workflow step on the alert as stored, locked while `step` runs (design.md §10). What the
    * step causes (notifications, the event log, sockets) is told only once the database took it;
    * a step the database did not take leaves the alert as stored.

@@ -30,6 +30,8 @@ import { PartitionSessions } from './partition.sessions.ts';
 import { partitionOf } from './partitions.ts';
 import { HubError } from '../errors.ts';
 
+/** How often compounds added to the registry are subscribed and alerts changed elsewhere read again. */
+const CATCH_UP_MS = 5000;
 /** socket.io's table for messages over PostgreSQL's NOTIFY limit (8000 bytes). */
 const ATTACHMENTS_TABLE = 'socket_io_attachments';
 
@@ -198,10 +200,18 @@ export async function createClusterStage(
       });
       started = { ...startDeps, sessions, relay };
       keeper.start();
-      // Compounds added to the registry join their partition's session.
+      // Compounds added to the registry join their partition's session; alerts whose message was lost are read again.
+      let caughtUp = Date.now() - CATCH_UP_MS;
       follow = setInterval(() => {
         for (const p of keeper.owned()) sessions.follow(p, compoundsOf(p));
-      }, 5000);
+        const from = caughtUp;
+        caughtUp = Date.now();
+        // A margin back: an alert's change time is its event's, a moment before it is written.
+        void replica.catchUp(from - CATCH_UP_MS).catch((error: unknown) => {
+          caughtUp = from;
+          logger.warn({ err: (error as Error).message }, 'alerts not caught up from the database (tried again)');
+        });
+      }, CATCH_UP_MS);
       logger.info({ partitions: settings.partitions, leaseMs: settings.leaseMs }, 'cluster instance started: taking its share of the partitions');
     },
     stop() {

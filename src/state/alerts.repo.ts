@@ -59,6 +59,10 @@ export function alertsRepo(db: Kysely<Database>): AlertsRepo {
       const row = await db.selectFrom('alerts').select(['body', 'version']).where('id', '=', id).executeTakeFirst();
       return row && versioned(row);
     },
+    async changedSince(since) {
+      const rows = await db.selectFrom('alerts').select(['body', 'version']).where('updated_at', '>=', since).orderBy('updated_at').execute();
+      return rows.map(versioned);
+    },
     writeIf: (alert, version) => writeOn(db, alert, version),
     async stepLocked(id, step) {
       return db.transaction().execute(async (trx) => {

@@ -202,6 +202,8 @@ export interface AlertsRepo {
   /** Scale-out (design.md §10): the alerts not closed (of these compounds, when given) with the version of their row. */
   listOpenVersioned(compounds?: readonly string[]): Promise<VersionedAlert[]>;
   getVersioned(id: string): Promise<VersionedAlert | undefined>;
+  /** Alerts (open or closed) that changed at or after `since` (their last event or sighting), with their versions. */
+  changedSince(since: number): Promise<VersionedAlert[]>;
   /**
    * Writes the alert only if its row is still at `version` (0: a new alert, inserted only if its
    * id is free); the new version, or undefined when another write came first.

@@ -423,6 +423,8 @@ describe.each(ENGINES)('operational database on %s', (engine) => {
       expect((await state.alerts.listOpenVersioned()).map((r) => [r.alert.id, r.version])).toEqual([['v-1', 2], ['v-3', 1]]);
       expect((await state.alerts.listOpenVersioned(['c02'])).map((r) => r.alert.id)).toEqual(['v-3']);
       expect(await state.alerts.listOpenVersioned([])).toEqual([]);
+      // What changed since a time (its last sighting, 5 s after raising in the fixture), closed ones too: a lost message is caught up from it.
+      expect((await state.alerts.changedSince(T0 + 5001)).map((r) => r.alert.id).sort()).toEqual(['v-2', 'v-3']);
     });
 
     it('takes steps of one alert from several instances in turn, none lost, and writes nothing for a step refused', async () => {
