@@ -42,6 +42,7 @@ import { adminHooks } from './admin/admin.stage.ts';
 import { createClusterStage, type ClusterStage } from './cluster/cluster.stage.ts';
 import { syncState } from './cluster/state-sync.ts';
 import { SocketClusterBus } from './cluster/cluster.bus.ts';
+import { partitionOf } from './cluster/partitions.ts';
 
 export interface HubInfo {
   /** The plain MQTT listener (else the first one), or the external broker. */
@@ -143,7 +144,8 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     }
     const owns = cluster ? cluster.owns : () => true;
     let live: LiveServer | undefined;
-    const eventLines = new AlertEventLines();
+    const clusterSettings = config.cluster;
+    const eventLines = new AlertEventLines(clusterSettings && { instance: clusterSettings.instance, partitionOf: (compound) => partitionOf(compound, clusterSettings.partitions) });
     alerts.onEvent((event, alert) => {
       store?.writeLine(eventLines.line(event, alert));
       live?.alertChanged(alert, event.kind !== 'repeated');

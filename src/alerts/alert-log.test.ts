@@ -17,3 +17,13 @@ describe('alert_events', () => {
     expect(lines.line({ alertId: 'a1', kind: 'resolved', at: T0 + 1, actor: 'wang', note: '已修好' }, alert)).not.toContain('photo=');
   });
 });
+
+describe('alert_events of a cluster instance', () => {
+  it('carries the partition of the alert and the instance that wrote the event', () => {
+    const lines = new AlertEventLines({ instance: 'hub-2', partitionOf: (compound) => (compound === 'c01' ? 17 : 0) });
+    const line = lines.line({ alertId: 'a1', kind: 'accepted', at: T0, actor: 'wang' }, alert);
+    expect(line).toMatch(/^alert_events,compound=c01,instance=hub-2,rule=elevator-trapped,/);
+    expect(line).toMatch(/,partition=17i \d+$/);
+    expect(new AlertEventLines().line({ alertId: 'a1', kind: 'accepted', at: T0, actor: 'wang' }, alert)).not.toContain('partition=');
+  });
+});

@@ -26,8 +26,12 @@ const floatField = (x: number) => (Number.isInteger(x) ? `${x}.0` : String(x));
 export class AlertEventLines {
   readonly #lastTs = new Map<string, number>();
 
+  /** `cluster`: this instance's name and the compounds' partitions, written with each event. */
+  constructor(private readonly cluster?: { instance: string; partitionOf: (compound: string) => number }) {}
+
   line(event: AlertEvent, alert: Alert): string {
-    const series = `${escapeMeasurement(MEASUREMENT)},compound=${escapeTag(alert.compound)},rule=${escapeTag(alert.ruleId)},severity=${alert.severity},type=${alert.type}`;
+    // A cluster instance's events are a series of their own (tag `instance`): two instances never write one point over another's.
+    const series = `${escapeMeasurement(MEASUREMENT)},compound=${escapeTag(alert.compound)},${this.cluster ? `instance=${escapeTag(this.cluster.instance)},` : ''}rule=${escapeTag(alert.ruleId)},severity=${alert.severity},type=${alert.type}`;
     const last = this.#lastTs.get(series) ?? -Infinity;
     const ts = Math.max(event.at, last + 1);
     this.#lastTs.set(series, ts);
@@ -49,6 +53,8 @@ export class AlertEventLines {
     if (event.distanceM !== undefined) fields += `,distanceM=${floatField(event.distanceM)}`;
     // Resolved with a photo: its id (GET /api/alerts/:id/photos/:photo), so a rebuilt alert still shows it.
     if (event.photo !== undefined) fields += `,photo=${quoteString(event.photo)}`;
+    // A cluster's alerts carry their partition and the instance that wrote the event (design.md §10).
+    if (this.cluster) fields += `,partition=${this.cluster.partitionOf(alert.compound)}i`;
     return `${series} ${fields} ${ts}`;
   }
 }
