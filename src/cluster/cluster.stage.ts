@@ -161,7 +161,8 @@ export async function createClusterStage(
     owns: (compound) => keeper.acting(partition(compound)),
     accepted(reading, device) {
       keeper.acted(partition(device.compound));
-      started?.relay.reading(device.key, reading);
+      // Alone, there is no one to tell the readings to (each one told costs a share of the reading).
+      if (keeper.members().length > 1) started?.relay.reading(device.key, reading);
     },
     silent(device) {
       started?.relay.silent(device.key);

@@ -40,6 +40,11 @@ export interface HeldPartition {
 }
 
 /** A fair share of `partitions` for the instance at `index` among `count`: the first `partitions % count` get one more. */
+/** Rounds a member may miss before the others stop counting it in their shares. */
+const MISSED_ROUNDS = 3;
+/** Partitions taken over at once (their sessions opened side by side). */
+const TAKEOVER_CONCURRENCY = 8;
+
 export function fairShare(partitions: number, count: number, index: number): number {
   return Math.floor(partitions / count) + (index < partitions % count ? 1 : 0);
 }
@@ -133,7 +138,8 @@ export class LeaseKeeper {
         if (renewed.has(partition)) held.deadline = Math.max(held.deadline, asked + leaseMs - this.#roundMs);
         else this.#lose(partition, 'not renewed');
       }
-      const alive = (await members.list()).filter((m) => m.heartbeatAt >= asked - leaseMs);
+      // Alive: beat within the last three rounds (a member gone stops counting long before its leases expire).
+      const alive = (await members.list()).filter((m) => m.heartbeatAt >= asked - MISSED_ROUNDS * this.#roundMs || m.instance === instance);
       this.#members = alive;
       if (this.#failing) this.#log.info('cluster database reachable again');
       this.#failing = false;
@@ -170,28 +176,31 @@ export class LeaseKeeper {
     }
     const offset = free.length ? hashOf(instance) % free.length : 0;
     const order = [...free.slice(offset), ...free.slice(0, offset)];
-    let taken = 0;
-    // Within a round's time: the leases held are renewed at the next round, before their deadline.
+    // The leases first, within a round's time (quick statements); then their take-overs side by side.
     const until = now + this.#roundMs;
+    const won: Array<{ partition: number; lease: PartitionLease; asked: number }> = [];
     for (const partition of order) {
-      if (taken >= wanted || this.#stopping || this.#now() >= until) break;
+      if (won.length >= wanted || this.#stopping || this.#now() >= until) break;
       const asked = this.#now();
       const lease = await leases.acquire(partition, instance, asked, leaseMs);
       if (!lease) continue;
-      const previousExpiry = rows.get(partition)?.expiresAt ?? null;
       this.#held.set(partition, { lease, deadline: asked + leaseMs - this.#roundMs });
+      won.push({ partition, lease, asked });
+    }
+    const takeOver = async ({ partition, lease, asked }: (typeof won)[number]) => {
       try {
         await this.#o.handlers.acquired(partition, lease);
       } catch (error) {
         this.#log.error({ partition, err: (error as Error).message }, 'partition not taken over: given back');
-        this.#held.delete(partition);
+        if (this.#held.get(partition)?.lease === lease) this.#held.delete(partition);
         await leases.release(lease, this.#now()).catch(() => undefined);
-        continue;
+        return;
       }
-      if (!this.#held.has(partition)) continue; // lost while it was taken over (logged there)
-      taken += 1;
-      this.#log.info({ partition, epoch: lease.epoch, at: asked, previousExpiry, previousOwner: rows.get(partition)?.owner ?? null }, 'partition acquired');
-    }
+      if (!this.#held.has(partition)) return; // lost while it was taken over (logged there)
+      const row = rows.get(partition);
+      this.#log.info({ partition, epoch: lease.epoch, at: asked, previousExpiry: row?.expiresAt ?? null, previousOwner: row?.owner ?? null }, 'partition acquired');
+    };
+    for (let i = 0; i < won.length; i += TAKEOVER_CONCURRENCY) await Promise.all(won.slice(i, i + TAKEOVER_CONCURRENCY).map(takeOver));
   }
 
   async #release(partition: number, reason: 'rebalance' | 'stop'): Promise<void> {
