@@ -61,6 +61,8 @@ export class LeaseKeeper {
   #rounds = 0;
   #stopping = false;
   #round: Promise<void> = Promise.resolve();
+  /** Take-overs under way (sessions opening), one batch after another. */
+  #takeovers: Promise<void> = Promise.resolve();
   #failing = false;
   #members: Array<{ instance: string; startedAt: number; heartbeatAt: number }> = [];
 
@@ -120,6 +122,7 @@ export class LeaseKeeper {
     clearTimeout(this.#timer);
     clearInterval(this.#enforcer);
     await this.#round;
+    await this.#takeovers;
     for (const partition of this.owned()) await this.#release(partition, 'stop');
     await this.#o.members.leave(this.#o.instance).catch((error: unknown) => this.#log.warn({ err: (error as Error).message }, 'could not leave the member list (it ages out)'));
   }
@@ -129,9 +132,9 @@ export class LeaseKeeper {
     const { instance, leaseMs, partitions, leases, members } = this.#o;
     const asked = this.#now();
     try {
-      await members.heartbeat(instance, this.#startedAt, asked);
       const mine = this.owned();
-      const renewed = new Set((await leases.renewMine(instance, mine, asked, leaseMs)).map((l) => l.partition));
+      const [, renewedLeases] = await Promise.all([members.heartbeat(instance, this.#startedAt, asked), leases.renewMine(instance, mine, asked, leaseMs)]);
+      const renewed = new Set(renewedLeases.map((l) => l.partition));
       for (const partition of mine) {
         const held = this.#held.get(partition);
         if (!held) continue; // lost meanwhile
@@ -200,7 +203,11 @@ export class LeaseKeeper {
       const row = rows.get(partition);
       this.#log.info({ partition, epoch: lease.epoch, at: asked, previousExpiry: row?.expiresAt ?? null, previousOwner: row?.owner ?? null }, 'partition acquired');
     };
-    for (let i = 0; i < won.length; i += TAKEOVER_CONCURRENCY) await Promise.all(won.slice(i, i + TAKEOVER_CONCURRENCY).map(takeOver));
+    // Not awaited by the round: renewals go on at their pace however long sessions take to open.
+    const run = async () => {
+      for (let i = 0; i < won.length; i += TAKEOVER_CONCURRENCY) await Promise.all(won.slice(i, i + TAKEOVER_CONCURRENCY).map(takeOver));
+    };
+    this.#takeovers = this.#takeovers.then(run, run);
   }
 
   async #release(partition: number, reason: 'rebalance' | 'stop'): Promise<void> {

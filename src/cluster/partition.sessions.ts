@@ -10,6 +10,7 @@ import { compoundSubscriptions } from '../contracts/topics.ts';
 import type { IngestPipeline } from '../ingest/ingest.pipeline.ts';
 import { MqttClientSource, type MqttSourceOptions } from '../ingest/mqtt-client.source.ts';
 import { partitionClientId } from './partitions.ts';
+import { LoopBudget } from '../util/loop-budget.ts';
 
 export interface PartitionSessionsOptions {
   /** The external broker's connection (url, credentials, TLS) as the hub's own uses it. */
@@ -26,6 +27,8 @@ interface Held {
 
 export class PartitionSessions {
   readonly #held = new Map<number, Held>();
+  /** One share of each event-loop turn for all partitions' messages: renewals and answers get the rest. */
+  readonly #budget = new LoopBudget();
 
   constructor(private readonly options: PartitionSessionsOptions) {}
 
@@ -40,6 +43,7 @@ export class PartitionSessions {
         subscriptions: compounds.flatMap((c) => compoundSubscriptions(topicRoot, c)),
         statusTopic: false,
         mayHandle,
+        loopBudget: this.#budget,
         connectTimeoutMs: 10_000,
       },
       pipeline,

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { hubStatusTopic, ingestSubscriptions } from '../contracts/topics.ts';
 import { HubError } from '../errors.ts';
 import { redactUrl } from '../util/redact-url.ts';
+import { LoopBudget } from '../util/loop-budget.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 import { explainBrokerError } from './broker-errors.ts';
 
@@ -34,6 +35,8 @@ export interface MqttSourceOptions {
    * broker gives it to whoever holds the session next). A partition's owner whose lease runs out.
    */
   mayHandle?: () => boolean;
+  /** The share of each event-loop turn messages may take (shared by a cluster instance's partition sessions). */
+  loopBudget?: LoopBudget;
 }
 
 export class MqttClientSource {
@@ -76,21 +79,20 @@ export class MqttClientSource {
     this.#client = client;
 
     const mayHandle = options.mayHandle ?? (() => true);
+    const budget = options.loopBudget ?? new LoopBudget();
     client.handleMessage = (packet, callback) => {
       // Not ours to handle any more: no acknowledgement, the broker keeps it for the session's next holder.
       if (!mayHandle()) return;
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      const wait = this.pipeline.whenReady();
-      if (!wait) {
-        this.pipeline.handle(packet.topic, payload);
-        callback();
-        return;
-      }
-      void wait.then(() => {
+      const handle = () => {
         if (!mayHandle()) return;
         this.pipeline.handle(packet.topic, payload);
         callback();
-      });
+      };
+      const wait = this.pipeline.whenReady();
+      // A flood of queued messages takes a slice of each turn of the event loop, not the whole turn.
+      if (!wait) budget.run(handle);
+      else void wait.then(handle);
     };
     client.on('connect', (connack) => {
       this.#connected = true;
