@@ -1,10 +1,10 @@
 /**
- * npm run bench [-- --quick] [-- --duration 20] [-- --only hub,latency,flood] [-- --outage 60]
+ * npm run bench [-- --quick] [-- --duration 20] [-- --only hub,latency,flood] [-- --outage 60] [-- --scaleout-rate 40000]
  *
  * Runs the benchmark phases on this machine, side by side on the same load: the ceiling
  * (a counting subscriber; raw InfluxDB writes), the hub's full pipeline, and the peer
- * (Node-RED); then alert latency, live fan-out, scale, the alert rebuild and an InfluxDB
- * outage. Prints progress and a table, and writes bench/results/latest.{json,md,svg}.
+ * (Node-RED); then alert latency, live fan-out, scale, the alert rebuild, an InfluxDB
+ * outage, a flooding device and scale-out (CLUSTER=on over Mosquitto and PostgreSQL). Prints progress and a table, and writes bench/results/latest.{json,md,svg}.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,8 +25,9 @@ import { fanOut } from './phases/fanout.ts';
 import { rebuildAlerts, registeredDevices } from './phases/scale.ts';
 import { influxOutage } from './phases/outage.ts';
 import { floodPhase } from './phases/flood.ts';
+import { scaleOut } from './phases/scale-out.ts';
 
-const PHASES = ['ceiling', 'hub', 'peer', 'latency', 'fanout', 'scale', 'rebuild', 'outage', 'flood'] as const;
+const PHASES = ['ceiling', 'hub', 'peer', 'latency', 'fanout', 'scale', 'rebuild', 'outage', 'flood', 'scaleout'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -34,15 +35,17 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     only: { type: 'string' },
     outage: { type: 'string' },
+    'scaleout-rate': { type: 'string' },
   },
 });
 const quick = values.quick!;
 const durationSec = Number(values.duration ?? (quick ? 8 : 20));
 const outageSec = Number(values.outage ?? (quick ? 15 : 60));
+const scaleoutRate = values['scaleout-rate'] === undefined ? undefined : Number(values['scaleout-rate']);
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...PHASES];
 const unknown = only.find((p) => !(PHASES as readonly string[]).includes(p));
-if (unknown || !(durationSec > 0) || !(outageSec > 0)) {
-  console.error(`bench: ${unknown ? `unknown phase "${unknown}" (phases: ${PHASES.join(', ')})` : '--duration and --outage take seconds'}`);
+if (unknown || !(durationSec > 0) || !(outageSec > 0) || (scaleoutRate !== undefined && !(scaleoutRate > 0))) {
+  console.error(`bench: ${unknown ? `unknown phase "${unknown}" (phases: ${PHASES.join(', ')})` : '--duration and --outage take seconds, --scaleout-rate msg/s'}`);
   process.exit(2);
 }
 
@@ -183,6 +186,9 @@ try {
       say(`  ${row.label}: flood ${row.floodRate.toLocaleString('en-US')} msg/s (${row.floodConnects} connects, ${row.dropped.toLocaleString('en-US')} dropped); others' ack p50 ${row.ack.p50} ms, p99 ${row.ack.p99} ms; /healthz p50 ${row.healthz.p50} ms, p99 ${row.healthz.p99} ms`);
     }
   });
+  await phase('scaleout', 'scale-out: 1 and 2 instances over Mosquitto and PostgreSQL, kill -9 one', async () => {
+    results.scaleOut = await scaleOut(ctx, scaleoutRate);
+  });
 } finally {
   await influx.stop();
   await rm(dir, { recursive: true, force: true });
@@ -224,6 +230,18 @@ function targets(r: BenchResults): Target[] {
   if (r.outage) {
     const o = r.outage;
     list.push({ name: `InfluxDB down ${o.outageSec} s at ${o.rate.toLocaleString('en-US')} msg/s`, goal: 'peak RSS < 500 MB, nothing lost', value: `peak RSS ${o.peakRssMb.toFixed(0)} MB (before ${o.rssBeforeMb.toFixed(0)}), lost ${o.loss.lost}`, met: o.loss.lost === 0 && o.loss.duplicated === 0 && o.peakRssMb < 500 });
+  }
+  if (r.scaleOut) {
+    const s = r.scaleOut;
+    for (const run of s.runs) {
+      list.push({ name: `scale-out, ${run.instances} instance${run.instances > 1 ? 's' : ''}, QoS 1, zero loss`, goal: 'nothing lost', value: `${run.rate.toLocaleString('en-US')} readings/s, lost ${run.loss.lost}, duplicated ${run.loss.duplicated}`, met: run.loss.lost === 0 && run.loss.duplicated === 0 });
+    }
+    if (s.ratio !== null) list.push({ name: 'scale-out, 2 instances / 1 (one 2-core box)', goal: '(context)', value: `${s.ratio.toFixed(2)} ×`, met: null });
+    if (s.takeover) {
+      const t = s.takeover;
+      const bound = (t.leaseMs * 1.2) / 1000;
+      list.push({ name: `takeover after kill -9, lease ${t.leaseMs / 1000} s`, goal: `all partitions owned ≤ ${bound.toFixed(0)} s (lease + a round)`, value: `${t.ownedAgainSec.toFixed(1)} s; moved compounds stored again ${t.allFlowSec.toFixed(1)} s; lost ${t.loss.lost}`, met: t.ownedAgainSec <= bound });
+    }
   }
   if (r.fanOut) list.push({ name: '200 dashboard clients at 10k msg/s', goal: '< 0.3 core', value: `${r.fanOut.cost.toFixed(2)} core`, met: r.fanOut.cost < 0.3 });
   return list;

@@ -5,6 +5,7 @@ import type { FanOutRow } from '../phases/fanout.ts';
 import type { RebuildRow, ScaleRow } from '../phases/scale.ts';
 import type { OutageRow } from '../phases/outage.ts';
 import type { FloodRow } from '../phases/flood.ts';
+import type { ScaleOutRow } from '../phases/scale-out.ts';
 
 export interface Target {
   name: string;
@@ -25,6 +26,7 @@ export interface BenchResults {
   rebuild?: RebuildRow;
   outage?: OutageRow;
   flood?: FloodRow[];
+  scaleOut?: ScaleOutRow;
   targets: Target[];
   errors: string[];
 }
@@ -85,6 +87,41 @@ export function markdown(r: BenchResults): string {
           r.flood.map((x) => [x.label, n(x.floodRate), n(x.floodConnects), n(x.dropped), n(x.floodAccepted), n(x.normalSent), f(x.ack.p50, 1), f(x.ack.p99, 1), f(x.ack.max, 1), f(x.healthz.p50, 1), f(x.healthz.p99, 1), f(x.healthz.max, 1)]),
         ),
     );
+  }
+  if (r.scaleOut) {
+    const s = r.scaleOut;
+    const sec = (x: number) => f(x, 1);
+    const lines: string[] = [];
+    lines.push(
+      `### Scale-out: CLUSTER=on over one Mosquitto and one PostgreSQL, ${s.partitions} partitions\n\n` +
+        table(
+          ['instances', 'offered msg/s', 'stored readings/s', 'during load /s', 'acked by broker /s', 'queue drained s', 'lost / duplicated', 'hub CPU µs/reading', 'hub cores', 'Mosquitto µs/reading', 'InfluxDB µs/reading', 'generator cores', 'peak RSS MB', 'leases lost', 'split (compounds: readings)'],
+          s.runs.map((x) => [n(x.instances), n(x.offered), n(x.rate), n(x.storedDuringLoad), n(x.ackedRate), sec(x.drainSec), loss(x.loss), f(x.cpuUsPerReading, 1), f(x.hubCores), f(x.brokerUsPerReading, 1), f(x.influxUsPerReading, 1), f(x.generatorCores), n(x.peakRssMb), n(x.leasesLost), x.split.map((p) => `${p.instance} ${p.partitions} p, ${p.compounds}: ${n(p.readings)}`).join('; ')]),
+        ),
+    );
+    if (s.ratio !== null) lines.push(`2 instances / 1 instance: **${f(s.ratio)} ×** on this machine.`);
+    if (s.takeover) {
+      const t = s.takeover;
+      lines.push(
+        '#### Takeover after kill -9 of one of 2 instances (seconds after the kill)\n\n' +
+          table(
+            ['lease s', 'load msg/s', 'killed', 'partitions moved', 'loaded compounds moved', 'all partitions owned', 'last acquired (log)', 'latest expiry taken over', 'moved compounds: first reading stored', 'every one', 'caught up (< 2 s behind)', 'acked', 'lost / duplicated', 'lost: moved / own', 'survivor leases lost'],
+            [[f(t.leaseMs / 1000, 0), n(t.offered), t.killed, n(t.movedPartitions), n(t.movedCompounds), sec(t.ownedAgainSec), sec(t.lastAcquiredSec), sec(t.latestPreviousExpirySec), sec(t.firstFlowSec), sec(t.allFlowSec), sec(t.caughtUpSec), n(t.acked), loss(t.loss), `${n(t.lostMoved)} / ${n(t.lostOwn)}`, n(t.survivorLeasesLost)]],
+          ),
+      );
+    }
+    if (s.sizing) {
+      const z = s.sizing;
+      lines.push(
+        '#### Sizing from the cost of one instance\n\n' +
+          table(
+            ['hub CPU per reading', 'CPU s per 1000 readings', 'readings/s per core', `devices per instance (1 reading / ${z.reportEverySec} s, ${f(z.headroom * 100, 0)} % headroom)`, `instances for ${n(z.city)} devices`],
+            [[`${f(z.cpuUsPerReading, 1)} µs`, f(z.cpuUsPerReading / 1000, 4), n(z.readingsPerCoreSec), n(z.devicesPerInstance), n(z.instancesForCity)]],
+          ),
+      );
+    }
+    lines.push(s.notes.map((x) => `- ${x}`).join('\n'));
+    parts.push(lines.join('\n\n'));
   }
   if (r.errors.length) parts.push('### Phases that failed\n\n' + r.errors.map((e) => `- ${e}`).join('\n'));
   return parts.join('\n\n') + '\n';
