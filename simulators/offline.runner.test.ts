@@ -22,7 +22,7 @@ describe('offline runner', () => {
     }
     expect(seqs.size).toBe(87);
     expect(count).toBeGreaterThanOrEqual(87 * 720);
-  });
+  }, 30_000); // an hour of the demo fleet validated message by message: CPU-bound, beside the integration files on 2 cores
 
   it('is the same for the same seed, and stamps samples on the step grid', () => {
     const fleet = demoFleet('k').slice(0, 10);
