@@ -21,6 +21,7 @@ import { openState } from '../src/state/index.ts';
 import { buildFleet, fleetToRegistry, type FleetDevice } from '../simulators/fleet.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { FLEET_KEY, getJson, startTestHub } from './helpers/test-hub.ts';
+import { zhUntil } from './helpers/zh-time.ts';
 import { connState, launchBrowser, logIn, newContext } from './helpers/browser.ts';
 import { publishAs } from './helpers/device-publish.ts';
 import { writeNamedUsers } from './helpers/named-users.ts';
@@ -78,8 +79,7 @@ describe('arrival on site in Chromium', () => {
     const alert = (await openAlert(lift))!;
     const dispatchedAt = alert.history.find((e) => e.kind === 'dispatched')!.at;
     expect(alert.arrival).toEqual({ dueAt: dispatchedAt + 30 * MIN });
-    const hhmm = new Intl.DateTimeFormat('zh-CN', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Shanghai' }).format(alert.arrival!.dueAt);
-    expect(await card.getByTestId('arrival-due').textContent()).toBe(`到场时限 ${hhmm}`);
+    expect(await card.getByTestId('arrival-due').textContent()).toBe(`到场时限 ${zhUntil(alert.arrival!.dueAt)}`);
     await expect.poll(() => card.getByTestId('arrival-clock').getAttribute('data-state')).toBe('left');
     expect(await card.getByTestId('arrival-clock').textContent()).toMatch(/^到场剩余 \d+ 分钟$/);
 

@@ -19,6 +19,7 @@ import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
 import { buildFleet, fleetToRegistry, type FleetDevice } from '../simulators/fleet.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { FLEET_KEY, getJson, postJson, startTestHub } from './helpers/test-hub.ts';
+import { ZH_UNTIL } from './helpers/zh-time.ts';
 import { connState, launchBrowser, logIn, newContext } from './helpers/browser.ts';
 import { publishAs } from './helpers/device-publish.ts';
 import { writeNamedUsers } from './helpers/named-users.ts';
@@ -176,8 +177,8 @@ describe('the closed loop in Chromium', () => {
       await card.getByTestId('silence-submit').click();
     };
     await silenceFor30();
-    await expect.poll(() => notice(page), { timeout: 5000 }).toMatch(new RegExp(`^已屏蔽「${manhole.name} · 井下水位过高」至 \\d{2}:\\d{2}$`));
-    await expect.poll(() => card.getByTestId('alert-silenced').textContent()).toMatch(/^已屏蔽至 \d{2}:\d{2}$/);
+    await expect.poll(() => notice(page), { timeout: 5000 }).toMatch(new RegExp(`^已屏蔽「${manhole.name} · 井下水位过高」至 ${ZH_UNTIL}$`));
+    await expect.poll(() => card.getByTestId('alert-silenced').textContent()).toMatch(new RegExp(`^已屏蔽至 ${ZH_UNTIL}$`));
     const items = page.getByTestId('silence-item');
     await expect.poll(() => items.count()).toBe(1);
     expect(await items.first().getAttribute('data-device-key')).toBe(manhole.key);

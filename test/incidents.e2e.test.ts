@@ -19,6 +19,7 @@ import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
 import { DEMO_PASSWORD, demoRouting, prepareDemo } from '../src/demo/demo.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { getJson, loginCookie, startTestHub } from './helpers/test-hub.ts';
+import { ZH_UNTIL } from './helpers/zh-time.ts';
 import { connState, launchBrowser, logIn, newContext } from './helpers/browser.ts';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -111,8 +112,8 @@ describe('an incident in Chromium (rainstorm)', () => {
     await card.getByTestId('alert-silence').click();
     expect(await card.getByTestId('silence-scope').textContent()).toBe(`将屏蔽：${c01Name} 整个小区 · 井下水位过高。屏蔽期间本小区此类异常不再告警，也不加入此事件；此事件本身仍需处理。`);
     await card.getByTestId('silence-submit').click();
-    await expect.poll(() => notice(page), { timeout: 5000 }).toMatch(new RegExp(`^已屏蔽「${c01Name} 整个小区 · 井下水位过高」至 (\\d{1,2}月\\d{1,2}日 )?\\d{2}:\\d{2}$`));
-    await expect.poll(() => card.getByTestId('alert-silenced').textContent()).toMatch(/^已屏蔽至 (\d{1,2}月\d{1,2}日 )?\d{2}:\d{2}$/);
+    await expect.poll(() => notice(page), { timeout: 5000 }).toMatch(new RegExp(`^已屏蔽「${c01Name} 整个小区 · 井下水位过高」至 ${ZH_UNTIL}$`));
+    await expect.poll(() => card.getByTestId('alert-silenced').textContent()).toMatch(new RegExp(`^已屏蔽至 ${ZH_UNTIL}$`));
     expect(await page.getByTestId('silence-form').count()).toBe(0);
 
     const { silences } = await getJson<{ silences: SilenceView[] }>(hub, '/api/silences?compound=c01', 'admin');
