@@ -17,6 +17,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Real mosquitto/influxd child processes: run files one at a time on 2 cores.
           fileParallelism: false,
+          // One worker for every file: the hub's modules are imported once, not once per file (no global state to leak).
+          isolate: false,
         },
       },
     ],

@@ -1,5 +1,5 @@
 /** Alerts and their lifecycle events (design.md §7): shared by the alerts stage, the API and, later, dashboards. */
-import type { DeviceType } from '../contracts/device-types.ts';
+import { DEVICE_TYPES, type DeviceType } from '../contracts/device-types.ts';
 import type { FieldValue } from '../contracts/payloads.ts';
 import type { Severity } from '../rules/rule.schema.ts';
 
@@ -35,6 +35,12 @@ export const ALERT_EVENT_KINDS = [
   'flapping',
   /** A flapping condition has kept still for T: notified normally again. */
   'stable',
+  /** Hand-over (流转) to a party (`party`), by a hand-over rule of its kind (`actor` hub) or by hand; `assignee` = who holds it now. */
+  'handed_over',
+  /** After closing: a party rated the handling (`party` = `manager` or `committee`, `score` 1–5, `note` = comment). Once per party. */
+  'evaluated',
+  /** A resident report marked as spam by a manager: closed with it, counted apart in the figures. */
+  'marked_spam',
 ] as const;
 export type AlertEventKind = (typeof ALERT_EVENT_KINDS)[number];
 
@@ -84,6 +90,35 @@ export interface Arrival {
   distanceM?: number;
 }
 
+/** A rating of a closed alert's handling (评价), once per evaluating party. */
+export interface Evaluation {
+  party: EvaluatingParty;
+  /** 1 (poor) … 5 (very satisfied). */
+  score: number;
+  comment?: string;
+  by: string;
+  at: number;
+}
+export const EVALUATING_PARTIES = ['manager', 'committee'] as const;
+export type EvaluatingParty = (typeof EVALUATING_PARTIES)[number];
+
+/** What a resident reported (随手拍), for an alert of rule `resident-report`: never shown to other residents. */
+export interface ResidentReport {
+  /** The report's id (its receipt link carries a separate secret token). */
+  id: string;
+  category: ReportCategory;
+  /** Building id in the compound (registry), where the resident scanned the notice. */
+  building: string;
+  text: string;
+  /** The photo attached, as an alert photo (GET /api/alerts/:id/photos/:photo). */
+  photo?: string;
+  /** Marked as spam by a manager. */
+  spam?: boolean;
+}
+/** What a resident may report: the kinds of problem the hub watches (the alert's `type` is the category). */
+export const REPORT_CATEGORIES = DEVICE_TYPES;
+export type ReportCategory = DeviceType;
+
 export interface Alert {
   id: string;
   ruleId: string;
@@ -126,6 +161,12 @@ export interface Alert {
   remindedAt?: number;
   /** The condition is toggling (see the `flapping` event): its toggles are not notified. */
   flapping?: boolean;
+  /** Parties (alerts config `groups` ids) it was handed over to, in order: their members see it (contracts/access.ts maySee). */
+  parties?: string[];
+  /** Ratings after closing, once per evaluating party. */
+  evaluations?: Evaluation[];
+  /** Set on alerts of rule `resident-report`. */
+  report?: ResidentReport;
   history: AlertEvent[];
 }
 
@@ -143,6 +184,10 @@ export interface AlertEvent {
   distanceM?: number;
   /** For resolved: the photo attached (GET /api/alerts/:id/photos/:photo), when one was. */
   photo?: string;
+  /** For handed_over: the party (groups id) it went to; for evaluated: `manager` or `committee`. */
+  party?: string;
+  /** For evaluated: 1–5. */
+  score?: number;
 }
 
 /** What the event log keeps of an incident alert beyond its group (its rule): enough to rebuild it as one. */

@@ -40,6 +40,9 @@ export const EVENT_LABEL: Readonly<Record<AlertEventKind, string>> = {
   released: '拆分为单独告警 Members released',
   flapping: '状态频繁切换 Flapping',
   stable: '状态已稳定 Stable again',
+  handed_over: '已流转 Handed over',
+  evaluated: '已评价 Evaluated',
+  marked_spam: '标为无效举报 Marked as spam',
 };
 
 const STEP_LABEL: Readonly<Record<WorkflowState, string>> = {
