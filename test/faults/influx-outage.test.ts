@@ -18,7 +18,7 @@ import { getJson, writeFleetRegistry } from '../helpers/test-hub.ts';
 
 const COMPOUNDS = ['o1', 'o2', 'o3', 'o4', 'o5', 'o6'];
 const INTERVAL_MS = 50;
-const OUTAGE_MS = 60_000;
+const OUTAGE_MS = 30_000;
 const STALL_MS = 15_000;
 /** RSS may grow by what V8 collects lazily; 50k spooled lines held in memory would not fit a bound this size either way. */
 const MEMORY_HEADROOM = 128 * 1024 * 1024;
