@@ -87,6 +87,17 @@ const IN_FLIGHT_WAIT_MS = 1000;
 
 export type LoginSlot = { ok: true; attempt: LoginAttempt } | { ok: false; refusal: LoginRefusal };
 
+/** An attempt that ends once: whichever of its three endings comes first counts, the others do nothing. */
+function endsOnce(ends: LoginAttempt): LoginAttempt {
+  let done = false;
+  const first = (): boolean => !done && (done = true);
+  return {
+    failed: (at) => (first() ? ends.failed(at) : {}),
+    succeeded: () => void (first() && ends.succeeded()),
+    passed: () => void (first() && ends.passed()),
+  };
+}
+
 export class LoginLimiter {
   readonly #accounts = new Map<string, AccountState>();
   readonly #addresses = new Map<string, number[]>();
@@ -128,29 +139,22 @@ export class LoginLimiter {
     }
     const { charge } = reservation;
     const local = slot.attempt;
-    let done = false;
     return {
       ok: true,
-      attempt: {
+      attempt: endsOnce({
         failed: (at) => {
-          if (done) return {};
-          done = true;
           const lockedUntil = Math.max(local.failed(at).lockedUntil ?? 0, charge.lockedUntil);
           return lockedUntil ? { lockedUntil } : {};
         },
         succeeded: () => {
-          if (done) return;
-          done = true;
           local.succeeded();
           this.#settle(account, () => charge.cleared());
         },
         passed: () => {
-          if (done) return;
-          done = true;
           local.passed();
           this.#settle(account, () => charge.returned());
         },
-      },
+      }),
     };
   }
 
@@ -172,13 +176,16 @@ export class LoginLimiter {
     this.#keep(this.#accounts, key(user), account);
     times.push(now);
     this.#keep(this.#addresses, address, times);
-    let done = false;
+    /** The address is not charged for a right password. */
+    const uncharge = () => {
+      const current = this.#addresses.get(address);
+      const i = current?.lastIndexOf(now) ?? -1;
+      if (i >= 0) current!.splice(i, 1);
+    };
     return {
       ok: true,
-      attempt: {
+      attempt: endsOnce({
         failed: (at) => {
-          if (done) return {};
-          done = true;
           account.pending -= 1;
           account.streak += 1;
           account.lastFailure = at;
@@ -187,24 +194,16 @@ export class LoginLimiter {
           return { lockedUntil: account.lockedUntil };
         },
         succeeded: () => {
-          if (done) return;
-          done = true;
           account.pending -= 1;
           account.streak = 0;
           account.lockedUntil = 0;
-          const current = this.#addresses.get(address);
-          const i = current?.lastIndexOf(now) ?? -1;
-          if (i >= 0) current!.splice(i, 1);
+          uncharge();
         },
         passed: () => {
-          if (done) return;
-          done = true;
           account.pending -= 1;
-          const current = this.#addresses.get(address);
-          const i = current?.lastIndexOf(now) ?? -1;
-          if (i >= 0) current!.splice(i, 1);
+          uncharge();
         },
-      },
+      }),
     };
   }
 
