@@ -1,26 +1,14 @@
 /** The per-account lockout over two instances (account-locks.shared.ts through LoginLimiter.enter): one streak, wherever the guesses land. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { openState } from '../state/index.ts';
+import { silentLogger, tempStates } from '../testing/temp-state.fixture.ts';
 import type { StateStore } from '../state/state.types.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginSlot } from './login-limiter.ts';
 
-const silent = pino({ level: 'silent' });
+const silent = silentLogger;
 const limits = { ...DEFAULT_LOGIN_LIMITS, accountFailures: 5, lockBaseMs: 60_000 };
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function state(): Promise<StateStore> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'account-locks-'));
-  const s = await openState({ dataDir: dir }, silent);
-  cleanups.push(() => rm(dir, { recursive: true, force: true }), () => s.close());
-  return s;
-}
+const states = tempStates('account-locks');
+afterEach(() => states.closeAll());
+const state = (): Promise<StateStore> => states.open();
 
 async function instances(n: number) {
   const db = await state();

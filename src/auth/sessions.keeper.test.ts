@@ -1,27 +1,15 @@
 /** Sessions kept in the operational database: what is kept (never a token), when it is written, and what comes back. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { openState } from '../state/index.ts';
+import { silentLogger, tempStates } from '../testing/temp-state.fixture.ts';
 import type { StateStore } from '../state/state.types.ts';
 import { keepSessions } from './sessions.keeper.ts';
 import { Sessions } from './sessions.ts';
 
 const options = { idleMs: 60_000, absoluteMs: 3_600_000, maxPerUser: 5 };
-const silent = pino({ level: 'silent' });
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function state(): Promise<StateStore> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sessions-keeper-'));
-  const s = await openState({ dataDir: dir }, silent);
-  cleanups.push(() => rm(dir, { recursive: true, force: true }), () => s.close());
-  return s;
-}
+const silent = silentLogger;
+const states = tempStates('sessions-keeper');
+afterEach(() => states.closeAll());
+const state = (): Promise<StateStore> => states.open();
 
 describe('sessions kept in the database', () => {
   it('keeps digests, never tokens; a logout is written at once, logins and touches shortly after', async () => {

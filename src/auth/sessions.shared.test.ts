@@ -1,10 +1,6 @@
 /** Sessions of two instances over one database (sessions.shared.ts): what one does, the other honours. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { openState } from '../state/index.ts';
+import { silentLogger, tempStates } from '../testing/temp-state.fixture.ts';
 import type { SessionsRepo, StateStore } from '../state/state.types.ts';
 import { pairedBuses } from '../testing/paired-bus.fixture.ts';
 import { keepSessions } from './sessions.keeper.ts';
@@ -12,18 +8,10 @@ import { LOOKUP_BURST, MISS_MS, shareSessions } from './sessions.shared.ts';
 import { Sessions } from './sessions.ts';
 
 const options = { idleMs: 60_000, absoluteMs: 3_600_000, maxPerUser: 5 };
-const silent = pino({ level: 'silent' });
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function state(): Promise<StateStore> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sessions-shared-'));
-  const s = await openState({ dataDir: dir }, silent);
-  cleanups.push(() => rm(dir, { recursive: true, force: true }), () => s.close());
-  return s;
-}
+const silent = silentLogger;
+const states = tempStates('sessions-shared');
+afterEach(() => states.closeAll());
+const state = (): Promise<StateStore> => states.open();
 
 /** The repository with its `find` calls counted. */
 function counted(repo: SessionsRepo): SessionsRepo & { finds: number } {
