@@ -10,13 +10,8 @@ import { formatIssues } from '../config/config.loader.ts';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 import { ALERT_EVENT_KINDS } from './alert.types.ts';
-import { DEVICE_TYPES } from '../contracts/device-types.ts';
 
 const id = z.string().regex(ID_PATTERN);
-
-/** Kinds of party in the loop (docs/parties.md). */
-export const PARTY_KINDS = ['property', 'community', 'committee', 'department'] as const;
-export type PartyKind = (typeof PARTY_KINDS)[number];
 const minutes = z.number().positive().max(7 * 24 * 60);
 
 /** Webhook kinds (docs/alerts.md "Channels"): each vendor's group robot, or generic JSON. */
@@ -112,21 +107,7 @@ export const alertsConfigSchema = z.strictObject({
    * a street's emergency desk. A group entry calls its members in order.
    */
   groups: z
-    .array(
-      z.strictObject({
-        id,
-        name: z.string().min(1).max(100),
-        members: z.array(id).min(1),
-        /**
-         * A group with a kind is a party of the loop (docs/parties.md): the property company, the
-         * community, the owners' committee, or a street department (fire safety desk, elevator
-         * safety desk, police, law enforcement). Hand-over rules name departments.
-         */
-        kind: z.enum(PARTY_KINDS).optional(),
-        /** The compounds the party covers (a department: the alerts it may be handed); default every compound. */
-        compounds: z.array(id).optional(),
-      }),
-    )
+    .array(z.strictObject({ id, name: z.string().min(1).max(100), members: z.array(id).min(1) }))
     .default([])
     .superRefine((groups, ctx) => {
       const seen = new Set<string>();
@@ -143,27 +124,6 @@ export const alertsConfigSchema = z.strictObject({
   escalation: z.array(id).default([]),
   /** Longest silence (maintenance window) anyone may set, in minutes. */
   silenceMaxMin: minutes.default(24 * 60),
-  /**
-   * Hand-over (流转) by kind of problem (docs/parties.md): an alert of these rules (or device
-   * types) still not resolved `afterMin` after it was raised goes to the party `to` (a group id):
-   * a blocked fire lane past its escalation step to the street's fire safety desk, an elevator out
-   * of service for hours to the elevator safety desk. Each rule hands an alert over once.
-   */
-  handovers: z
-    .array(
-      z.strictObject({
-        id,
-        rules: z.array(id).optional(),
-        types: z.array(z.enum(DEVICE_TYPES)).optional(),
-        afterMin: minutes,
-        to: id,
-      }),
-    )
-    .default([]),
-  /** Evaluation (评价) after closing: how long it stays open, and whether the owners' committee rates too. */
-  evaluation: z
-    .strictObject({ windowMin: minutes.default(7 * 24 * 60), committee: z.boolean().default(true) })
-    .default({ windowMin: 7 * 24 * 60, committee: true }),
   webhooks: z.array(webhookSchema).default([]),
   /** A resolved alert whose condition stayed cleared this long closes by itself. */
   autoCloseMin: minutes.default(30),

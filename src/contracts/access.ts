@@ -2,7 +2,7 @@
  * Who may see and do what (design.md §8): roles and scopes, shared by the API, the live
  * socket and the dashboards.
  */
-export const ROLES = ['admin', 'manager', 'worker', 'viewer', 'department', 'committee'] as const;
+export const ROLES = ['admin', 'manager', 'worker', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The logged-in user as the API and the socket describe them (never a secret). */
@@ -14,11 +14,6 @@ export interface Me {
   compounds: 'all' | string[];
   /** A worker's grids. */
   grids: string[];
-  /**
-   * The parties (alerts config `groups` with a `kind`, docs/parties.md) this login is a member of.
-   * A `department` login sees and acts on the alerts handed over (流转) to one of them, and no others.
-   */
-  parties?: string[];
   /** The password was generated for a first run: the user is asked to change it. */
   mustChangePassword: boolean;
   /** The second factor (GET /api/auth/me and the login answer carry it; not the socket's hello). */
@@ -59,24 +54,14 @@ export interface RecoveryCodesAnswer {
   mfa: MfaStatus;
 }
 
-/**
- * What each role may do besides reading its scope (docs/parties.md for the last two):
- * - `department`: a street department's desk (fire safety, elevator safety, police…): like a grid
- *   worker, but only on the alerts handed over to its party; no compound scope of its own.
- * - `committee`: an owners' committee (业委会) member: reads the alerts and figures of their
- *   compounds, and evaluates (评价) the handling of closed alerts.
- * - `handover`: pass an alert to a party by hand; `spam`: mark a resident report as spam;
- *   `evaluate`: rate a closed alert's handling once per evaluating party (manager, committee).
- */
+/** What each role may do besides reading its scope. */
 export const ROLE_ACTIONS = {
-  admin: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence', 'handover', 'spam', 'ops'],
-  manager: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence', 'handover', 'spam', 'evaluate'],
+  admin: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence', 'ops'],
+  manager: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'comment', 'silence'],
   worker: ['accept', 'arrive', 'resolve', 'comment'],
   viewer: [],
-  department: ['accept', 'arrive', 'resolve', 'comment'],
-  committee: ['evaluate'],
 } as const satisfies Record<Role, readonly string[]>;
-export type Action = (typeof ROLE_ACTIONS)[keyof typeof ROLE_ACTIONS][number];
+export type Action = (typeof ROLE_ACTIONS)['admin'][number];
 
 export function mayDo(role: Role, action: Action): boolean {
   return (ROLE_ACTIONS[role] as readonly string[]).includes(action);
@@ -84,15 +69,4 @@ export function mayDo(role: Role, action: Action): boolean {
 
 export function inScope(me: Pick<Me, 'compounds'>, compound: string): boolean {
   return me.compounds === 'all' || me.compounds.includes(compound);
-}
-
-/** Roles that act on alerts only as the people who hold them (src/contracts/alert-holders.ts). */
-export const HOLDER_ROLES: readonly Role[] = ['worker', 'department'];
-
-/**
- * Whether the user may see the alert: its compound is in their scope, or (a department) it was
- * handed over to one of their parties. Every alert route, room and channel asks this.
- */
-export function maySee(me: Pick<Me, 'compounds' | 'parties'>, alert: { compound: string; parties?: readonly string[] }): boolean {
-  return inScope(me, alert.compound) || Boolean(alert.parties?.some((p) => me.parties?.includes(p)));
 }
