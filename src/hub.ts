@@ -120,7 +120,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const access = await createAccessStage(config, users, state.sessions, logger, state.users, clusterBus ? { bus: clusterBus } : undefined);
     cleanups.push(() => access.keptSessions.flush());
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
-    const people = () => users.list().map((u) => describeUser(u, alertsConfig.grids));
+    const people = () => users.list().map((u) => describeUser(u, alertsConfig));
     const { alerts, routing, silences, flush: flushAlerts } = await createAlertsStage({
       alertsConfig,
       alertsSource: hubState.alertsSource,

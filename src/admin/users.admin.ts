@@ -139,7 +139,7 @@ export class UsersAdmin {
     const routing = await currentRouting(this.#deps);
     const known = new Set(checkRouting(routing, this.#deps.people()));
     const people: Me[] = this.#deps.people().filter((p) => p.id !== before.id);
-    if (!after.disabled) people.push(describeUser(after, routing.grids));
+    if (!after.disabled) people.push(describeUser(after, routing));
     // Only what this change breaks: problems the routing had already are not this change's.
     const problems = checkRouting(routing, people).filter((p) => !known.has(p));
     if (problems.length) {

@@ -10,7 +10,7 @@ import { HubError } from '../errors.ts';
 import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import type { FieldValue } from '../contracts/payloads.ts';
-import type { Alert, AlertEvent, AlertEventKind, Incident, IncidentMember, StoredAlertEvent, StoredIncident, WorkflowState } from './alert.types.ts';
+import type { Alert, AlertEvent, AlertEventKind, EvaluatingParty, Incident, IncidentMember, StoredAlertEvent, StoredIncident, WorkflowState } from './alert.types.ts';
 import type { AlertsConfig } from './sla.config.ts';
 import type { Routing } from './routing.ts';
 import { ArrivalPolicy, type CompoundSites } from './arrival.policy.ts';
@@ -326,7 +326,7 @@ export class AlertBook {
   /** Gives the alert to someone who may act in its compound (Routing.takers); anyone else is refused. */
   reassign(id: string, actor: string, assignee: string, at: number): Alert {
     const alert = this.#expect(id, ['new', 'dispatched', 'accepted'], 'reassign');
-    if (!this.routing.mayTake(assignee, alert.compound)) {
+    if (!this.routing.mayTakeAlert(assignee, alert)) {
       throw new HubError('ASSIGNEE_INVALID', `${assignee} may not act on alerts of ${alert.compound}`, { params: { assignee, compound: alert.compound } });
     }
     return this.#step(alert, 'reassigned', at, actor, undefined, { assignee });
@@ -335,6 +335,51 @@ export class AlertBook {
   comment(id: string, actor: string, note: string, at: number): Alert {
     if (!note.trim()) throw new HubError('BAD_REQUEST', 'note: a comment needs text');
     return this.#step(this.get(id), 'commented', at, actor, undefined, { note });
+  }
+
+  /**
+   * Hand-over (流转): the alert goes to a party (a group of the routing that covers its compound),
+   * whose first member who can act holds it, dispatched, with a new accept deadline. `actor` is a
+   * manager, or `hub` for a hand-over rule of the routing.
+   */
+  handOver(id: string, actor: string, party: string, at: number, note?: string): Alert {
+    const alert = this.#expect(id, ['new', 'dispatched', 'accepted'], 'hand over');
+    if (alert.parties?.at(-1) === party) throw new HubError('HANDED_OVER_ALREADY', `alert ${id} is with ${party} already`, { params: { id, party } });
+    if (!this.routing.covers(party, alert.compound)) throw new HubError('PARTY_INVALID', `${party} is no party that covers ${alert.compound}`, { params: { party, compound: alert.compound } });
+    const first = this.routing.members(party)[0];
+    if (!first) throw new HubError('PARTY_INVALID', `${party} has nobody who can act on alerts`, { params: { party, compound: alert.compound } });
+    return this.#step(alert, 'handed_over', at, actor, undefined, { party, assignee: first, ...(note?.trim() ? { note } : {}) });
+  }
+
+  /**
+   * Evaluation (评价) of a closed alert by one party (the compound's manager, or an owners'
+   * committee member): 1–5 with an optional comment, once per party, within the window after it
+   * closed.
+   */
+  evaluate(id: string, actor: string, party: EvaluatingParty, score: number, at: number, comment?: string): Alert {
+    const alert = this.get(id);
+    if (!Number.isInteger(score) || score < 1 || score > 5) throw new HubError('BAD_REQUEST', 'score: a whole number from 1 to 5', { params: { min: 1, max: 5 } });
+    if (party === 'committee' && !this.config.evaluation.committee) throw new HubError('FORBIDDEN', 'owners\' committees do not evaluate alerts here (alerts config evaluation.committee)');
+    const closedAt = alert.workflow === 'closed' ? this.#lastAt(alert, 'closed') : undefined;
+    if (closedAt === undefined || at > closedAt + this.config.evaluation.windowMin * MINUTE) {
+      throw new HubError('EVALUATION_CLOSED', `alert ${id} can be evaluated only within ${this.config.evaluation.windowMin} min after it closed`, { params: { id, windowMin: this.config.evaluation.windowMin } });
+    }
+    if (alert.evaluations?.some((e) => e.party === party)) throw new HubError('EVALUATED_ALREADY', `alert ${id} has a ${party} evaluation already`, { params: { id, party } });
+    return this.#step(alert, 'evaluated', at, actor, undefined, { party, score, ...(comment?.trim() ? { note: comment.trim() } : {}) });
+  }
+
+  /** The first hand-over rule due for the alert now: its party, or nothing. */
+  #handoverDue(alert: Alert, now: number): string | undefined {
+    if (alert.condition !== 'active') return undefined;
+    for (const h of this.config.handovers) {
+      if (h.rules && !h.rules.includes(alert.ruleId)) continue;
+      if (h.types && !h.types.includes(alert.type)) continue;
+      if (alert.parties?.includes(h.to) || !this.routing.covers(h.to, alert.compound) || !this.routing.members(h.to).length) continue;
+      const late = h.afterMin !== undefined && now - alert.raisedAt >= h.afterMin * MINUTE;
+      const escalated = h.atEscalation !== undefined && alert.escalationLevel >= h.atEscalation;
+      if (late || escalated) return h.to;
+    }
+    return undefined;
   }
 
   /**
@@ -351,9 +396,15 @@ export class AlertBook {
         }
         continue;
       }
+      // Hand-over rules by kind of problem (流转): one step per tick.
+      const party = this.#handoverDue(alert, now);
+      if (party) {
+        this.handOver(alert.id, 'hub', party, now);
+        continue;
+      }
       if (this.#workflowClock(alert, now)) continue;
       if (alert.dueAt === undefined || now < alert.dueAt) continue;
-      const chain = this.routing.chain(alert.compound, now);
+      const chain = this.routing.chainOf(alert, now);
       const next = chain[Math.min(alert.escalationLevel + 1, chain.length - 1)];
       // Not accepted in time: the next person gets it. Accepted but not resolved: the next level is told.
       const note = alert.workflow === 'accepted' ? 'resolve deadline missed' : 'accept deadline missed';
@@ -366,12 +417,12 @@ export class AlertBook {
    * arrival. Says whether it escalated (one escalation per alert and tick).
    */
   #workflowClock(alert: Alert, now: number): boolean {
-    const order = { chain: () => this.routing.chain(alert.compound, now), grid: () => this.routing.grid(alert.compound, now) };
+    const order = { chain: () => this.routing.chainOf(alert, now), grid: () => this.routing.gridOf(alert, now) };
     for (const due of notificationsDue(alert, now, this.config, order)) this.#step(alert, due.kind, now, 'hub', undefined, { assignee: due.assignee });
     const arrival = alert.arrival;
     if (!arrival || arrival.at !== undefined || now < arrival.dueAt) return false;
     if (alert.history.some((e) => e.kind === 'escalated' && e.note === ARRIVAL_MISSED)) return false;
-    const chain = this.routing.chain(alert.compound, now);
+    const chain = this.routing.chainOf(alert, now);
     const next = chain[Math.min(alert.escalationLevel + 1, chain.length - 1)];
     this.#step(alert, 'escalated', now, 'hub', undefined, { assignee: next, note: ARRIVAL_MISSED });
     return true;
@@ -421,6 +472,8 @@ export class AlertBook {
         ...(r.position ? { position: r.position } : {}),
         ...(r.distanceM !== undefined ? { distanceM: r.distanceM } : {}),
         ...(r.photo ? { photo: r.photo } : {}),
+        ...(r.party ? { party: r.party } : {}),
+        ...(r.score !== undefined ? { score: r.score } : {}),
       };
       this.#reduce(existing, event, r.value);
     }
@@ -608,6 +661,25 @@ export class AlertBook {
       case 'flapping':
         alert.flapping = true;
         break;
+      case 'handed_over':
+        // The party's member holds it now, with a deadline of its own to accept; who held it or was rung before is not told any more.
+        if (event.party) alert.parties = [...(alert.parties ?? []), event.party];
+        alert.workflow = 'dispatched';
+        alert.assignee = event.assignee;
+        alert.dueAt = event.at + sla.acceptMin * MINUTE;
+        alert.overdue = undefined;
+        alert.called = undefined;
+        alert.escalatedTo = undefined;
+        alert.remindedAt = undefined;
+        break;
+      case 'evaluated':
+        if (event.party === 'manager' || event.party === 'committee') {
+          alert.evaluations = [...(alert.evaluations ?? []), { party: event.party, score: event.score ?? 0, ...(event.note ? { comment: event.note } : {}), by: event.actor, at: event.at }];
+        }
+        break;
+      case 'marked_spam':
+        if (alert.report) alert.report = { ...alert.report, spam: true };
+        break;
       case 'stable':
         alert.flapping = undefined;
         break;
@@ -683,7 +755,7 @@ export class AlertBook {
     return alert.incident;
   }
 
-  #step(alert: Alert, kind: AlertEventKind, at: number, actor: string, value?: FieldValue, extra: Partial<Pick<AlertEvent, 'note' | 'assignee' | 'position' | 'distanceM' | 'photo'>> = {}): Alert {
+  #step(alert: Alert, kind: AlertEventKind, at: number, actor: string, value?: FieldValue, extra: Partial<Pick<AlertEvent, 'note' | 'assignee' | 'position' | 'distanceM' | 'photo' | 'party' | 'score'>> = {}): Alert {
     const event: AlertEvent = { alertId: alert.id, kind, at, actor, ...extra };
     this.#reduce(alert, event, value);
     this.#emit(event, alert);

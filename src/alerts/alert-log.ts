@@ -1,8 +1,8 @@
 /**
  * The alert event log in InfluxDB (design.md §5): every alert event is a point of
  * `alert_events` (tags compound, rule, severity, type; fields alertId, state, actor, note,
- * device, deviceKey, assignee, value, for a resolve with a photo `photo`, and for an incident
- * `incident`). Open alerts are rebuilt from it at a database's first start.
+ * device, deviceKey, assignee, value, for a resolve with a photo `photo`, for an incident
+ * `incident`, for a hand-over or evaluation `party`, and for an evaluation `score`). Open alerts are rebuilt from it at a database's first start.
  */
 import type { FieldValue } from '../contracts/payloads.ts';
 import { escapeMeasurement, escapeTag, quoteString, quoteText, readStoredText } from '../store/line-protocol.ts';
@@ -53,6 +53,9 @@ export class AlertEventLines {
     if (event.distanceM !== undefined) fields += `,distanceM=${floatField(event.distanceM)}`;
     // Resolved with a photo: its id (GET /api/alerts/:id/photos/:photo), so a rebuilt alert still shows it.
     if (event.photo !== undefined) fields += `,photo=${quoteString(event.photo)}`;
+    // Hand-over and evaluation: the party, and the score (a float, for the satisfaction figures).
+    if (event.party !== undefined) fields += `,party=${quoteString(event.party)}`;
+    if (event.score !== undefined) fields += `,score=${floatField(event.score)}`;
     // A cluster's alerts carry their partition and the instance that wrote the event (design.md §10).
     if (this.cluster) fields += `,partition=${this.cluster.partitionOf(alert.compound)}i`;
     return `${series} ${fields} ${ts}`;
@@ -69,7 +72,7 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
   if (!series) return [];
   const col = (name: string) => series.columns.indexOf(name);
   const idx = Object.fromEntries(
-    ['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type', 'lat', 'lon', 'accuracyM', 'distanceM', 'deviceKey', 'incident', 'photo'].map((n) => [n, col(n)]),
+    ['alertId', 'state', 'actor', 'note', 'assignee', 'device', 'at', 'value', 'compound', 'rule', 'severity', 'type', 'lat', 'lon', 'accuracyM', 'distanceM', 'deviceKey', 'incident', 'photo', 'party', 'score'].map((n) => [n, col(n)]),
   );
   const events: StoredAlertEvent[] = [];
   for (const row of series.values) {
@@ -100,6 +103,8 @@ export async function readAlertEvents(settings: StoreSettings, days: number): Pr
       ...(typeof lat === 'number' && typeof lon === 'number' ? { position: { lat, lon, ...(typeof accuracyM === 'number' ? { accuracyM } : {}) } } : {}),
       ...(typeof distanceM === 'number' ? { distanceM } : {}),
       ...(typeof get('photo') === 'string' && get('photo') ? { photo: get('photo') as string } : {}),
+      ...(typeof get('party') === 'string' && get('party') ? { party: get('party') as string } : {}),
+      ...(typeof get('score') === 'number' ? { score: get('score') as number } : {}),
       ...(typeof deviceKey === 'string' && deviceKey ? { deviceKey } : {}),
       ...(incident ? { incident } : {}),
     });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DEVICE_TYPES } from '../contracts/device-types.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
-import { ALERT_EVENT_KINDS, WORKFLOW_STATES } from './alert.types.ts';
+import { ALERT_EVENT_KINDS, EVALUATING_PARTIES, WORKFLOW_STATES } from './alert.types.ts';
 
 const position = z.object({ lat: z.number(), lon: z.number(), accuracyM: z.number().optional() });
 
@@ -16,6 +16,8 @@ export const alertEventSchema = z.object({
   position: position.optional(),
   distanceM: z.number().optional(),
   photo: z.string().optional(),
+  party: z.string().optional(),
+  score: z.number().optional(),
 });
 
 
@@ -67,5 +69,7 @@ export const alertSchema = z.object({
   escalatedTo: z.array(z.string()).optional(),
   remindedAt: z.number().optional(),
   flapping: z.boolean().optional(),
+  parties: z.array(z.string()).optional(),
+  evaluations: z.array(z.object({ party: z.enum(EVALUATING_PARTIES), score: z.number(), comment: z.string().optional(), by: z.string(), at: z.number() })).optional(),
   history: z.array(alertEventSchema),
 });

@@ -18,14 +18,14 @@ export interface NotificationDue {
 
 /** The people a call tree may ring, read only when a ring is due. */
 export interface CallOrder {
-  /** Routing.chain: grid workers in call order, then the escalation chain. */
+  /** Routing.chain: grid workers in call order, then the escalation chain (for an alert handed over: its party's members). */
   chain(): string[];
   /** Routing.grid: the grid's workers in call order. */
   grid(): string[];
 }
 
 /** Events that hand an alert not yet accepted to someone (its current assignee got it then). */
-const HANDOVERS: ReadonlySet<AlertEvent['kind']> = new Set(['dispatched', 'reassigned', 'escalated']);
+const HANDOVERS: ReadonlySet<AlertEvent['kind']> = new Set(['dispatched', 'reassigned', 'escalated', 'handed_over']);
 
 function lastAt(alert: Alert, match: (e: AlertEvent) => boolean): number | undefined {
   for (let i = alert.history.length - 1; i >= 0; i -= 1) if (match(alert.history[i]!)) return alert.history[i]!.at;

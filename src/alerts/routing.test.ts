@@ -3,7 +3,7 @@ import type { Me } from '../contracts/access.ts';
 import { Routing, checkRouting, unroutedCompounds } from './routing.ts';
 import { alertsConfigSchema } from './sla.config.ts';
 
-const person = (id: string, role: Me['role'], compounds: Me['compounds']): Me => ({ id, name: id.toUpperCase(), role, compounds, grids: [], mustChangePassword: false });
+const person = (id: string, role: Me['role'], compounds: Me['compounds']): Me => ({ id, name: id.toUpperCase(), role, compounds, grids: [], parties: [], mustChangePassword: false });
 const people = [
   person('wang', 'worker', ['c01']),
   person('li', 'worker', ['c01', 'c02']),

@@ -6,6 +6,7 @@
  */
 import { inScope, mayDo, type Me } from '../contracts/access.ts';
 import type { Person } from '../contracts/api.ts';
+import type { Alert } from './alert.types.ts';
 import { callOrder, type AlertsConfig } from './sla.config.ts';
 
 /** The people the hub knows, as the access layer describes them (scope from role, grids and compounds). */
@@ -52,6 +53,47 @@ export class Routing {
     return canTake(this.#byId().get(personId), compound);
   }
 
+  /** A party (alerts config group) by id. */
+  party(partyId: string): AlertsConfig['groups'][number] | undefined {
+    return this.#config.groups.find((g) => g.id === partyId);
+  }
+
+  /** Whether the party takes alerts of the compound (a party without `compounds` covers all). */
+  covers(partyId: string, compound: string): boolean {
+    const party = this.party(partyId);
+    return Boolean(party && (!party.compounds || party.compounds.includes(compound)));
+  }
+
+  /** The party's members who may accept alerts, in order (a department's members see only what is handed to it). */
+  members(partyId: string): string[] {
+    const byId = this.#byId();
+    return (this.party(partyId)?.members ?? []).filter((id) => {
+      const p = byId.get(id);
+      return Boolean(p && mayDo(p.role, 'accept'));
+    });
+  }
+
+  /**
+   * Who an alert moves along when a deadline is missed: for an alert handed over (流转), the
+   * members of the party that has it; otherwise the compound's chain.
+   */
+  chainOf(alert: Pick<Alert, 'compound' | 'parties'>, at: number): string[] {
+    const party = alert.parties?.at(-1);
+    return party ? this.members(party) : this.chain(alert.compound, at);
+  }
+
+  /** The grid a parallel call tree rings: the party's members for an alert handed over. */
+  gridOf(alert: Pick<Alert, 'compound' | 'parties'>, at: number): string[] {
+    const party = alert.parties?.at(-1);
+    return party ? this.members(party) : this.grid(alert.compound, at);
+  }
+
+  /** Whether the person may be given the alert: someone who may act in its compound, or a member of the party it was handed over to. */
+  mayTakeAlert(personId: string, alert: Pick<Alert, 'compound' | 'parties'>): boolean {
+    const party = alert.parties?.at(-1);
+    return this.mayTake(personId, alert.compound) || Boolean(party && this.members(party).includes(personId));
+  }
+
   /** The group's name, for an entry of the chain that is a group. */
   groupOf(personId: string): { id: string; name: string } | undefined {
     const group = this.#config.groups.find((g) => g.members.includes(personId));
@@ -92,6 +134,11 @@ export function checkRouting(config: AlertsConfig, people: readonly Me[]): strin
     } else if (!byId.has(entry)) {
       problems.push(`escalation.${i}: "${entry}" is neither a login nor a group (groups: ${config.groups.map((g) => g.id).join(', ') || 'none'})`);
     } else login(`escalation.${i}`, entry);
+  });
+  config.handovers.forEach((h, i) => {
+    const party = config.groups.find((g) => g.id === h.to);
+    if (!party) problems.push(`handovers.${i}.to: "${h.to}" is no group (groups: ${config.groups.map((g) => g.id).join(', ') || 'none'})`);
+    else if (!party.members.some((m) => byId.get(m) && mayDo(byId.get(m)!.role, 'accept'))) problems.push(`handovers.${i}.to: group "${h.to}" has nobody who can accept alerts`);
   });
   return problems;
 }

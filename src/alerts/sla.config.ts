@@ -10,6 +10,11 @@ import { formatIssues } from '../config/config.loader.ts';
 import { ID_PATTERN } from '../contracts/ids.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 import { ALERT_EVENT_KINDS } from './alert.types.ts';
+import { DEVICE_TYPES } from '../contracts/device-types.ts';
+
+/** Kinds of party (docs/parties.md): the property company, the community, the owners' committee, a street department. */
+export const PARTY_KINDS = ['property', 'community', 'committee', 'department'] as const;
+export type PartyKind = (typeof PARTY_KINDS)[number];
 
 const id = z.string().regex(ID_PATTERN);
 const minutes = z.number().positive().max(7 * 24 * 60);
@@ -104,10 +109,22 @@ export const alertsConfigSchema = z.strictObject({
   utcOffsetMin: z.number().int().min(-720).max(840).default(480),
   /**
    * Named groups of logins that routing and escalation can name: a community's duty officers,
-   * a street's emergency desk. A group entry calls its members in order.
+   * a street's emergency desk. A group entry calls its members in order. A group is also a party
+   * of the loop (docs/parties.md): its `kind`, and the compounds it covers (a department covers
+   * a street's compounds; none = every compound), for hand-overs.
    */
   groups: z
-    .array(z.strictObject({ id, name: z.string().min(1).max(100), members: z.array(id).min(1) }))
+    .array(
+      z.strictObject({
+        id,
+        name: z.string().min(1).max(100),
+        /** The party's name in English (the dashboards show `name` in Chinese). */
+        nameEn: z.string().min(1).max(100).optional(),
+        kind: z.enum(PARTY_KINDS).default('community'),
+        compounds: z.array(id).optional(),
+        members: z.array(id).min(1),
+      }),
+    )
     .default([])
     .superRefine((groups, ctx) => {
       const seen = new Set<string>();
@@ -122,6 +139,32 @@ export const alertsConfigSchema = z.strictObject({
    * people who can act: checked against the logins at start.
    */
   escalation: z.array(id).default([]),
+  /**
+   * Hand-over (流转) by kind of problem: an alert of these rules (or device types) that is still
+   * open and active `afterMin` minutes after it was raised, or that reached escalation step
+   * `atEscalation`, goes to the party `to` (a group): its members hold it from then on. Each
+   * entry hands an alert over once.
+   */
+  handovers: z
+    .array(
+      z
+        .strictObject({
+          id,
+          rules: z.array(z.string().min(1)).optional(),
+          types: z.array(z.enum(DEVICE_TYPES)).optional(),
+          afterMin: minutes.optional(),
+          atEscalation: z.number().int().min(1).max(20).optional(),
+          to: id,
+        })
+        .refine((h) => h.afterMin !== undefined || h.atEscalation !== undefined, 'set afterMin or atEscalation (when to hand over)')
+        .refine((h) => h.rules !== undefined || h.types !== undefined, 'set rules or types (which alerts to hand over)'),
+    )
+    .default([]),
+  /**
+   * Evaluation (评价) of closed alerts: within `windowMin` minutes of closing, the compound's
+   * manager and (when `committee`) an owners' committee member rate the handling 1–5, once each.
+   */
+  evaluation: z.strictObject({ windowMin: minutes.default(7 * 24 * 60), committee: z.boolean().default(true) }).default({ windowMin: 7 * 24 * 60, committee: true }),
   /** Longest silence (maintenance window) anyone may set, in minutes. */
   silenceMaxMin: minutes.default(24 * 60),
   webhooks: z.array(webhookSchema).default([]),

@@ -61,7 +61,7 @@ export function installAccessGuard(app: FastifyInstance, deps: ApiDeps): void {
     const { user, hold } = checked instanceof Promise ? await checked : checked;
     if (!user) throw new HubError('UNAUTHORIZED', 'log in first (POST /api/auth/login)');
     request.session = session;
-    request.me = describeUser(user, deps.alertsConfig.grids);
+    request.me = describeUser(user, deps.alertsConfig);
     // A one-time password (first run, created or reset by an admin) opens nothing but its own change.
     if (hold === 'PASSWORD_CHANGE_REQUIRED' && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${route}`)) {
       deps.refusals?.refused({ action: 'access_refused', channel: 'http', actor: user.id, address: request.ip, target: `${request.method} ${route}`, note: 'PASSWORD_CHANGE_REQUIRED' });

@@ -50,7 +50,7 @@ beforeAll(async () => {
   const access = await accessFixture([...FIXTURE_USERS, { id: 'li', role: 'worker', grids: ['g1'], password: TEST_PASSWORD }]);
   state = access.state;
   const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang', 'li'] }], remindMin: {} });
-  const routing = new Routing(alertsConfig, () => access.users.list().map((u) => describeUser(u, alertsConfig.grids)));
+  const routing = new Routing(alertsConfig, () => access.users.list().map((u) => describeUser(u, alertsConfig)));
   const rules = await loadRules(undefined);
   let n = 0;
   alerts = new AlertBook(alertsConfig, rules, routing, () => `a${++n}`, sitesOf(registry));

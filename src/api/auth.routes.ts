@@ -117,7 +117,7 @@ export const authRoutes =
         const { token } = await sessions.start(user.id, now());
         reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.floor(deps.access.sessionIdleMs / 1000) });
         request.log.info({ user: user.id, role: user.role }, 'login');
-        const described = describeUser(user, deps.alertsConfig.grids);
+        const described = describeUser(user, deps.alertsConfig);
         deps.audit?.record({ actor: user.id, actorName: described.name, address: request.ip, action: 'login' });
         return { user: withMfa(deps, described) };
       },
@@ -141,7 +141,7 @@ export const authRoutes =
       async (request) => {
         const session = await sessions.resolve(request.cookies[SESSION_COOKIE], now());
         const user = session && users.get(session.userId);
-        return { user: user ? withMfa(deps, describeUser(user, deps.alertsConfig.grids)) : null };
+        return { user: user ? withMfa(deps, describeUser(user, deps.alertsConfig)) : null };
       },
     );
 

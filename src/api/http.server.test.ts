@@ -67,7 +67,7 @@ async function buildApp(options: BuildOptions) {
   let n = 0;
   const alertsConfig = { ...defaultAlertsConfig(), grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'], shifts: [] }] };
   const access = { ...(await accessFixture()), metricsToken: options.metricsToken };
-  const routing = new Routing(alertsConfig, () => access.users.list().map((u) => describeUser(u, alertsConfig.grids)));
+  const routing = new Routing(alertsConfig, () => access.users.list().map((u) => describeUser(u, alertsConfig)));
   const rules = await loadRules(undefined);
   const alerts = new AlertBook(alertsConfig, [], routing, () => `a${++n}`);
   alerts.applyCondition({ change: 'raised', ruleId: 'elevator-trapped', kind: 'event', severity: 'critical', deviceKey: 'c01/elevator/elev-1', compound: 'c01', type: 'elevator', device: 'elev-1', at, count: 1 });

@@ -128,7 +128,7 @@ export const mfaRoutes =
         reply.clearCookie(MFA_PENDING_COOKIE, { ...cookieOptions, path: '/api/auth/login' });
         const session = await sessions.start(user.id, now());
         reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, maxAge: Math.floor(deps.access.sessionIdleMs / 1000) });
-        const described = describeUser(user, deps.alertsConfig.grids);
+        const described = describeUser(user, deps.alertsConfig);
         request.log.info({ user: user.id, role: user.role, mfa: check.method }, 'login');
         deps.audit?.record({ actor: user.id, actorName: described.name, address: request.ip, action: 'login', note: `mfa: ${check.method}` });
         if (check.method === 'recovery') {

@@ -20,7 +20,7 @@ export const peopleRoutes =
   async (app) => {
     app.get('/api/people', { schema: { tags: ['access'], response: { 200: peopleAnswer } } }, async (request) => {
       const user = me(request);
-      const people = deps.access.users.list().map((u) => describeUser(u, deps.alertsConfig.grids));
+      const people = deps.access.users.list().map((u) => describeUser(u, deps.alertsConfig));
       return { people: people.filter((p) => p.id === user.id || sharesScope(user, p)).map(({ id, name, role }) => ({ id, name, role })) };
     });
   };

@@ -3,7 +3,9 @@ import type { Me } from '../contracts/access.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { User } from './users.schema.ts';
 
-export function describeUser(user: User, grids: AlertsConfig['grids']): Me {
+/** `routing`: the grids (a worker's compounds) and the groups (everyone's parties). */
+export function describeUser(user: User, routing: Pick<AlertsConfig, 'grids' | 'groups'>): Me {
+  const { grids } = routing;
   const myGrids =
     user.role === 'worker' ? grids.filter((g) => user.grids?.includes(g.id) || g.workers.includes(user.id)) : [];
   const compounds: Me['compounds'] =
@@ -18,6 +20,7 @@ export function describeUser(user: User, grids: AlertsConfig['grids']): Me {
     role: user.role,
     compounds,
     grids: myGrids.map((g) => g.id),
+    parties: routing.groups.filter((g) => g.members.includes(user.id)).map((g) => g.id),
     mustChangePassword: user.mustChangePassword,
   };
 }

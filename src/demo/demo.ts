@@ -52,7 +52,7 @@ export function demoRouting(registry: RegistryData): Pick<AlertsConfig, 'grids' 
   }
   return {
     grids: [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!], shifts: [] })),
-    groups: DEMO_DESKS.map((d) => ({ id: d.group, name: d.groupName, members: [d.id] })),
+    groups: DEMO_DESKS.map((d) => ({ id: d.group, name: d.groupName, kind: 'community' as const, members: [d.id] })),
     escalation: DEMO_DESKS.map((d) => d.group),
   };
 }

@@ -234,7 +234,7 @@ export class LiveServer {
         return next(new Error('TOO_MANY_SOCKETS'));
       }
       socket.data = {
-        me: describeUser(user, deps.alertsConfig.grids),
+        me: describeUser(user, deps.alertsConfig),
         sessionId: session.id,
         requests: { tokens: LIVE_REQUEST_BURST, at: now },
         snapshots: { tokens: LIVE_SNAPSHOT_BURST, at: now },

@@ -116,7 +116,7 @@ function checkSeeds(config: HubConfig, seeds: Seeds, initialUsers: readonly NewU
   const source = config.alertsFile ? `ALERTS_FILE ${config.alertsFile}` : 'demo routing';
   const routing = parseAlertsConfig(seeds.alerts, source);
   const logins: User[] = [...(seeds.users ?? []), ...(initialUsers ?? []).map(({ password: _p, ...u }) => ({ ...u, passwordHash: '', mustChangePassword: false }))];
-  const problems = checkRouting(routing, logins.map((u) => describeUser(u, routing.grids)));
+  const problems = checkRouting(routing, logins.map((u) => describeUser(u, routing)));
   if (problems.length) throw new HubError('ROUTING_INVALID', `${source}: routing reaches nobody:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 }
 

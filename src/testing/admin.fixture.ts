@@ -74,7 +74,7 @@ export async function adminApi(options: AdminApiOptions = {}): Promise<AdminApi>
   await state.docs.put('alerts', routingDoc, { by: 'seed', at: AT });
   const alertsConfig: AlertsConfig = { ...routingDoc };
   const registry = liveRegistry(await state.places.registry());
-  const people = () => access.users.list().map((u) => describeUser(u, alertsConfig.grids));
+  const people = () => access.users.list().map((u) => describeUser(u, alertsConfig));
   const routing = new Routing(alertsConfig, people);
   const rulesData = await loadRulesData(undefined);
   const { rules } = rulesData;

@@ -3,10 +3,10 @@ import type { Me } from '../contracts/access.ts';
 import { Routing } from '../alerts/routing.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 
-/** Grid workers (scope: their grids' compounds) and group members (every compound) as worker logins, plus `extra`. */
+/** Grid workers (scope: their grids' compounds) and group members (every compound) as worker logins, plus `extra`; each with the groups it is a member of as parties. */
 export function peopleOf(config: AlertsConfig, extra: Me[] = []): Me[] {
   const people = new Map<string, Me>(extra.map((p) => [p.id, p]));
-  const worker = (id: string, compounds: Me['compounds'], grids: string[]): Me => ({ id, name: id, role: 'worker', compounds, grids, mustChangePassword: false });
+  const worker = (id: string, compounds: Me['compounds'], grids: string[]): Me => ({ id, name: id, role: 'worker', compounds, grids, parties: [], mustChangePassword: false });
   for (const g of config.grids) {
     for (const id of g.workers) {
       const known = people.get(id);
@@ -15,7 +15,8 @@ export function peopleOf(config: AlertsConfig, extra: Me[] = []): Me[] {
     }
   }
   for (const g of config.groups) for (const id of g.members) if (!people.has(id)) people.set(id, worker(id, 'all', []));
-  return [...people.values()];
+  const partiesOf = (id: string) => config.groups.filter((g) => g.members.includes(id)).map((g) => g.id);
+  return [...people.values()].map((p) => ({ ...p, parties: partiesOf(p.id) }));
 }
 
 export const routingFor = (config: AlertsConfig, extra: Me[] = []) => {

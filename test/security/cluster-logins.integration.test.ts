@@ -74,7 +74,7 @@ async function instance(name: string, dataDir: string, bus: PairedBus, seed: boo
   const config = { dataDir, auth: { sessionIdleMs: IDLE_MS, cookieSecure: false, metricsToken: undefined, mfa: 'optional' } } as unknown as HubConfig;
   const access = await createAccessStage(config, users, state.sessions, logger, state.users, { bus });
   const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] });
-  const routing = new Routing(alertsConfig, () => users.list().map((u) => describeUser(u, alertsConfig.grids)));
+  const routing = new Routing(alertsConfig, () => users.list().map((u) => describeUser(u, alertsConfig)));
   let n = 0;
   const alerts = new AlertBook(alertsConfig, [], routing, () => `${name}${++n}`);
   const registry = buildRegistry(parseRegistry(fixtureRegistryFile(), 'fixture'));
