@@ -116,6 +116,11 @@ export class AlertBook {
     return alert;
   }
 
+  /** Whether the book holds the alert (closed ones from before the last restart are only in the archive). */
+  hasAlert(id: string): boolean {
+    return this.#alerts.has(id);
+  }
+
   list(filter: AlertFilter = {}): Alert[] {
     return [...this.#alerts.values()].filter(
       (a) =>

@@ -6,6 +6,7 @@ import type { StoredAlertEvent } from './alert.types.ts';
 const T0 = Date.UTC(2026, 10, 24, 2, 0, 0); // 10:00 in Hangzhou
 const MIN = 60_000;
 const base = { actor: 'hub', ruleId: 'elevator-trapped', severity: 'critical' as const, compound: 'c01', type: 'elevator' as const, device: 'e1' };
+const NO_RATINGS = { ratings: 0, mean: null, satisfied: 0, rate: null };
 const ev = (alertId: string, kind: StoredAlertEvent['kind'], at: number, extra: Partial<StoredAlertEvent> = {}): StoredAlertEvent => ({ ...base, alertId, kind, at, ...extra });
 
 describe('closed-loop figures', () => {
@@ -30,6 +31,9 @@ describe('closed-loop figures', () => {
       openOverdue: 1,
       // Without an arrival policy nothing is a rescue.
       rescues: 0, arrived: 0, timeToArrive: { mean: null, p90: null }, arrivalCounted: 0, arrivedInTime: 0, arrivalRate: null,
+      // Nothing handed over, nothing rated.
+      handedOver: 0,
+      satisfaction: { ...NO_RATINGS, byParty: { manager: NO_RATINGS, committee: NO_RATINGS } },
     });
     expect(report.byStreet).toEqual({});
     expect(Object.keys(report.byCompound)).toEqual(['c01', 'c02']);
@@ -103,5 +107,29 @@ describe('closed-loop figures', () => {
     ];
     const report = closedLoopReport(events, defaultAlertsConfig(), { from: T0 - MIN, to: T0 + 60 * MIN }, T0 + 60 * MIN, context);
     expect(report.overall).toMatchObject({ rescues: 2, arrived: 1, timeToArrive: { mean: 1800, p90: 1800 }, arrivalCounted: 2, arrivedInTime: 1, arrivalRate: 0.5 });
+  });
+
+  it('counts hand-overs per party and the ratings after closing, once per party, per compound, worker and party', () => {
+    const events = [
+      ev('a1', 'raised', T0), ev('a1', 'accepted', T0 + MIN, { actor: 'wang' }), ev('a1', 'resolved', T0 + 10 * MIN, { actor: 'wang' }), ev('a1', 'closed', T0 + 20 * MIN),
+      ev('a1', 'evaluated', T0 + 30 * MIN, { actor: 'mgr', party: 'manager', score: 5 }),
+      ev('a1', 'evaluated', T0 + 31 * MIN, { actor: 'chen', party: 'committee', score: 3 }),
+      // A second rating of one party (it cannot happen through the book) counts once.
+      ev('a1', 'evaluated', T0 + 32 * MIN, { actor: 'mgr2', party: 'manager', score: 1 }),
+      ev('a2', 'raised', T0 + MIN, { ruleId: 'fire-lane-blocked', type: 'fire_lane' }), ev('a2', 'handed_over', T0 + 20 * MIN, { party: 'fire-desk', assignee: 'fire-1' }),
+      ev('a2', 'accepted', T0 + 21 * MIN, { actor: 'fire-1' }), ev('a2', 'resolved', T0 + 40 * MIN, { actor: 'fire-1' }), ev('a2', 'closed', T0 + 50 * MIN),
+      ev('a2', 'evaluated', T0 + 60 * MIN, { actor: 'mgr', party: 'manager', score: 4 }),
+    ];
+    const report = closedLoopReport(events, defaultAlertsConfig(), { from: T0 - MIN, to: T0 + 60 * MIN }, T0 + 90 * MIN);
+    expect(report.overall.handedOver).toBe(1);
+    expect(report.overall.satisfaction).toEqual({
+      ratings: 3, mean: 4, satisfied: 2, rate: 2 / 3,
+      byParty: { manager: { ratings: 2, mean: 4.5, satisfied: 2, rate: 1 }, committee: { ratings: 1, mean: 3, satisfied: 0, rate: 0 } },
+    });
+    expect(Object.keys(report.byParty)).toEqual(['fire-desk']);
+    expect(report.byParty['fire-desk']!.satisfaction).toMatchObject({ ratings: 1, mean: 4 });
+    expect(report.byWorker['fire-1']!.satisfaction).toMatchObject({ ratings: 1, mean: 4 });
+    expect(report.byWorker.wang!.satisfaction).toMatchObject({ ratings: 2, mean: 4 });
+    expect(report.byCompound.c01!.satisfaction.ratings).toBe(3);
   });
 });

@@ -2,11 +2,12 @@
  * Closed-loop figures from alert events (design.md §7): how many alerts, how fast they
  * were accepted and resolved (mean, p90), and the share that kept their SLA; for rescues
  * (rules that need arrival on site) how fast someone was on site and the share on site in
- * time (30 分钟到达率) — overall, per compound, worker, street and rule, and alerts per day.
+ * time (30 分钟到达率); how many were handed over (流转) and the satisfaction of the ratings
+ * after closing (评价) — overall, per compound, worker, street, rule and party, and alerts per day.
  */
-import type { StoredAlertEvent } from './alert.types.ts';
+import { EVALUATING_PARTIES, type EvaluatingParty, type StoredAlertEvent } from './alert.types.ts';
 import type { AlertsConfig } from './sla.config.ts';
-import type { Figures, StatsAnswer } from '../contracts/api.ts';
+import type { Figures, Satisfaction, StatsAnswer } from '../contracts/api.ts';
 
 export type { Figures };
 /** perDay: alerts raised per UTC+8 calendar day (the compounds' local day). */
@@ -35,11 +36,25 @@ interface Track {
   /** Rescues only: the arrival deadline. */
   arrivalDueAt?: number;
   arrivedAt?: number;
+  /** Parties it was handed over to, in order. */
+  parties: string[];
+  /** Ratings after closing (once per party: the first of each counts). */
+  ratings: Array<{ party: EvaluatingParty; score: number }>;
 }
 
 function percentile(sorted: number[], p: number): number | null {
   if (!sorted.length) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+function satisfaction(ratings: ReadonlyArray<{ score: number }>): Satisfaction {
+  const satisfied = ratings.filter((r) => r.score >= 4).length;
+  return {
+    ratings: ratings.length,
+    mean: ratings.length ? ratings.reduce((a, r) => a + r.score, 0) / ratings.length : null,
+    satisfied,
+    rate: ratings.length ? satisfied / ratings.length : null,
+  };
 }
 
 function figures(tracks: Track[], config: AlertsConfig, now: number): Figures {
@@ -91,6 +106,11 @@ function figures(tracks: Track[], config: AlertsConfig, now: number): Figures {
     arrivalCounted,
     arrivedInTime,
     arrivalRate: arrivalCounted ? arrivedInTime / arrivalCounted : null,
+    handedOver: tracks.filter((t) => t.parties.length).length,
+    satisfaction: {
+      ...satisfaction(tracks.flatMap((t) => t.ratings)),
+      byParty: Object.fromEntries(EVALUATING_PARTIES.map((p) => [p, satisfaction(tracks.flatMap((t) => t.ratings.filter((r) => r.party === p)))])) as Record<EvaluatingParty, Satisfaction>,
+    },
   };
 }
 
@@ -119,7 +139,7 @@ export function closedLoopReport(
   for (const e of [...events].sort((a, b) => a.at - b.at)) {
     if (e.kind === 'raised') {
       if (e.at < range.from || e.at > range.to || (range.compound && e.compound !== range.compound)) continue;
-      tracks.set(e.alertId, { compound: e.compound, rule: e.ruleId, severity: e.severity, raisedAt: e.at, closed: false, escalated: false });
+      tracks.set(e.alertId, { compound: e.compound, rule: e.ruleId, severity: e.severity, raisedAt: e.at, closed: false, escalated: false, parties: [], ratings: [] });
       continue;
     }
     const t = tracks.get(e.alertId);
@@ -142,6 +162,11 @@ export function closedLoopReport(
       t.escalated = true;
     } else if (e.kind === 'arrived') {
       t.arrivedAt ??= e.at;
+    } else if (e.kind === 'handed_over' && e.party) {
+      t.parties.push(e.party);
+    } else if (e.kind === 'evaluated' && (EVALUATING_PARTIES as readonly string[]).includes(e.party ?? '') && typeof e.score === 'number') {
+      const party = e.party as EvaluatingParty;
+      if (!t.ratings.some((r) => r.party === party)) t.ratings.push({ party, score: e.score });
     }
   }
   const all = [...tracks.values()];
@@ -160,6 +185,7 @@ export function closedLoopReport(
     byWorker: section(groupBy(all, (t) => t.worker)),
     byStreet: section(groupBy(all, (t) => context.streetOf?.(t.compound))),
     byRule: section(groupBy(all, (t) => t.rule)),
+    byParty: section(groupBy(all, (t) => t.parties.at(-1))),
     perDay,
   };
 }

@@ -49,6 +49,15 @@ export class Routing {
     return [...chain, ...others].map((id) => byId.get(id)!).map(({ id, name, role }) => ({ id, name, role }));
   }
 
+  /** Who may be given the alert: takers of its compound, and the members of the party it was handed over to first. */
+  takersOf(alert: Pick<Alert, 'compound' | 'parties'>, at: number): Person[] {
+    const byId = this.#byId();
+    const party = alert.parties?.at(-1);
+    const members = party ? this.members(party) : [];
+    const rest = this.takers(alert.compound, at).filter((p) => !members.includes(p.id));
+    return [...members.map((id) => byId.get(id)!).map(({ id, name, role }) => ({ id, name, role })), ...rest];
+  }
+
   mayTake(personId: string, compound: string): boolean {
     return canTake(this.#byId().get(personId), compound);
   }

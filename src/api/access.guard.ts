@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import { inScope, mayDo, type Action, type Me, type Role } from '../contracts/access.ts';
+import { inScope, mayDo, maySee, type Action, type Me, type Role } from '../contracts/access.ts';
 import { SESSION_COOKIE } from '../contracts/live-events.ts';
 import { HubError } from '../errors.ts';
 import { describeUser } from '../auth/user-scope.ts';
@@ -92,6 +92,19 @@ export function requireCompound(request: FastifyRequest, compound: string): Me {
   const user = me(request);
   if (!inScope(user, compound)) throw new HubError('FORBIDDEN', `compound ${compound} is outside your scope`);
   return user;
+}
+
+/** The user may see the alert (its compound is in scope, or it was handed over to one of their parties), or FORBIDDEN. */
+export function requireSees(request: FastifyRequest, alert: { id: string; compound: string; parties?: readonly string[] }): Me {
+  const user = me(request);
+  if (!maySee(user, alert)) throw new HubError('FORBIDDEN', `alert ${alert.id} is outside your scope`, { params: { id: alert.id } });
+  return user;
+}
+
+/** Keeps the alerts the user may see (contracts/access.ts maySee). */
+export function seenByMe<T extends { compound: string; parties?: readonly string[] }>(request: FastifyRequest, items: Iterable<T>): T[] {
+  const user = me(request);
+  return [...items].filter((item) => maySee(user, item));
 }
 
 /** Keeps the items of compounds in the user's scope. */

@@ -59,8 +59,8 @@ const rowSchema = z.object({
 const bulkAnswer = z.object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), error: z.string().optional(), alert: alertSchema.optional() })) });
 const ids = z.array(id).min(1).max(DESK_BULK_MAX);
 
-/** Who reads the desk: managers, admins and district viewers (workers have their own list). */
-const deskReader = (request: FastifyRequest): Me => requireRole(request, 'admin', 'manager', 'viewer');
+/** Who reads the desk: managers, admins, district viewers and owners' committee members (read-only; workers and departments have their own list). */
+const deskReader = (request: FastifyRequest): Me => requireRole(request, 'admin', 'manager', 'viewer', 'committee');
 
 export const alertDeskRoutes =
   (deps: ApiDeps): FastifyPluginAsyncZod =>

@@ -14,7 +14,7 @@ import { ID_PATTERN } from '../contracts/ids.ts';
 import { PHOTO_MAX_BYTES, PHOTO_TYPES, PHOTOS_PER_ALERT, type PhotoInfo } from '../contracts/alert-photos.ts';
 import { HubError } from '../errors.ts';
 import type { ApiDeps } from './api.types.ts';
-import { actorOf, requireAction, requireCompound } from './access.guard.ts';
+import { actorOf, requireAction, requireCompound, requireSees } from './access.guard.ts';
 import { photoTypeOf } from './photo-sniff.ts';
 import { requireWorkerMay } from './workflow-step.ts';
 
@@ -31,11 +31,16 @@ export const alertPhotoRoutes =
     const params = z.object({ id: z.string().regex(ID_PATTERN) });
     const photoParams = params.extend({ photoId: z.string().regex(PHOTO_ID) });
 
-    /** The photo, when it belongs to the alert and the user may see the alert (its compound in their scope). */
+    /** The user may see the alert: as the book has it (handed over to their party?), or, archived, by its compound. */
+    const requireSeesAlert = (request: FastifyRequest, alertId: string, compound: string) => {
+      if (deps.alerts.hasAlert(alertId)) requireSees(request, deps.alerts.get(alertId));
+      else requireCompound(request, compound);
+    };
+    /** The photo, when it belongs to the alert and the user may see the alert. */
     const visiblePhoto = async (request: FastifyRequest, alertId: string, photoId: string) => {
       const info = await photos.info(photoId);
       if (!info || info.alertId !== alertId) throw new HubError('NOT_FOUND', `alert ${alertId} has no photo ${photoId}`, { params: { id: alertId } });
-      requireCompound(request, info.compound);
+      requireSeesAlert(request, alertId, info.compound);
       return info;
     };
 
@@ -43,7 +48,7 @@ export const alertPhotoRoutes =
     const mayUpload = (request: FastifyRequest) => {
       const user = requireAction(request, 'resolve');
       const alert = deps.alerts.get(String((request.params as Record<string, unknown>).id ?? ''));
-      requireCompound(request, alert.compound);
+      requireSees(request, alert);
       requireWorkerMay(user, alert, 'photo');
       return { user, alert };
     };
@@ -80,7 +85,7 @@ export const alertPhotoRoutes =
       const list = await photos.list(request.params.id);
       // The alert may be closed and archived: its photos say its compound.
       const compound = list[0]?.compound ?? deps.alerts.get(request.params.id).compound;
-      requireCompound(request, compound);
+      requireSeesAlert(request, request.params.id, compound);
       return { photos: list };
     });
 

@@ -13,7 +13,7 @@ import { alertSchema } from '../alerts/alert.schema.ts';
 import type { ApiDeps } from './api.types.ts';
 import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
 import { HubError } from '../errors.ts';
-import { inMyScope, requireAction, requireCompound } from './access.guard.ts';
+import { inMyScope, me, requireAction, requireCompound, requireSees, seenByMe } from './access.guard.ts';
 import { takeStep, type Step } from './workflow-step.ts';
 import { peopleAnswer } from './people.routes.ts';
 import { ArrivalPolicy, sitesOf } from '../alerts/arrival.policy.ts';
@@ -42,8 +42,14 @@ export const alertRoutes =
     /** The alert, when the user may see it. */
     const visible = (request: FastifyRequest, alertId: string) => {
       const alert = alerts.get(alertId);
-      requireCompound(request, alert.compound);
+      requireSees(request, alert);
       return alert;
+    };
+    /** A closed alert only the archive has (after a restart) is taken into the book, for a step on it (evaluation). */
+    const load = async (alertId: string) => {
+      if (alerts.hasAlert(alertId) || !deps.alertArchive) return;
+      const archived = await deps.alertArchive.get(alertId);
+      if (archived) alerts.mirror(archived);
     };
     /**
      * The alerts `person` resolved at or after `since`: those in memory, and the closed ones in the
@@ -62,13 +68,13 @@ export const alertRoutes =
       return [...found.values()].filter(byMe);
     };
     /** `check`: what must hold before the step is taken (a resolve's photo is the alert's). */
-    const step = <B extends z.ZodType>(action: Step, body: B, run: (alertId: string, actor: string, body: z.output<B>) => Alert, check?: (request: FastifyRequest, alertId: string, body: z.output<B>) => Promise<void>) =>
+    const step = <B extends z.ZodType>(action: Step, body: B, run: (alertId: string, actor: string, body: z.output<B>, request: FastifyRequest) => Alert, check?: (request: FastifyRequest, alertId: string, body: z.output<B>) => Promise<void>) =>
       app.post(
         `/api/alerts/:id/${action}`,
         { schema: { tags: ['alerts'], params, body, response: { 200: alertSchema } } },
         async (request) => {
           await check?.(request, request.params.id, request.body as z.output<B>);
-          return takeStep(deps, request, action, request.params.id, (request.body ?? {}) as { note?: string; assignee?: string }, (alertId, actor) => run(alertId, actor, request.body as z.output<B>));
+          return takeStep(deps, request, action, request.params.id, (request.body ?? {}) as { note?: string; assignee?: string; party?: string }, (alertId, actor) => run(alertId, actor, request.body as z.output<B>, request));
         },
       );
 
@@ -93,12 +99,13 @@ export const alertRoutes =
         const { open, resolvedBy, resolvedSince, ...rest } = request.query;
         if (rest.compound) requireCompound(request, rest.compound);
         const filter = { ...rest, ...(open ? { open: open === 'true' } : {}) };
-        if (resolvedBy === undefined) return { alerts: inMyScope(request, alerts.list(filter)).sort(byUrgency) };
+        if (resolvedBy === undefined) return { alerts: seenByMe(request, alerts.list(filter)).sort(byUrgency) };
         if (resolvedSince === undefined) throw new HubError('BAD_REQUEST', 'resolvedSince: say since when (ms epoch)');
         const found = await resolvedAlerts(resolvedBy, resolvedSince, filter);
-        return { alerts: inMyScope(request, found).sort(byUrgency) };
+        return { alerts: seenByMe(request, found).sort(byUrgency) };
       },
     );
+    const satisfactionSchema = z.object({ ratings: z.number(), mean: z.number().nullable(), satisfied: z.number(), rate: z.number().nullable() });
     const figures = z.object({
       alerts: z.number(),
       accepted: z.number(),
@@ -117,6 +124,8 @@ export const alertRoutes =
       arrivalCounted: z.number(),
       arrivedInTime: z.number(),
       arrivalRate: z.number().nullable(),
+      handedOver: z.number(),
+      satisfaction: satisfactionSchema.extend({ byParty: z.object({ manager: satisfactionSchema, committee: satisfactionSchema }) }),
     });
     app.get(
       '/api/alerts/stats',
@@ -137,6 +146,7 @@ export const alertRoutes =
               byWorker: z.record(z.string(), figures),
               byStreet: z.record(z.string(), figures),
               byRule: z.record(z.string(), figures),
+              byParty: z.record(z.string(), figures),
               perDay: z.record(z.string(), z.number()),
             }),
           },
@@ -159,7 +169,7 @@ export const alertRoutes =
     );
     app.get('/api/alerts/:id/assignees', { schema: { tags: ['alerts'], params, response: { 200: peopleAnswer } } }, async (request) => {
       const alert = visible(request, request.params.id);
-      return { people: deps.routing.takers(alert.compound, now()) };
+      return { people: deps.routing.takersOf(alert, now()) };
     });
 
     app.get(
@@ -197,11 +207,20 @@ export const alertRoutes =
       if (!b.photo) return;
       // Who may not resolve it learns nothing of its photos.
       requireAction(request, 'resolve');
-      requireCompound(request, alerts.get(alertId).compound);
+      requireSees(request, alerts.get(alertId));
       await checkResolvePhoto(deps, alertId, b.photo);
     });
     step('close', z.object({ note: note.optional(), force: z.boolean().optional() }), (alertId, actor, b) => alerts.close(alertId, actor, now(), b.note, b.force));
     step('reopen', z.object({ note }), (alertId, actor, b) => alerts.reopen(alertId, actor, b.note, now()));
     step('reassign', z.object({ assignee: id }), (alertId, actor, b) => alerts.reassign(alertId, actor, b.assignee, now()));
     step('comment', z.object({ note }), (alertId, actor, b) => alerts.comment(alertId, actor, b.note, now()));
+    // Hand-over (流转) by hand to a party of the routing that covers the compound.
+    step('handover', z.object({ party: id, note: note.optional() }), (alertId, actor, b) => alerts.handOver(alertId, actor, b.party, now(), b.note));
+    // Evaluation (评价) of a closed alert: a committee member rates for the owners' committee, a manager for the property side.
+    step(
+      'evaluate',
+      z.object({ score: z.number().int().min(1).max(5), comment: z.string().max(500).optional() }),
+      (alertId, actor, b, request) => alerts.evaluate(alertId, actor, me(request).role === 'committee' ? 'committee' : 'manager', b.score, now(), b.comment),
+      async (_request, alertId) => load(alertId),
+    );
   };

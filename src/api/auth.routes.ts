@@ -15,6 +15,8 @@ export const meSchema = z.object({
   role: z.enum(ROLES),
   compounds: z.union([z.literal('all'), z.array(z.string())]),
   grids: z.array(z.string()),
+  /** The parties (routing groups) the login is a member of: alerts handed over to them are in scope. */
+  parties: z.array(z.string()),
   mustChangePassword: z.boolean(),
   /** The login's second factor (two-factor login). */
   mfa: z.object({ enabled: z.boolean(), required: z.boolean(), recoveryCodesLeft: z.number(), policy: z.enum(MFA_POLICIES) }).optional(),

@@ -8,10 +8,13 @@ export function describeUser(user: User, routing: Pick<AlertsConfig, 'grids' | '
   const { grids } = routing;
   const myGrids =
     user.role === 'worker' ? grids.filter((g) => user.grids?.includes(g.id) || g.workers.includes(user.id)) : [];
+  // A department has no compounds of its own: it sees what is handed over to its parties.
   const compounds: Me['compounds'] =
     user.role === 'admin' || (user.role === 'viewer' && !user.compounds)
       ? 'all'
-      : user.role === 'worker'
+      : user.role === 'department'
+        ? []
+        : user.role === 'worker'
         ? [...new Set([...myGrids.flatMap((g) => g.compounds), ...(user.compounds ?? [])])]
         : [...(user.compounds ?? [])];
   return {

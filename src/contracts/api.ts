@@ -19,10 +19,27 @@ export interface Person {
   role: Role;
 }
 
+/** A party of the loop (a routing group, docs/parties.md), as `GET /api/parties` names it: no members. */
+export interface PartyView {
+  id: string;
+  name: string;
+  nameEn?: string;
+  kind: 'property' | 'community' | 'committee' | 'department';
+  /** The compounds it covers; absent: every compound. */
+  compounds?: string[];
+}
+
+/** `GET /api/parties`: the parties that cover the user's compounds. */
+export interface PartiesAnswer {
+  parties: PartyView[];
+}
+
 /** `GET /api/people`: everyone the user works with, by name. `GET /api/alerts/{id}/assignees`: who may take that alert. */
 export interface PeopleAnswer {
   people: Person[];
 }
+
+import type { EvaluatingParty } from '../alerts/alert.types.ts';
 
 /** Closed-loop figures. Times are in seconds. */
 export interface Figures {
@@ -52,6 +69,20 @@ export interface Figures {
   arrivedInTime: number;
   /** 30 分钟到达率: arrivedInTime / arrivalCounted; null when nothing is counted yet. */
   arrivalRate: number | null;
+  /** Alerts handed over (流转) to another party at least once. */
+  handedOver: number;
+  /** Evaluation (评价) of the closed alerts: every rating, and by the party that rated. */
+  satisfaction: Satisfaction & { byParty: Record<EvaluatingParty, Satisfaction> };
+}
+
+/** Ratings 1–5: how many, their mean, and the share of satisfied ones (4 or 5). */
+export interface Satisfaction {
+  ratings: number;
+  mean: number | null;
+  /** Ratings of 4 or 5. */
+  satisfied: number;
+  /** satisfied / ratings; null without ratings. */
+  rate: number | null;
 }
 
 export interface StatsAnswer {
@@ -63,6 +94,8 @@ export interface StatsAnswer {
   /** By street (街道) id: the registry's street of each compound. */
   byStreet: Record<string, Figures>;
   byRule: Record<string, Figures>;
+  /** By party (routing group) the alerts were handed over to (last hand-over). */
+  byParty: Record<string, Figures>;
   perDay: Record<string, number>;
 }
 

@@ -13,7 +13,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import { inScope, type Me } from '../contracts/access.ts';
+import { inScope, maySee, type Me } from '../contracts/access.ts';
 import { holdersOf, holds } from '../contracts/alert-holders.ts';
 import {
   LIVE_FLOOD_DISCONNECT_MS,
@@ -371,7 +371,7 @@ export class LiveServer {
       } else if (sub.devices) batch.devices.push(...(devicesBy.get(compound) ?? []));
       addAlerts(alertsBy.get(compound));
     }
-    if (sub.mine) addAlerts(alertsOf.get(sub.mine)?.filter((a) => inScope(sub.mineScope!, a.compound)));
+    if (sub.mine) addAlerts(alertsOf.get(sub.mine)?.filter((a) => maySee(sub.mineScope!, a)));
     return batch.compounds.length || batch.devices.length || batch.alerts.length ? batch : undefined;
   }
 
@@ -502,7 +502,7 @@ export class LiveServer {
         }
       }
     }
-    const inSub = open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && holds(a, sub.mine) && inScope(sub.mineScope!, a.compound)));
+    const inSub = open.filter((a) => sub.compounds.has(a.compound) || (sub.mine !== undefined && holds(a, sub.mine) && maySee(sub.mineScope!, a)));
     if (inSub.length > LIVE_SNAPSHOT_MAX_ALERTS) truncated = true;
     return {
       at: this.#now(),

@@ -1,10 +1,11 @@
 /**
  * The steps a user's role may take on an alert, as buttons, and their in-card forms: accept,
  * resolve (note), confirm close (with a reason when the condition is still active), reopen,
- * reassign (picker), comment, silence.
+ * reassign (picker), hand over to a department (流转), comment, silence, and once it is closed
+ * evaluate (评价, once per party).
  */
 import type { Alert } from '../../../src/contracts/live-events.ts';
-import { mayDo, type Action } from '../../../src/contracts/access.ts';
+import { HOLDER_ROLES, mayDo, type Action } from '../../../src/contracts/access.ts';
 import { holds, mayAct } from '../../../src/contracts/alert-holders.ts';
 import { h, fill } from './dom.ts';
 import { t } from './i18n.ts';
@@ -13,6 +14,8 @@ import { errorText } from './error-text.ts';
 import { openNoteForm } from './note-form.ts';
 import { openReassignForm } from './reassign-form.ts';
 import { openSilenceForm } from './silence-form.ts';
+import { openHandoverForm } from './handover-form.ts';
+import { openEvaluateForm } from './evaluate-form.ts';
 import { deviceLabel } from './device-format.ts';
 import type { CardContext } from './alert-card.ts';
 
@@ -40,7 +43,8 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
   const rung = mayAct(alert, me.id);
   const told = holds(alert, me.id);
   const may = (action: Action) => mayDo(me.role, action) && (!ctx.mineOnly || mine || action === 'comment' || (action === 'accept' && rung));
-  const workerLimited = me.role === 'worker' && !mine;
+  // A grid worker, or a department member on what was handed over to it, acts only on what it holds.
+  const workerLimited = HOLDER_ROLES.includes(me.role) && !mine;
   const open = alert.workflow !== 'resolved' && alert.workflow !== 'closed';
   const buttons: HTMLElement[] = [];
   const button = (testid: string, label: string, onclick: () => void, cls?: string) => buttons.push(h('button', { type: 'button', class: cls, 'data-testid': testid, onclick }, label));
@@ -52,6 +56,11 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
     button('alert-reopen', t('act.reopen'), noted('reopen', t('note.reopen'), 'alert-reopen'));
   }
   if (open && may('reassign')) button('alert-reassign', t('act.reassign'), () => openReassignForm(forms, alert, ctx.report));
+  if (open && may('handover') && ctx.people.partiesOf(alert.compound).length) button('alert-handover', t('act.handover'), () => openHandoverForm(forms, alert, ctx.people, ctx.report));
+  const myParty = me.role === 'committee' ? 'committee' : 'manager';
+  if (alert.workflow === 'closed' && may('evaluate') && !alert.evaluations?.some((e) => e.party === myParty)) {
+    button('alert-evaluate', t('act.evaluate'), () => openEvaluateForm(forms, alert, ctx.report), 'primary');
+  }
   if (may('comment') && (!workerLimited || told)) button('alert-comment', t('act.comment'), noted('comment', t('note.comment'), 'alert-comment'));
   const silences = ctx.silences;
   if (silences && may('silence') && alert.workflow !== 'closed') {

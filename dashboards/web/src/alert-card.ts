@@ -1,8 +1,8 @@
 /**
  * One alert as a card: what happened where (names, not ids), the value with its unit, its
  * clock (time left, or how late), escalation and who holds it now, a silence covering it, the
- * last note, arrival on site (到场) for rescues, the steps the user's role may take, and its
- * history. Shared by the compound and worker views.
+ * last note, arrival on site (到场) for rescues, the party it was handed over to (流转) and its
+ * ratings (评价), the steps the user's role may take, and its history. Shared by the compound and worker views.
  */
 import type { Alert, DeviceView, Me } from '../../../src/contracts/live-events.ts';
 import { h } from './dom.ts';
@@ -39,7 +39,7 @@ export interface CardContext {
 
 /** Changes when anything shown on the card from the alert itself changes. */
 export const cardVersion = (a: Alert) =>
-  [a.workflow, a.condition, a.count, a.assignee, a.escalationLevel, a.history.length, a.dueAt, a.overdue?.step, a.overdue?.since, a.value, a.field].join('|');
+  [a.workflow, a.condition, a.count, a.assignee, a.escalationLevel, a.history.length, a.dueAt, a.overdue?.step, a.overdue?.since, a.value, a.field, a.parties?.length, a.evaluations?.length].join('|');
 
 function valueText(alert: Alert): string | null {
   if (alert.value === undefined) return null;
@@ -79,9 +79,13 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
       ? h('p', { class: 'escalation', 'data-testid': 'alert-escalation' }, alert.assignee ? t('escalated', { n: alert.escalationLevel, who: people.name(alert.assignee) }) : t('escalated.nobody', { n: alert.escalationLevel }))
       : null,
     silencedUntil ? h('p', { class: 'silenced', 'data-testid': 'alert-silenced' }, t('silence.until', { until: until(silencedUntil) })) : null,
+    alert.parties?.length ? h('p', { class: 'handed-over', 'data-testid': 'alert-party' }, t('handover.with', { party: people.party(alert.parties.at(-1)) })) : null,
+    alert.evaluations?.length
+      ? h('p', { class: 'evaluations', 'data-testid': 'alert-evaluations' }, alert.evaluations.map((e) => t('evaluate.done', { party: tOf('party', e.party), score: e.score })).join(' · '))
+      : null,
     lastNote ? h('p', { class: 'alert-note', 'data-testid': 'alert-note' }, `“${lastNote.note}” — ${people.name(lastNote.actor)}`) : null,
     alertPhotos(alert, people),
-    alert.workflow === 'resolved' && me.role === 'worker' ? h('p', { class: 'waiting' }, t('waiting')) : null,
+    alert.workflow === 'resolved' && (me.role === 'worker' || me.role === 'department') ? h('p', { class: 'waiting' }, t('waiting')) : null,
     arrivalRow(alert, ctx),
     buttons.length ? h('div', { class: 'actions' }, buttons) : null,
     forms,

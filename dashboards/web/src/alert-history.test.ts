@@ -8,7 +8,13 @@ stubBrowser();
 const { memberNames, stepText } = await import('./alert-history.ts');
 const { setLang } = await import('./i18n.ts');
 
-const people: People = { name: (id) => ({ wang: '王芳' })[id ?? ''] ?? id ?? '–', version: 0, refresh: async () => undefined };
+const people: People = {
+  name: (id) => ({ wang: '王芳', 'fire-1': '赵刚', chen: '陈静' })[id ?? ''] ?? id ?? '–',
+  version: 0,
+  refresh: async () => undefined,
+  party: (id) => ({ 'fire-desk': '街道消防安全站' })[id ?? ''] ?? id ?? '',
+  partiesOf: () => [],
+};
 const step = (kind: Alert['history'][number]['kind'], note?: string): Alert['history'][number] => ({ alertId: 'i1', kind, at: T0, actor: 'hub', ...(note ? { note } : {}) });
 
 describe('history of an incident: the steps name their devices', () => {
@@ -45,5 +51,20 @@ describe('history of an incident: the steps name their devices', () => {
   it('keeps the other steps as they were: the hub’s known notes translated, people’s quoted', () => {
     expect(stepText({ ...step('escalated', 'accept deadline missed'), assignee: 'wang' }, people, names)).toBe('升级给 王芳 · 接单超时');
     expect(stepText({ ...step('commented', '注意积水'), actor: 'wang' }, people, names)).toBe('王芳 备注 · “注意积水”');
+  });
+});
+
+describe('history of hand-overs and evaluations', () => {
+  it('names the party handed to and who holds it, and who rated it how', () => {
+    setLang('zh');
+    const handed = { alertId: 'a1', kind: 'handed_over' as const, at: T0, actor: 'hub', party: 'fire-desk', assignee: 'fire-1' };
+    expect(stepText(handed, people)).toBe('流转至 街道消防安全站（赵刚）');
+    expect(stepText({ alertId: 'a1', kind: 'evaluated', at: T0, actor: 'chen', party: 'committee', score: 5, note: '很快' }, people)).toBe('陈静 评价 5 分 · “很快”');
+    setLang('en');
+    try {
+      expect(stepText(handed, people)).toBe('Handed over to 街道消防安全站 (赵刚)');
+    } finally {
+      setLang('zh');
+    }
   });
 });

@@ -36,11 +36,11 @@ export function memberNames(alert: Pick<Alert, 'incident'>, known?: (key: string
   };
 }
 
-/** 派发给 王芳 / 呼叫 李强 协助 / 王芳 到场签到 · 距小区 222 米 / 升级给 周敏 · 到场超时 / 设备加入事件 · 井盖 3号. */
+/** 派发给 王芳 / 呼叫 李强 协助 / 王芳 到场签到 · 距小区 222 米 / 升级给 周敏 · 到场超时 / 设备加入事件 · 井盖 3号 / 流转至 街道消防安全站（赵刚）/ 陈静 评价 5 分. */
 export function stepText(e: AlertEvent, people: People, deviceName: (key: string) => string = memberNames({})): string {
   // Steps that name who got the alert (or was notified) name them; the others name who acted.
-  const target = e.kind === 'dispatched' || e.kind === 'escalated' || e.kind === 'reassigned' || e.kind === 'reminded' || e.kind === 'called';
-  const label = tIf('ev', e.kind, { who: who(target ? e.assignee : e.actor, people), actor: who(e.actor, people) }) ?? e.kind;
+  const target = e.kind === 'dispatched' || e.kind === 'escalated' || e.kind === 'reassigned' || e.kind === 'reminded' || e.kind === 'called' || e.kind === 'handed_over';
+  const label = tIf('ev', e.kind, { who: who(target ? e.assignee : e.actor, people), actor: who(e.actor, people), party: people.party(e.party), score: e.score ?? '–' }) ?? e.kind;
   const details: string[] = [];
   if (e.kind === 'arrived') details.push(e.distanceM !== undefined ? t('arrive.distance', { m: distanceText(e.distanceM) }) : t('arrive.noPosition'));
   // Incident steps name their devices (the note is their keys).

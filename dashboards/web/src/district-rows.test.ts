@@ -20,6 +20,7 @@ const figures = (over: Partial<Figures>): Figures => ({
   timeToAccept: { mean: 60, p90: 60 }, timeToResolve: { mean: 600, p90: 600 },
   slaCounted: 1, slaMissed: 0, slaKept: 1, openOverdue: 0,
   rescues: 0, arrived: 0, timeToArrive: { mean: null, p90: null }, arrivalCounted: 0, arrivedInTime: 0, arrivalRate: null,
+  handedOver: 0, satisfaction: { ratings: 0, mean: null, satisfied: 0, rate: null, byParty: { manager: { ratings: 0, mean: null, satisfied: 0, rate: null }, committee: { ratings: 0, mean: null, satisfied: 0, rate: null } } },
   ...over,
 });
 

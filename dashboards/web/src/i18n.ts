@@ -8,6 +8,7 @@ import { planEn, planZh } from './i18n-plan.ts';
 import { districtEn, districtZh } from './i18n-district.ts';
 import { deskEn, deskZh } from './i18n-desk.ts';
 import { phoneEn, phoneZh } from './i18n-phone.ts';
+import { partiesEn, partiesZh } from './i18n-parties.ts';
 
 const zh = {
   product: '智慧小区监测',
@@ -174,6 +175,7 @@ const zh = {
   ...planZh,
   ...districtZh,
   ...phoneZh,
+  ...partiesZh,
 };
 
 export type Key = keyof typeof zh;
@@ -343,6 +345,7 @@ const en: Record<Key, string> = {
   ...planEn,
   ...districtEn,
   ...phoneEn,
+  ...partiesEn,
 };
 
 export type Lang = 'zh' | 'en';

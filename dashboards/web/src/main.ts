@@ -8,6 +8,7 @@
 import './styles.css';
 import './admin.css';
 import type { Me } from '../../../src/contracts/live-events.ts';
+import { HOLDER_ROLES } from '../../../src/contracts/access.ts';
 import { h, fill } from './dom.ts';
 import { currentLang, setLang, t } from './i18n.ts';
 import { api, ApiError, whenUnauthorized } from './api.client.ts';
@@ -32,8 +33,9 @@ let view: View | undefined;
 let recoveredWith: number | undefined;
 
 function home(user: Me): string {
-  if (user.role === 'worker') return '#/worker';
-  if (user.role === 'manager' && Array.isArray(user.compounds) && user.compounds[0]) return `#/compound/${user.compounds[0]}`;
+  // A grid worker, and a department member (what was handed over to it), work from the phone view.
+  if (HOLDER_ROLES.includes(user.role)) return '#/worker';
+  if ((user.role === 'manager' || user.role === 'committee') && Array.isArray(user.compounds) && user.compounds[0]) return `#/compound/${user.compounds[0]}`;
   return '#/district';
 }
 
@@ -126,8 +128,8 @@ function route(): void {
     if (!view) location.replace(home(user));
   } else if (page === 'compound' && arg) view = compoundView(main, decodeURIComponent(arg), ctx);
   else if (page === 'worker') view = workerView(main, ctx, arg ? decodeURIComponent(arg) : undefined);
-  else if (page === 'district' && user.role !== 'worker') view = districtView(main, ctx);
-  else if (page === 'desk' && user.role !== 'worker') view = alertDeskView(main, ctx, arg ? decodeURIComponent(arg) : undefined);
+  else if (page === 'district' && !HOLDER_ROLES.includes(user.role)) view = districtView(main, ctx);
+  else if (page === 'desk' && !HOLDER_ROLES.includes(user.role)) view = alertDeskView(main, ctx, arg ? decodeURIComponent(arg) : undefined);
   else {
     location.replace(home(user));
     return;

@@ -1,11 +1,12 @@
 /**
  * People by name: `GET /api/people` loaded once per view (and again on demand, e.g. when an
  * alert names someone not known yet), mapping login ids to names. The hub itself acts as 系统.
+ * Parties (departments, `GET /api/parties`) by name too, for hand-overs.
  */
-import type { PeopleAnswer, Person } from '../../../src/contracts/api.ts';
+import type { PartiesAnswer, PartyView, PeopleAnswer, Person } from '../../../src/contracts/api.ts';
 import type { Me } from '../../../src/contracts/live-events.ts';
 import { api } from './api.client.ts';
-import { t } from './i18n.ts';
+import { currentLang, t } from './i18n.ts';
 
 /** Unknown ids ask for the list again at most this often. */
 const REFRESH_GAP_MS = 30_000;
@@ -16,18 +17,24 @@ export interface People {
   /** Changes each time the list changes (for redrawing what shows names). */
   readonly version: number;
   refresh(): Promise<void>;
+  /** A party's name in the user's language; the id itself when unknown. */
+  party(id: string | undefined): string;
+  /** The parties that cover a compound (hand-over targets). */
+  partiesOf(compound: string): PartyView[];
 }
 
 export function loadPeople(me: Me, changed: () => void): People {
   const byId = new Map<string, Person>([[me.id, { id: me.id, name: me.name, role: me.role }]]);
+  let parties: PartyView[] = [];
   let version = 0;
   let last = 0;
   let loading: Promise<void> | undefined;
   const refresh = () => {
     last = Date.now();
-    loading ??= api<PeopleAnswer>('GET', '/api/people')
-      .then(({ people }) => {
+    loading ??= Promise.all([api<PeopleAnswer>('GET', '/api/people'), api<PartiesAnswer>('GET', '/api/parties').catch(() => ({ parties }))])
+      .then(([{ people }, answer]) => {
         for (const p of people) byId.set(p.id, p);
+        parties = answer.parties;
         version += 1;
         changed();
       })
@@ -49,5 +56,11 @@ export function loadPeople(me: Me, changed: () => void): People {
       return version;
     },
     refresh,
+    party(id) {
+      const party = parties.find((p) => p.id === id);
+      if (!party) return id ?? '';
+      return currentLang() === 'en' && party.nameEn ? party.nameEn : party.name;
+    },
+    partiesOf: (compound) => parties.filter((p) => !p.compounds || p.compounds.includes(compound)),
   };
 }

@@ -1,5 +1,6 @@
 /** The shell's top bar: product, the user's pages (compounds by name, administration), connection light, who is logged in, language, logout. */
 import type { CompoundSummary, Me } from '../../../src/contracts/live-events.ts';
+import { HOLDER_ROLES } from '../../../src/contracts/access.ts';
 import { h } from './dom.ts';
 import { api } from './api.client.ts';
 import { t, tOf } from './i18n.ts';
@@ -41,10 +42,11 @@ export function topBar(user: Me, parts: TopBarParts): HTMLElement {
     const on = location.hash === href || (href.startsWith('#/admin/') && location.hash.startsWith(`${href}/`));
     links.push(h('a', { href, class: on ? 'on' : undefined, 'aria-current': on ? 'page' : undefined, 'data-compound': compound, 'data-testid': compound ? 'nav-compound' : testid }, label));
   };
-  if (user.role !== 'worker') link('#/district', t('nav.district'));
-  if (user.role !== 'worker') link('#/desk', t('nav.desk'), undefined, 'nav-desk');
-  if (user.role !== 'worker' && Array.isArray(user.compounds)) for (const c of user.compounds.slice(0, 8)) link(`#/compound/${c}`, compoundNames?.get(c) ?? c, c);
-  if (user.role === 'worker' || user.role === 'admin') link('#/worker', t('nav.worker'));
+  const holder = HOLDER_ROLES.includes(user.role);
+  if (!holder) link('#/district', t('nav.district'));
+  if (!holder) link('#/desk', t('nav.desk'), undefined, 'nav-desk');
+  if (!holder && Array.isArray(user.compounds)) for (const c of user.compounds.slice(0, 8)) link(`#/compound/${c}`, compoundNames?.get(c) ?? c, c);
+  if (holder || user.role === 'admin') link('#/worker', t('nav.worker'));
   for (const [href, label] of adminLinks(user)) link(href, label, undefined, `nav-${href.slice('#/admin/'.length)}`);
   link('#/account', t('nav.account'), undefined, 'nav-account');
   void namesOfCompounds().then((names) => {
