@@ -42,9 +42,12 @@ const DEMO_WORKERS = [['wang-fang', 'li-qiang'], ['zhang-wei', 'chen-jing'], ['l
 
 /**
  * The demo's routing: each grid of the demo registry gets an on-duty worker and a backup; past
- * them alerts escalate to the community's duty officer, then to the street's emergency desk.
+ * them alerts escalate to the community's duty officer, then to the street's emergency desk. By
+ * kind of problem alerts are handed over (流转) to the street's departments: a fire lane still
+ * blocked past its first escalation to the fire safety desk (the city compounds), an elevator
+ * still out of service after 2 h to the elevator safety desk (every compound).
  */
-export function demoRouting(registry: RegistryData): Pick<AlertsConfig, 'grids' | 'groups' | 'escalation'> {
+export function demoRouting(registry: RegistryData): Pick<AlertsConfig, 'grids' | 'groups' | 'escalation' | 'handovers'> {
   const byGrid = new Map<string, string[]>();
   for (const compound of demoCompounds(registry)) {
     if (!compound.grid) continue;
@@ -52,8 +55,12 @@ export function demoRouting(registry: RegistryData): Pick<AlertsConfig, 'grids' 
   }
   return {
     grids: [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!], shifts: [] })),
-    groups: DEMO_DESKS.map((d) => ({ id: d.group, name: d.groupName, kind: 'community' as const, members: [d.id] })),
+    groups: [
+      ...DEMO_DESKS.map((d) => ({ id: d.group, name: d.groupName, kind: d.kind, members: [d.id] })),
+      ...DEMO_DEPARTMENTS.map((d) => ({ id: d.group, name: d.groupName, nameEn: d.groupNameEn, kind: 'department' as const, ...(d.compounds ? { compounds: [...d.compounds] } : {}), members: [d.id] })),
+    ],
     escalation: DEMO_DESKS.map((d) => d.group),
+    handovers: [...DEMO_HANDOVERS],
   };
 }
 
@@ -61,9 +68,24 @@ const demoCompounds = (registry: RegistryData) => registry.districts.flatMap((d)
 
 /** The escalation chain's people: the community's duty officer, then the street's emergency desk. */
 const DEMO_DESKS = [
-  { id: 'zhou-min', name: '周敏', group: 'community-duty', groupName: '社区值班 Community duty officer' },
-  { id: 'sun-hao', name: '孙浩', group: 'street-desk', groupName: '街道应急值守 Street emergency desk' },
+  { id: 'zhou-min', name: '周敏', group: 'community-duty', groupName: '社区值班 Community duty officer', kind: 'community' },
+  { id: 'sun-hao', name: '孙浩', group: 'street-desk', groupName: '街道应急值守 Street emergency desk', kind: 'community' },
 ] as const;
+
+/** The street's departments (十员) alerts are handed over to by kind, each with its login (role department). */
+const DEMO_DEPARTMENTS = [
+  { id: 'fire-desk', name: '赵刚', group: 'street-fire', groupName: '街道消防安全站', groupNameEn: 'Street fire safety desk', compounds: ['c01', 'c02'] },
+  { id: 'lift-desk', name: '钱伟', group: 'street-lift', groupName: '街道电梯安全站', groupNameEn: 'Street elevator safety desk', compounds: undefined },
+] as const;
+
+/** Hand-over (流转) by kind of problem, to the departments above. */
+const DEMO_HANDOVERS = [
+  { id: 'fire-lane-to-fire-desk', rules: ['fire-lane-blocked', 'fire-lane-blocked-long'], atEscalation: 1, to: 'street-fire' },
+  { id: 'elevator-out-of-service', types: ['elevator' as const], afterMin: 120, to: 'street-lift' },
+];
+
+/** The owners' committee (业委会) member of the first demo compound: reads it and evaluates closed alerts. */
+const DEMO_COMMITTEE = { id: 'committee-chen', name: '陈建国' } as const;
 
 export async function prepareDemo(dataDir: string, scenario: string): Promise<DemoSetup> {
   try {
@@ -160,7 +182,8 @@ const contactOf = (id: string): Pick<NewUser, 'contact'> => (DEMO_CONTACTS[id] ?
 /**
  * The demo's logins: an admin, one property manager per compound, the grid workers of the
  * demo grids, the escalation chain (community duty officer, street emergency desk, who may act
- * in every demo compound) and a street operator (viewer). All share `password`, which the
+ * in every demo compound), the street's fire and elevator safety desks (departments), an owners'
+ * committee member of the first compound, and a street operator (viewer). All share `password`, which the
  * caller makes fixed only while the hub is reachable from this machine alone.
  */
 export function demoUsers(registry: RegistryData, grids: AlertsConfig['grids'], password: string): NewUser[] {
@@ -170,6 +193,8 @@ export function demoUsers(registry: RegistryData, grids: AlertsConfig['grids'], 
     ...compounds.map((c, i): NewUser => ({ id: `manager-${c.id}`, name: MANAGER_NAMES[i % MANAGER_NAMES.length]!, role: 'manager', compounds: [c.id], password })),
     ...[...new Set(grids.flatMap((g) => g.workers))].map((id): NewUser => ({ id, name: DEMO_NAMES[id] ?? id, role: 'worker', ...contactOf(id), password })),
     ...DEMO_DESKS.map((d): NewUser => ({ id: d.id, name: d.name, role: 'worker', compounds: compounds.map((c) => c.id), ...contactOf(d.id), password })),
+    ...DEMO_DEPARTMENTS.map((d): NewUser => ({ id: d.id, name: d.name, role: 'department', password })),
+    ...(compounds[0] ? [{ id: DEMO_COMMITTEE.id, name: DEMO_COMMITTEE.name, role: 'committee' as const, compounds: [compounds[0].id], password }] : []),
     { id: 'street-ops', name: '吴静', role: 'viewer', password },
   ];
 }
@@ -179,6 +204,6 @@ export const DEMO_PASSWORD = 'compound-demo';
 
 /** Whether a login id is one the demo makes (with DEMO_PASSWORD on loopback): its admin, managers, workers, desks and street operator. */
 export function isDemoLoginId(id: string): boolean {
-  const fixed: readonly string[] = ['admin', 'street-ops', ...DEMO_WORKERS.flat(), ...DEMO_DESKS.map((d) => d.id)];
+  const fixed: readonly string[] = ['admin', 'street-ops', ...DEMO_WORKERS.flat(), ...DEMO_DESKS.map((d) => d.id), ...DEMO_DEPARTMENTS.map((d) => d.id), DEMO_COMMITTEE.id];
   return fixed.includes(id) || /^manager-[a-z0-9-]+$/.test(id);
 }

@@ -17,6 +17,7 @@ import { formatIssues } from '../config/config.loader.ts';
 import { loadRulesData, parseRules, parseRulesData } from '../rules/rules.loader.ts';
 import type { RulesData } from '../rules/rule.schema.ts';
 import { addMissingDemo } from './demo-upgrade.ts';
+import { addMissingDemoRouting } from './demo-routing-upgrade.ts';
 import { UsersStore, type NewUser } from '../auth/users.store.ts';
 import type { User } from '../auth/users.schema.ts';
 import { describeUser } from '../auth/user-scope.ts';
@@ -158,6 +159,11 @@ export async function openHubState(config: HubConfig, logger: Logger): Promise<H
     // Without USERS_FILE: the first run's logins; the demo also gains logins its routing names that an
     // earlier version's data dir lacks (the escalation desks).
     const created = initialUsers && (demo || (await users.isEmpty())) ? await users.addMissing(initialUsers, now) : [];
+    // ... and the parties and hand-over rules of its routing (issue 18), with their logins there now.
+    if (demo && !firstStart && !config.alertsFile) {
+      const added = await addMissingDemoRouting(state, demoRouting(demo.registry), SEED_BY, now);
+      if (added.groups || added.handovers) log.info({ ...added }, 'demo data dir of an earlier version: the parties and hand-over rules of the demo routing are added');
+    }
 
     const registry = await state.places.registry();
     const alertsDoc = await state.docs.get('alerts');

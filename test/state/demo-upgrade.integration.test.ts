@@ -6,8 +6,10 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prepareDemo } from '../../src/demo/demo.ts';
+import { demoRouting, prepareDemo } from '../../src/demo/demo.ts';
 import { addMissingDemo } from '../../src/state/demo-upgrade.ts';
+import { addMissingDemoRouting } from '../../src/state/demo-routing-upgrade.ts';
+import { alertsConfigSchema } from '../../src/alerts/sla.config.ts';
 import { importSeeds } from '../../src/state/seed.ts';
 import { stateFixture } from '../../src/testing/access.fixture.ts';
 import type { RegistryData } from '../../src/config/registry.schema.ts';
@@ -65,5 +67,24 @@ describe('demo data dir of an earlier version', () => {
     expect(upgraded.contacts).toEqual([{ name: '物业前台', phone: '0571-88880000' }]);
 
     expect(await addMissingDemo(state, demo, AT + 2)).toEqual({ places: 0, compounds: 0, sites: 0, devices: 0 });
+  });
+
+  it('gains the parties and hand-over rules of the demo routing it lacks, once, unless an admin saved the routing', async () => {
+    const demo = (await prepareDemo(await mkdtemp(path.join(os.tmpdir(), 'demo-upgrade-')), 'normal')).registry;
+    const routing = demoRouting(demo);
+    state = await stateFixture();
+    // The routing an earlier version imported: its two escalation desks, no departments, no hand-over rules.
+    const earlier = { grids: routing.grids, groups: routing.groups.filter((g) => g.kind !== 'department' || g.id === 'street-desk'), escalation: routing.escalation };
+    await importSeeds(state, { alerts: earlier }, 'seed', AT);
+    const added = await addMissingDemoRouting(state, routing, 'seed', AT + 1);
+    expect(added).toEqual({ groups: 2, handovers: 2 });
+    const stored = alertsConfigSchema.parse((await state.docs.get('alerts'))!.body);
+    expect(stored.groups.map((g) => g.id)).toEqual(['community-duty', 'street-desk', 'street-fire', 'street-lift']);
+    expect(stored.handovers.map((h) => h.to)).toEqual(['street-fire', 'street-lift']);
+    expect(await addMissingDemoRouting(state, routing, 'seed', AT + 2)).toEqual({ groups: 0, handovers: 0 });
+    // Saved by an admin: left as it is.
+    await state.docs.put('alerts', earlier, { by: 'admin', at: AT + 3 });
+    expect(await addMissingDemoRouting(state, routing, 'seed', AT + 4)).toEqual({ groups: 0, handovers: 0 });
+    expect(alertsConfigSchema.parse((await state.docs.get('alerts'))!.body).handovers).toEqual([]);
   });
 });
