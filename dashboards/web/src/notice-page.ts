@@ -22,16 +22,25 @@ let problem: 'notFound' | 'unreachable' | undefined;
 const tx = (key: Parameters<typeof noticeText>[1], vars?: Record<string, string>) => noticeText(lang, key, vars);
 const time = (ts: number) => h('time', { datetime: isoTime(ts) }, noticeTime(ts, Date.now(), lang));
 
+/** A sentence with a <time> in it: `自 {time} 起` → 自 <time>14:05</time> 起. */
+function withTime(key: 'since' | 'fixedAt', ts: number): Array<string | Node> {
+  const [before = '', after = ''] = tx(key, { time: '\u0000' }).split('\u0000');
+  return [before, time(ts), after];
+}
+
 function itemView(item: NoticeItem): HTMLLIElement {
   const what = lang === 'zh' ? item.what.zh : item.what.en;
-  const when = item.state === 'fixed' && item.fixedAt !== undefined ? tx('fixedAt', { time: '\u0000' }) : tx('since', { time: '\u0000' });
-  const [before, after] = when.split('\u0000');
+  // Open: its state and since when (已上报，等待处理 · 自 14:05 起); fixed: when (已于 15:20 修复).
+  const when =
+    item.state === 'fixed' && item.fixedAt !== undefined
+      ? [h('span', { class: 'state', 'data-testid': 'notice-state' }, withTime('fixedAt', item.fixedAt))]
+      : [h('span', { class: 'state', 'data-testid': 'notice-state' }, stateText(lang, item.state)), ' · ', ...withTime('since', item.since)];
   return h(
     'li',
     { class: `notice-item state-${item.state}`, 'data-testid': 'notice-item', 'data-state': item.state, 'data-type': item.type },
     h('h3', {}, item.device ?? typeText(lang, item.type)),
     h('p', { class: 'what' }, what),
-    h('p', { class: 'when' }, h('span', { class: 'state', 'data-testid': 'notice-state' }, stateText(lang, item.state)), ' · ', before, time(item.state === 'fixed' && item.fixedAt !== undefined ? item.fixedAt : item.since), after),
+    h('p', { class: 'when' }, when),
   );
 }
 
