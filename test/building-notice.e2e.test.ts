@@ -5,7 +5,8 @@
  * 正在维修, since HH:MM in the phone's zone) with headings, a list and lang="zh-CN", nothing
  * wider than the phone, no WCAG A/AA violation, no console error (the hub's CSP). The page asks
  * again every 30 s by itself: after the resolve the item moves to 最近 24 小时已修复. The English
- * toggle switches the words and the lang attribute, and is remembered.
+ * toggle switches the words and the lang attribute, and is remembered. The compound's manager
+ * finds the QR sheet in the compound view; it renders under its own CSP without a violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -19,7 +20,8 @@ import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
 import { buildFleet, fleetToRegistry, type FleetDevice } from '../simulators/fleet.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { FLEET_KEY, getJson, postJson, startTestHub } from './helpers/test-hub.ts';
-import { launchBrowser } from './helpers/browser.ts';
+import { launchBrowser, logIn, newContext } from './helpers/browser.ts';
+import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
 import { publishAs } from './helpers/device-publish.ts';
 import { axeViolations } from './helpers/axe.ts';
 import { zhUntil } from './helpers/zh-time.ts';
@@ -133,5 +135,27 @@ describe('the building notice page', () => {
     await page.goto('/notice/h1/b9');
     await expect.poll(() => page.getByTestId('notice-problem').textContent(), { timeout: 10_000 }).toBe('找不到这栋楼的公告，请核对二维码或联系物业。');
     expect(await items().count()).toBe(0);
+  });
+
+  it('gives the compound’s manager the QR sheet, one code per building, shown under its CSP without a violation', async () => {
+    const desk = await newContext(browser, 'desktop', hub.info.httpUrl);
+    const manager = await desk.newPage();
+    const errors: string[] = [];
+    manager.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    await logIn(manager, 'zhao', TEST_PASSWORD);
+    await manager.goto('/#/compound/h1');
+    const link = manager.getByTestId('notice-qr-link');
+    await link.waitFor();
+    expect(await link.textContent()).toBe('打印楼栋公告二维码（新窗口）');
+    const href = (await link.getAttribute('href'))!;
+    expect(href).toBe('/api/compounds/h1/notice-qr');
+    await manager.goto(href);
+    expect(await manager.locator('main li svg').count()).toBe(2);
+    expect(await manager.locator('main li h2').allTextContents()).toEqual(['1号楼', '2号楼']);
+    expect(await manager.locator('main li .url').allTextContents()).toEqual([`${hub.info.httpUrl}/notice/h1/b1`, `${hub.info.httpUrl}/notice/h1/b2`]);
+    // The style block is allowed by its hash: the cards have their border.
+    expect(await manager.locator('main li').first().evaluate((el) => (globalThis as any).getComputedStyle(el).borderTopStyle)).toBe('solid');
+    expect(errors).toEqual([]);
+    await desk.close();
   });
 });
