@@ -13,6 +13,14 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     chunkSizeWarningLimit: 400,
+    // Two pages: the dashboards (index.html) and the residents' public building notice (notice.html,
+    // served at /notice/{compound}/{building}), which loads none of the dashboards' code.
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./web/index.html', import.meta.url)),
+        notice: fileURLToPath(new URL('./web/notice.html', import.meta.url)),
+      },
+    },
   },
   plugins: [
     // The worker phone view as an installable app: the manifest (linked from index.html) and a

@@ -1,6 +1,7 @@
 /**
  * Serves the built dashboards (dashboards/dist, made by `npm run build`; `npm install`
- * builds them too) at `/`. Without a build, `/` says how to make one.
+ * builds them too) at `/`, and the residents' building notice page at /notice/{compound}/{building}.
+ * Without a build, `/` says how to make one.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,10 @@ export const dashboardRoutes =
   async (app) => {
     if (existsSync(`${dist}/index.html`)) {
       await app.register(fastifyStatic, { root: dist, index: 'index.html', wildcard: true, cacheControl: false });
+      // The residents' public building notice (its QR code points here): a page of its own, no login.
+      if (existsSync(`${dist}/notice.html`)) {
+        app.get('/notice/:compound/:building', { schema: { hide: true } }, async (_request, reply) => reply.sendFile('notice.html'));
+      }
       // Hashed assets never change; index.html must be fetched fresh.
       app.addHook('onSend', async (request, reply) => {
         if (request.url.startsWith('/assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');

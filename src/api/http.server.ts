@@ -33,6 +33,7 @@ import { isValidationError } from '../admin/issues.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { sitePlanRoutes } from './site-plan.routes.ts';
 import { alertPhotoRoutes } from './alert-photos.routes.ts';
+import { noticeRoutes } from './notice.routes.ts';
 import { httpsServerFactory } from './https.server.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -158,8 +159,10 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('permissions-policy', PERMISSIONS_POLICY);
     const route = request.routeOptions.url ?? '';
     const path = request.url.split('?')[0]!;
-    // A route may say more (`private, no-store` on a photo), never less.
-    const kept = String(reply.getHeader('cache-control') ?? '').includes('no-store');
+    // A route may say more (`private, no-store` on a photo), never less; only a public route may
+    // let its answer be kept (`public, max-age=…`: the building notice, which holds no personal data).
+    const own = String(reply.getHeader('cache-control') ?? '');
+    const kept = own.includes('no-store') || (request.routeOptions.config.public === true && reply.statusCode === 200 && own.startsWith('public,'));
     if (!kept && (path.startsWith('/api/') || route.startsWith('/api/') || NO_STORE_ROUTES.has(route) || NO_STORE_ROUTES.has(path))) reply.header('cache-control', 'no-store');
   });
   installAccessGuard(app, deps);
@@ -181,6 +184,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(clusterRoutes(deps));
   await app.register(alertRoutes(deps));
   await app.register(alertPhotoRoutes(deps));
+  await app.register(noticeRoutes(deps));
   await app.register(alertDeskRoutes(deps));
   await app.register(silenceRoutes(deps));
   await app.register(peopleRoutes(deps));

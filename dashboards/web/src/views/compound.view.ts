@@ -91,6 +91,9 @@ export function compoundView(root: HTMLElement, compoundId: string, app: AppCont
   fill(
     root,
     head,
+    // The residents' building notices: one QR code per building to print (admins and the compound's managers). Outside
+    // the head, which live updates redraw: a focused link keeps its focus.
+    mayEdit ? h('p', { class: 'view-tools' }, h('a', { href: `/api/compounds/${encodeURIComponent(compoundId)}/notice-qr`, target: '_blank', rel: 'noopener', 'data-testid': 'notice-qr-link' }, t('notice.qr'))) : null,
     tilesEl,
     h('div', { class: 'columns' },
       h('div', { class: 'col-main' },
