@@ -38,7 +38,7 @@ beforeAll(async () => {
   const access = await accessFixture();
   state = access.state;
   const alertsConfig = alertsConfigSchema.parse({ grids: [{ id: 'g1', compounds: ['c01'], workers: ['wang'] }] });
-  const routing = new Routing(alertsConfig, () => access.users.list().map((u) => describeUser(u, alertsConfig.grids)));
+  const routing = new Routing(alertsConfig, () => access.users.list().map((u) => describeUser(u, alertsConfig)));
   const rules = await loadRules(undefined);
   let n = 0;
   alerts = new AlertBook(alertsConfig, rules, routing, () => `a${++n}`, sitesOf(registry));
