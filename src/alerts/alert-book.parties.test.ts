@@ -125,6 +125,14 @@ describe('hand-over by kind of problem', () => {
     expect(refused(() => book.handOver('a1', 'mgr', 'lift-desk', T0 + 2 * MIN), 'HANDED_OVER_ALREADY')).toBe(true);
   });
 
+  it('leaves an alert a person handed over where they put it', async () => {
+    const { book, kinds } = await setup();
+    book.applyCondition(liftDown(T0));
+    book.handOver('a1', 'mgr', 'fire-desk', T0 + MIN);
+    book.tick(T0 + 200 * MIN);
+    expect(kinds().filter((k) => k.startsWith('handed_over'))).toEqual(['handed_over@fire-desk>fire-1']);
+  });
+
   it('rebuilds hand-overs from the event log', async () => {
     const first = await setup();
     first.book.applyCondition(liftDown(T0));

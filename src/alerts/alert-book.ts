@@ -376,6 +376,9 @@ export class AlertBook {
   /** The first hand-over rule due for the alert now: its party, or nothing. */
   #handoverDue(alert: Alert, now: number): string | undefined {
     if (alert.condition !== 'active') return undefined;
+    // A person handed it over: the rules do not move it on from there.
+    const last = alert.history.findLast((e) => e.kind === 'handed_over');
+    if (last && last.actor !== 'hub') return undefined;
     for (const h of this.config.handovers) {
       if (h.rules && !h.rules.includes(alert.ruleId)) continue;
       if (h.types && !h.types.includes(alert.type)) continue;

@@ -143,7 +143,7 @@ export const alertsConfigSchema = z.strictObject({
    * Hand-over (流转) by kind of problem: an alert of these rules (or device types) that is still
    * open and active `afterMin` minutes after it was raised, or that reached escalation step
    * `atEscalation`, goes to the party `to` (a group): its members hold it from then on. Each
-   * entry hands an alert over once.
+   * entry hands an alert over once, and none moves an alert a person handed over by hand.
    */
   handovers: z
     .array(
