@@ -104,6 +104,10 @@ describe('parties: hand-over by kind, departments, evaluation', () => {
     expect((await getJson<{ alerts: Alert[] }>(hub, '/api/alerts', 'lift1')).alerts).toEqual([]);
     // A department has no compound of its own: the compound's devices are not its business.
     expect((await apiFetch(hub, '/api/devices?compound=h1', {}, 'fire1')).status).toBe(403);
+    // ... but it reads where what it holds is: that device, and its compound by name.
+    expect((await getJson<{ devices: Array<{ compound: string; type: string; device: string }> }>(hub, '/api/devices', 'fire1')).devices.map((d) => `${d.compound}/${d.type}/${d.device}`)).toEqual([device('h1', 'fire_lane').key]);
+    expect((await getJson<{ compounds: Array<{ id: string }> }>(hub, '/api/compounds', 'fire1')).compounds.map((c) => c.id)).toEqual(['h1']);
+    expect((await getJson<{ compounds: Array<{ id: string }> }>(hub, '/api/compounds', 'lift1')).compounds).toEqual([]);
     // The grid worker who had it no longer acts on it; the desk accepts and resolves.
     expect((await postJson(hub, `/api/alerts/${fireAlert.id}/accept`, {}, 'wang')).status).toBe(403);
     expect((await postJson(hub, `/api/alerts/${fireAlert.id}/accept`, {}, 'lift1')).status).toBe(403);

@@ -107,6 +107,13 @@ export function seenByMe<T extends { compound: string; parties?: readonly string
   return [...items].filter((item) => maySee(user, item));
 }
 
+/** The alerts handed over to one of the user's parties that are not in their compounds' scope (what a department holds). */
+export function handedToMe<T extends { compound: string; parties?: readonly string[] }>(request: FastifyRequest, items: Iterable<T>): T[] {
+  const user = me(request);
+  if (!user.parties.length) return [];
+  return [...items].filter((item) => !inScope(user, item.compound) && maySee(user, item));
+}
+
 /** Keeps the items of compounds in the user's scope. */
 export function inMyScope<T extends { compound: string }>(request: FastifyRequest, items: Iterable<T>): T[] {
   const user = me(request);

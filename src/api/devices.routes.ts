@@ -8,7 +8,7 @@ import { HubError } from '../errors.ts';
 import { SEVERITIES } from '../rules/rule.schema.ts';
 import { compoundSummaries, deviceView } from '../live/device-view.ts';
 import { inScope } from '../contracts/access.ts';
-import { me, requireAction, requireCompound } from './access.guard.ts';
+import { handedToMe, me, requireAction, requireCompound } from './access.guard.ts';
 import type { ApiDeps } from './api.types.ts';
 
 const id = z.string().regex(ID_PATTERN);
@@ -62,7 +62,9 @@ export const deviceRoutes =
       { schema: { tags: ['devices'], response: { 200: z.object({ compounds: z.array(compoundSchema) }) } } },
       async (request) => {
         const { compounds } = me(request);
-        return { compounds: compoundSummaries(deps.registry, deps.deviceStates, deps.alerts, compounds === 'all' ? undefined : new Set(compounds)) };
+        // A department also reads where what was handed over to it is (its compounds by name).
+        const handed = handedToMe(request, deps.alerts.list({ open: true }));
+        return { compounds: compoundSummaries(deps.registry, deps.deviceStates, deps.alerts, compounds === 'all' ? undefined : new Set([...compounds, ...handed.map((a) => a.compound)])) };
       },
     );
 
@@ -82,10 +84,12 @@ export const deviceRoutes =
       async (request) => {
         const { compound, type, online } = request.query;
         const user = compound ? requireCompound(request, compound) : me(request);
+        // A department also reads the devices of what was handed over to it (their names and places).
+        const handed = new Set(compound ? [] : handedToMe(request, deps.alerts.list({ open: true })).map((a) => a.deviceKey));
         const devices = [];
         for (const d of deps.registry.devices()) {
           if (compound && d.compound !== compound) continue;
-          if (!inScope(user, d.compound)) continue;
+          if (!inScope(user, d.compound) && !handed.has(d.key)) continue;
           if (type && d.type !== type) continue;
           const v = deviceView(d, deps.deviceStates);
           if (online && String(v.online) !== online) continue;

@@ -29,7 +29,7 @@ import { districtTable } from '../district-table.ts';
 import { districtMap } from '../district-map.ts';
 import { periodPicker } from '../district-period-picker.ts';
 import { trendChart } from '../district-trend.ts';
-import { ruleTable, workerTable } from '../district-breakdown.ts';
+import { partyTable, ruleTable, workerTable } from '../district-breakdown.ts';
 import { districtKiosk, KIOSK_EVERY_SEC } from '../district-kiosk.ts';
 import type { AppContext, View } from '../app.types.ts';
 import '../district.css';
@@ -71,6 +71,7 @@ export function districtView(root: HTMLElement, app: AppContext): View {
   const streetsEl = h('section', { class: 'panel streets', 'data-testid': 'streets-panel' });
   const workersEl = h('section', { class: 'panel', 'data-testid': 'workers-panel' });
   const rulesEl = h('section', { class: 'panel', 'data-testid': 'rules-panel' });
+  const partiesEl = h('section', { class: 'panel', 'data-testid': 'parties-panel', hidden: true });
   const table = districtTable(open, (s) => map.showPicked(s));
   const map = districtMap(open, (s) => table.showState(s));
   const query = hashQuery();
@@ -90,6 +91,7 @@ export function districtView(root: HTMLElement, app: AppContext): View {
     table.el,
     streetsEl,
     h('div', { class: 'columns district-columns' }, workersEl, rulesEl),
+    partiesEl,
     kiosk.el,
   );
   const people = loadPeople(app.me, () => drawStats());
@@ -146,6 +148,10 @@ export function districtView(root: HTMLElement, app: AppContext): View {
     drawStreets();
     fill(workersEl, h('h2', {}, t('dist.workers', { period: label })), workerTable(stats.byWorker, people, label));
     fill(rulesEl, h('h2', {}, t('dist.rules', { period: label })), ruleTable(stats.byRule, label));
+    // Only where alerts were handed over to a department in the period.
+    const byParty = stats.byParty ?? {};
+    partiesEl.hidden = !Object.keys(byParty).length;
+    fill(partiesEl, h('h2', {}, t('dist.parties', { period: label })), partyTable(byParty, people, label));
     render();
   }
   let asked = 0;
