@@ -118,6 +118,7 @@ export class UsersAdmin {
   /** The compounds and grids a login names must exist. */
   async #checkScope(user: User): Promise<void> {
     const issues = [];
+    if (user.role === 'committee' && !user.compounds?.length) issues.push({ path: 'compounds', message: 'an owners\' committee member reads the compounds listed here: name at least one' });
     if (user.compounds?.length) {
       const known = new Set((await placesOf(this.#deps.state)).compounds.map((c) => c.id));
       for (const [i, c] of user.compounds.entries()) if (!known.has(c)) issues.push({ path: `compounds.${i}`, message: `there is no compound "${c}"` });

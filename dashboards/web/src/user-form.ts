@@ -31,7 +31,11 @@ interface Scope {
 }
 
 function scopeFor(role: Role, o: UserFormOptions): Scope {
-  if (role === 'manager') {
+  if (role === 'department') {
+    // A department's scope is what is handed over to its parties (the routing's groups it is a member of).
+    return { el: h('p', { class: 'hint', 'data-testid': 'user-department-hint' }, t('users.departmentHint')), read: () => ({}) };
+  }
+  if (role === 'manager' || role === 'committee') {
     const list = checkList(t('users.compounds'), o.places.compoundChoices(), o.user?.compounds ?? [], 'user-compounds');
     return { el: list.el, read: () => (list.values().length ? { compounds: list.values() } : t('users.pickCompound')) };
   }
