@@ -44,7 +44,7 @@ function banner(info: HubInfo): string {
   }
   if (info.demo?.password) {
     lines.push(`  Demo logins   password "${info.demo.password}" for each / 演示账号密码均为 ${info.demo.password}:`);
-    for (const u of info.demo.users) lines.push(`                ${u.id.padEnd(14)} ${u.role.padEnd(8)} ${u.name}`);
+    for (const u of info.demo.users) lines.push(`                ${u.id.padEnd(14)} ${u.role.padEnd(10)} ${u.name}`);
   }
   lines.push(`  Stop          Ctrl-C, or kill -TERM ${process.pid} (also stops the demo and the local influxd) / 停止: Ctrl-C`);
   if (info.liveOnly) lines.push('', '  !! LIVE-ONLY: no InfluxDB, readings are NOT stored. Set INFLUX_URL or install influxd. !!');
