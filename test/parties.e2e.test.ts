@@ -155,6 +155,7 @@ describe('parties in Chromium', () => {
     await page.goto('/#/district');
     const tile = page.locator('[data-testid="stats-figure"][data-figure="satisfaction"]');
     await expect.poll(() => tile.getByTestId('figure-value').textContent(), { timeout: 10_000 }).toBe('5.0 分');
+    await expect.poll(() => page.locator('[data-testid="compound-satisfaction"]').first().textContent()).toBe('5.0 分');
     await page.context().close();
   });
 });

@@ -59,8 +59,8 @@ describe('the demo password off loopback', () => {
   it('logs in on loopback; after a restart with HTTP_HOST=0.0.0.0 no demo login takes it, each has a printed one-time password', async () => {
     await start({});
     expect(hub!.log()).toContain(`password "${DEMO_PASSWORD}" for each`);
-    const ids = [...hub!.log().matchAll(/^ {16}([a-z0-9-]+) +(admin|manager|worker|viewer) /gm)].map((m) => m[1]!);
-    expect(ids).toEqual(expect.arrayContaining(['admin', 'manager-c01', 'wang-fang', 'street-ops']));
+    const ids = [...hub!.log().matchAll(/^ {16}([a-z0-9-]+) +(admin|manager|worker|viewer|department|committee) /gm)].map((m) => m[1]!);
+    expect(ids).toEqual(expect.arrayContaining(['admin', 'manager-c01', 'wang-fang', 'street-ops', 'fire-desk', 'lift-desk', 'committee-chen']));
     const before = await login('admin', DEMO_PASSWORD);
     expect(before.status).toBe(200);
     await hub!.stop();

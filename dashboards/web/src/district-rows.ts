@@ -33,6 +33,8 @@ export interface CompoundRow {
   mttr: number | null;
   slaKept: number | null;
   arrivalRate: number | null;
+  /** Mean rating after closing (评价, 1–5); null without ratings. */
+  satisfaction: number | null;
   /** Alerts raised in the period. */
   alerts: number;
   state: CompoundState;
@@ -63,6 +65,7 @@ export function compoundRow(c: CompoundSummary, figures: Figures | undefined, ov
     mttr: figures?.timeToResolve.mean ?? null,
     slaKept: figures?.slaKept ?? null,
     arrivalRate: figures?.arrivalRate ?? null,
+    satisfaction: figures?.satisfaction?.mean ?? null,
     alerts: figures?.alerts ?? 0,
     state: worstState(c),
   };
@@ -73,7 +76,7 @@ export function compoundRows(compounds: Iterable<CompoundSummary>, byCompound: R
   return [...compounds].map((c) => compoundRow(c, byCompound?.[c.id], overdueBy.get(c.id) ?? 0));
 }
 
-export const SORT_KEYS = ['state', 'name', 'street', 'online', 'critical', 'major', 'minor', 'info', 'overdue', 'mtta', 'mttr', 'sla', 'arrival'] as const;
+export const SORT_KEYS = ['state', 'name', 'street', 'online', 'critical', 'major', 'minor', 'info', 'overdue', 'mtta', 'mttr', 'sla', 'arrival', 'satisfaction'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface SortOrder {
   key: SortKey;
@@ -83,7 +86,7 @@ export interface SortOrder {
 /** The sort a column starts with when first clicked: the worst first (most alerts, lowest share kept, slowest). */
 export const FIRST_DIR: Record<SortKey, 'asc' | 'desc'> = {
   state: 'asc', name: 'asc', street: 'asc', online: 'asc', critical: 'desc', major: 'desc', minor: 'desc', info: 'desc',
-  overdue: 'desc', mtta: 'desc', mttr: 'desc', sla: 'asc', arrival: 'asc',
+  overdue: 'desc', mtta: 'desc', mttr: 'desc', sla: 'asc', arrival: 'asc', satisfaction: 'asc',
 };
 
 const STATE_RANK: Record<CompoundState, number> = { critical: 0, major: 1, offline: 2, ok: 3 };
@@ -101,6 +104,7 @@ function value(row: CompoundRow, key: SortKey): number | string | null {
     case 'mttr': return row.mttr;
     case 'sla': return row.slaKept;
     case 'arrival': return row.arrivalRate;
+    case 'satisfaction': return row.satisfaction;
   }
 }
 

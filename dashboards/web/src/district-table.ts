@@ -56,11 +56,12 @@ const COLUMNS: Column[] = [
   { key: 'mttr', label: () => t('dist.col.mttr'), cell: (r) => h('td', { class: 'num', 'data-testid': 'compound-mttr' }, seconds(r.mttr)) },
   { key: 'sla', label: () => t('dist.col.sla'), cell: (r) => h('td', { class: 'num', 'data-testid': 'compound-sla' }, percent(r.slaKept)) },
   { key: 'arrival', label: () => t('dist.col.arrival'), cell: (r) => h('td', { class: 'num', 'data-testid': 'compound-arrival', 'data-rate': r.arrivalRate ?? '' }, percent(r.arrivalRate)) },
+  { key: 'satisfaction', label: () => t('dist.col.satisfaction'), cell: (r) => h('td', { class: 'num', 'data-testid': 'compound-satisfaction' }, r.satisfaction === null ? '–' : t('stats.satisfactionValue', { mean: r.satisfaction.toFixed(1) })) },
 ];
 
 /** What a row shows: it is redrawn only when this changes. */
 const signature = (r: CompoundRow) =>
-  [r.name, r.street.name, r.community.name, r.state, r.online, r.deviceCount, ...SEVERITIES.map((s) => r.open[s]), r.overdue, r.mtta, r.mttr, r.slaKept, r.arrivalRate].join('|');
+  [r.name, r.street.name, r.community.name, r.state, r.online, r.deviceCount, ...SEVERITIES.map((s) => r.open[s]), r.overdue, r.mtta, r.mttr, r.slaKept, r.arrivalRate, r.satisfaction].join('|');
 
 export interface DistrictTable {
   readonly el: HTMLElement;
