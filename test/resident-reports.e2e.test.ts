@@ -142,7 +142,8 @@ describe('the residents’ report pages', () => {
     await manager.goto('/#/compound/h1');
     const card = manager.locator(`[data-testid="alert-card"][data-alert-id="${alert.id}"]`);
     await card.waitFor({ timeout: 10_000 });
-    expect(await card.getByTestId('alert-report').textContent()).toBe(`居民报告 · 消防通道 · b1: ${TEXT}`);
+    expect(await card.getByTestId('alert-report').textContent()).toBe(`居民报告 · 消防通道 · b1: ${TEXT} · 查看居民照片`);
+    expect(await card.getByTestId('alert-report').locator('a').getAttribute('href')).toBe(`/api/alerts/${alert.id}/photos/${alert.report!.photo}`);
     await card.getByTestId('alert-spam').click();
     await card.getByTestId('alert-spam-note').fill('重复举报');
     await card.getByTestId('alert-spam-submit').click();
