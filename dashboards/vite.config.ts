@@ -13,12 +13,14 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     chunkSizeWarningLimit: 400,
-    // Two pages: the dashboards (index.html) and the residents' public building notice (notice.html,
-    // served at /notice/{compound}/{building}), which loads none of the dashboards' code.
+    // Three pages: the dashboards (index.html), the residents' public building notice (notice.html,
+    // served at /notice/{compound}/{building}) and their report form and receipt (report.html, served
+    // at /report-form/{compound}/{building} and /report/{id}), which load none of the dashboards' code.
     rolldownOptions: {
       input: {
         main: fileURLToPath(new URL('./web/index.html', import.meta.url)),
         notice: fileURLToPath(new URL('./web/notice.html', import.meta.url)),
+        report: fileURLToPath(new URL('./web/report.html', import.meta.url)),
       },
     },
   },

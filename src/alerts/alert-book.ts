@@ -10,7 +10,8 @@ import { HubError } from '../errors.ts';
 import type { ConditionChange } from '../rules/rules.engine.ts';
 import type { Rule } from '../rules/rule.schema.ts';
 import type { FieldValue } from '../contracts/payloads.ts';
-import type { Alert, AlertEvent, AlertEventKind, EvaluatingParty, Incident, IncidentMember, StoredAlertEvent, StoredIncident, WorkflowState } from './alert.types.ts';
+import type { Alert, AlertEvent, AlertEventKind, EvaluatingParty, Incident, IncidentMember, ResidentReport, StoredAlertEvent, StoredIncident, WorkflowState } from './alert.types.ts';
+import { REPORT_RULE_ID, REPORT_RULE_NAME } from '../contracts/reports.ts';
 import type { AlertsConfig } from './sla.config.ts';
 import type { Routing } from './routing.ts';
 import { ArrivalPolicy, type CompoundSites } from './arrival.policy.ts';
@@ -72,6 +73,24 @@ export interface IncidentSpec {
   members: IncidentMember[];
   at: number;
 }
+
+/** What a resident's report (随手拍) says, for AlertBook.report. */
+export interface ReportSpec {
+  compound: string;
+  building: string;
+  category: ResidentReport['category'];
+  text: string;
+  /** SHA-256 (hex) of the receipt's token. */
+  tokenHash: string;
+  /** Id of the photo the route keeps for it (stored right after, under the alert's id). */
+  photo?: string;
+  at: number;
+}
+
+/** The note of the hub's condition_cleared after a report is resolved (no sensor clears a report). */
+export const REPORT_RESOLVED = 'report resolved';
+/** The note of the close of a report marked as spam. */
+export const REPORT_SPAM = 'spam';
 
 /** Condition toggles: while an alert is flapping they are not notified. */
 const TOGGLES = new Set<AlertEventKind>(['condition_cleared', 'condition_active']);
@@ -192,7 +211,8 @@ export class AlertBook {
    */
   activeConditions(): Array<{ deviceKey: string; ruleId: string }> {
     // An incident is no device's condition: the correlator resumes its members' conditions.
-    return this.list({ open: true }).filter((a) => a.condition === 'active' && !a.incident).map((a) => ({ deviceKey: a.deviceKey, ruleId: a.ruleId }));
+    // A resident's report neither: no rule judges it (its condition clears when it is resolved).
+    return this.list({ open: true }).filter((a) => a.condition === 'active' && !a.incident && !a.report).map((a) => ({ deviceKey: a.deviceKey, ruleId: a.ruleId }));
   }
 
   /** The open (not closed) alert of a device and rule, if any. */
@@ -260,8 +280,35 @@ export class AlertBook {
     if (alert?.flapping) this.#step(alert, 'stable', at, 'hub');
   }
 
-  #raise(base: Omit<Parameters<AlertBook['create']>[0], 'id'>, note?: string): Alert {
-    const created = this.create({ id: this.newId(base.at), ...base });
+  /**
+   * A resident's report (随手拍) becomes an alert of rule `resident-report`, severity minor, of the
+   * reported category's type, on a device of its own that no registry holds (`report-{id}`, key
+   * `{compound}/report/{id}`: `report` is no device type, so no device's key clashes), dispatched by
+   * the compound's routing like any alert. Its condition is active (the problem is there) until it
+   * is resolved: then the hub clears it (no sensor will), so the manager can close it, or the
+   * auto-close does. The report's id is the alert's.
+   */
+  report(spec: ReportSpec): Alert {
+    const id = this.newId(spec.at);
+    const device = `report-${id}`;
+    const report: ResidentReport = { id, category: spec.category, building: spec.building, text: spec.text, tokenHash: spec.tokenHash, ...(spec.photo ? { photo: spec.photo } : {}) };
+    return this.#raise({ id, ruleId: REPORT_RULE_ID, name: { ...REPORT_RULE_NAME }, severity: 'minor', compound: spec.compound, type: spec.category, device, deviceKey: `${spec.compound}/report/${id}`, report, at: spec.at });
+  }
+
+  /**
+   * A manager judges a resident's report invalid (无效举报): `marked_spam`, then it closes (note
+   * `spam`), whatever its workflow step; its condition is cleared first, so nothing is raised again.
+   */
+  markSpam(id: string, actor: string, at: number, note?: string): Alert {
+    const alert = this.#expect(id, ['new', 'dispatched', 'accepted', 'resolved'], 'mark as spam');
+    if (!alert.report) throw new HubError('INVALID_TRANSITION', `cannot mark alert ${id} as spam: it is no resident report`, { params: { id, action: 'spam', state: alert.workflow } });
+    this.#step(alert, 'marked_spam', at, actor, undefined, note?.trim() ? { note } : {});
+    if (alert.condition === 'active') this.#step(alert, 'condition_cleared', at, 'hub', undefined, { note: REPORT_SPAM });
+    return this.#step(alert, 'closed', at, actor, undefined, { note: REPORT_SPAM });
+  }
+
+  #raise(base: Omit<Parameters<AlertBook['create']>[0], 'id'> & { id?: string }, note?: string): Alert {
+    const created = this.create({ ...base, id: base.id ?? this.newId(base.at) });
     if (note) created.history[0]!.note = note;
     this.#emit(created.history[0]!, created);
     const first = this.routing.chain(created.compound, base.at)[0];
@@ -296,7 +343,10 @@ export class AlertBook {
   /** `photo`: the id of a photo of the alert (uploaded before), attached to the step. */
   resolve(id: string, actor: string, note: string, at: number, photo?: string): Alert {
     if (!note.trim()) throw new HubError('BAD_REQUEST', 'note: say what was found and done');
-    return this.#step(this.#expect(id, ['accepted'], 'resolve'), 'resolved', at, actor, undefined, { note, ...(photo ? { photo } : {}) });
+    const alert = this.#step(this.#expect(id, ['accepted'], 'resolve'), 'resolved', at, actor, undefined, { note, ...(photo ? { photo } : {}) });
+    // No sensor clears a resident's report: its resolve does.
+    if (alert.report && alert.condition === 'active') this.#step(alert, 'condition_cleared', at, 'hub', undefined, { note: REPORT_RESOLVED });
+    return alert;
   }
 
   /**
@@ -537,6 +587,8 @@ export class AlertBook {
     deviceKey?: string;
     name?: Alert['name'];
     incident?: Incident;
+    /** A resident's report (AlertBook.report). */
+    report?: ResidentReport;
   }): Alert {
     const alert: Alert = {
       id: base.id,
@@ -555,6 +607,7 @@ export class AlertBook {
       ...(base.value !== undefined ? { value: base.value } : {}),
       ...(base.field !== undefined ? { field: base.field } : {}),
       ...(base.incident ? { incident: base.incident } : {}),
+      ...(base.report ? { report: base.report } : {}),
       escalationLevel: 0,
       dueAt: base.at + this.#sla(base.severity).acceptMin * MINUTE,
       history: [{ alertId: base.id, kind: 'raised', at: base.at, actor: 'hub' }],

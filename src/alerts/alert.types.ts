@@ -114,6 +114,11 @@ export interface ResidentReport {
   photo?: string;
   /** Marked as spam by a manager. */
   spam?: boolean;
+  /**
+   * SHA-256 (hex) of the receipt's secret token: the token itself is kept by the resident only.
+   * Never answered by the API (alert.schema.ts leaves it out) nor sent on the MQTT alert topic or webhooks.
+   */
+  tokenHash?: string;
 }
 /** What a resident may report: the kinds of problem the hub watches (the alert's `type` is the category). */
 export const REPORT_CATEGORIES = DEVICE_TYPES;

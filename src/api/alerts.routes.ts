@@ -216,6 +216,8 @@ export const alertRoutes =
     step('comment', z.object({ note }), (alertId, actor, b) => alerts.comment(alertId, actor, b.note, now()));
     // Hand-over (流转) by hand to a party of the routing that covers the compound.
     step('handover', z.object({ party: id, note: note.optional() }), (alertId, actor, b) => alerts.handOver(alertId, actor, b.party, now(), b.note));
+    // A resident's report judged invalid (无效举报): marked as spam and closed.
+    step('spam', z.object({ note: note.optional() }), (alertId, actor, b) => alerts.markSpam(alertId, actor, now(), b.note));
     // Evaluation (评价) of a closed alert: a committee member rates for the owners' committee, a manager for the property side.
     step(
       'evaluate',

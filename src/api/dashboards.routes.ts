@@ -1,6 +1,7 @@
 /**
  * Serves the built dashboards (dashboards/dist, made by `npm run build`; `npm install`
- * builds them too) at `/`, and the residents' building notice page at /notice/{compound}/{building}.
+ * builds them too) at `/`, the residents' building notice page at /notice/{compound}/{building}, and
+ * their report form (/report-form/{compound}/{building}) and receipt (/report/{id}?t=…).
  * Without a build, `/` says how to make one.
  */
 import { existsSync } from 'node:fs';
@@ -18,6 +19,11 @@ export const dashboardRoutes =
       // The residents' public building notice (its QR code points here): a page of its own, no login.
       if (existsSync(`${dist}/notice.html`)) {
         app.get('/notice/:compound/:building', { schema: { hide: true } }, async (_request, reply) => reply.sendFile('notice.html'));
+      }
+      // The residents' report form (linked from the notice) and the receipt a report answers: one page of their own, no login.
+      if (existsSync(`${dist}/report.html`)) {
+        app.get('/report-form/:compound/:building', { schema: { hide: true } }, async (_request, reply) => reply.sendFile('report.html'));
+        app.get('/report/:id', { schema: { hide: true } }, async (_request, reply) => reply.sendFile('report.html'));
       }
       // Hashed assets never change; index.html must be fetched fresh.
       app.addHook('onSend', async (request, reply) => {

@@ -310,7 +310,8 @@ describe('silences API', () => {
 
 describe('logins and scopes', () => {
   // The building notice is public on purpose (residents scan its QR code): it holds no personal data (src/notice/notice.builder.test.ts).
-  const PUBLIC = new Set(['/healthz', '/readyz', '/api/auth/login', '/api/auth/session', '/api/public/notice/{compound}/{building}']);
+  // So are residents' reports and their receipts (a secret token per receipt: src/api/reports.routes.test.ts).
+  const PUBLIC = new Set(['/healthz', '/readyz', '/api/auth/login', '/api/auth/session', '/api/public/notice/{compound}/{building}', '/api/public/reports', '/api/public/reports/{id}']);
 
   it('says whether the browser is logged in without a 401 (GET /api/auth/session)', async () => {
     const api = await build();

@@ -34,6 +34,7 @@ import { adminRoutes } from './admin.routes.ts';
 import { sitePlanRoutes } from './site-plan.routes.ts';
 import { alertPhotoRoutes } from './alert-photos.routes.ts';
 import { noticeRoutes } from './notice.routes.ts';
+import { reportRoutes } from './reports.routes.ts';
 import { httpsServerFactory } from './https.server.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -185,6 +186,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes(deps));
   await app.register(alertPhotoRoutes(deps));
   await app.register(noticeRoutes(deps));
+  await app.register(reportRoutes(deps));
   await app.register(alertDeskRoutes(deps));
   await app.register(silenceRoutes(deps));
   await app.register(peopleRoutes(deps));

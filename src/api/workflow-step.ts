@@ -14,7 +14,7 @@ import { actorOf, requireAction, requireSees } from './access.guard.ts';
 import type { ApiDeps } from './api.types.ts';
 
 /** The audit action of a workflow step: `alert_` and the alert event it writes. */
-export const DONE: Record<Action & ('accept' | 'arrive' | 'resolve' | 'close' | 'reopen' | 'reassign' | 'handover' | 'comment' | 'evaluate'), string> = {
+export const DONE: Record<Action & ('accept' | 'arrive' | 'resolve' | 'close' | 'reopen' | 'reassign' | 'handover' | 'comment' | 'evaluate' | 'spam'), string> = {
   accept: 'accepted',
   arrive: 'arrived',
   resolve: 'resolved',
@@ -24,6 +24,7 @@ export const DONE: Record<Action & ('accept' | 'arrive' | 'resolve' | 'close' | 
   handover: 'handed_over',
   comment: 'commented',
   evaluate: 'evaluated',
+  spam: 'marked_spam',
 };
 export type Step = keyof typeof DONE;
 

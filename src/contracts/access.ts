@@ -65,8 +65,8 @@ export interface RecoveryCodesAnswer {
 
 /** What each role may do besides reading its scope. */
 export const ROLE_ACTIONS = {
-  admin: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'handover', 'comment', 'silence', 'ops'],
-  manager: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'handover', 'comment', 'silence', 'evaluate'],
+  admin: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'handover', 'comment', 'silence', 'spam', 'ops'],
+  manager: ['accept', 'arrive', 'resolve', 'close', 'reopen', 'reassign', 'handover', 'comment', 'silence', 'evaluate', 'spam'],
   worker: ['accept', 'arrive', 'resolve', 'comment'],
   viewer: [],
   department: ['accept', 'arrive', 'resolve', 'comment'],

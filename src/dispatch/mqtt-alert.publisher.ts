@@ -5,12 +5,13 @@
  */
 import { alertTopic } from '../contracts/topics.ts';
 import type { Alert, AlertEvent } from '../alerts/alert.types.ts';
+import { withoutReportSecret } from '../alerts/report-secret.ts';
 
 export type MqttPublish = (topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }) => Promise<void>;
 
-/** What the alert topic carries: the alert without its history. */
+/** What the alert topic carries (and the generic webhook): the alert without its history, nor a resident report's token hash. */
 export function alertMessage(alert: Alert): string {
-  const { history, ...rest } = alert;
+  const { history, ...rest } = withoutReportSecret(alert);
   return JSON.stringify({ ...rest, lastEvent: history.at(-1) });
 }
 

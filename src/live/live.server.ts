@@ -37,6 +37,7 @@ import {
   type SubscribeRequest,
 } from '../contracts/live-events.ts';
 import type { Alert } from '../alerts/alert.types.ts';
+import { withoutReportSecret } from '../alerts/report-secret.ts';
 import type { AlertBook } from '../alerts/alert-book.ts';
 import type { AlertsConfig } from '../alerts/sla.config.ts';
 import type { RegisteredDevice, Registry } from '../registry/registry.ts';
@@ -360,7 +361,7 @@ export class LiveServer {
     const batch: LiveBatch = { at, compounds: [], devices: [], alerts: [] };
     const seen = new Set<string>();
     const addAlerts = (list: Alert[] | undefined) => {
-      for (const a of list ?? []) if (!seen.has(a.id) && include(a)) seen.add(a.id) && batch.alerts.push(a);
+      for (const a of list ?? []) if (!seen.has(a.id) && include(a)) seen.add(a.id) && batch.alerts.push(withoutReportSecret(a));
     };
     for (const compound of sub.compounds) {
       const summary = summaries.get(compound);
@@ -508,7 +509,7 @@ export class LiveServer {
       at: this.#now(),
       compounds: compoundSummaries(registry, deviceStates, alerts, sub.compounds),
       devices,
-      alerts: inSub.slice(0, LIVE_SNAPSHOT_MAX_ALERTS),
+      alerts: inSub.slice(0, LIVE_SNAPSHOT_MAX_ALERTS).map(withoutReportSecret),
       ...(page ? { page } : {}),
       ...(truncated ? { truncated: true } : {}),
     };

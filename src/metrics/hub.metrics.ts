@@ -120,9 +120,16 @@ export function createHubMetrics() {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const residentReports = new Counter({
+    name: 'compound_hub_resident_reports_total',
+    help: 'Resident reports (随手拍) sent to the public route, by outcome (accepted, or refused by which rate limit)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     loginFailures,
+    residentReports,
     liveClients,
     liveBatches,
     liveRefused,

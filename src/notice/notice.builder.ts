@@ -40,7 +40,7 @@ function fixedAtOf(alert: Alert): number {
 }
 
 /** The building's name: the registry's `buildings` entry, or the tag when only devices name it. Undefined: no such building. */
-function buildingName(registry: Registry, compound: string, building: string): string | undefined {
+export function buildingName(registry: Registry, compound: string, building: string): string | undefined {
   const named = registry.siteOf(compound)?.buildings[building];
   if (named) return named;
   return registry.devicesOf(compound).some((d) => d.tags.building === building) ? building : undefined;

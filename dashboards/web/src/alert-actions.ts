@@ -61,6 +61,8 @@ export function actionButtons(alert: Alert, ctx: CardContext, forms: HTMLElement
   if (alert.workflow === 'closed' && may('evaluate') && !alert.evaluations?.some((e) => e.party === myParty)) {
     button('alert-evaluate', t('act.evaluate'), () => openEvaluateForm(forms, alert, ctx.report), 'primary');
   }
+  // A resident's report judged invalid (无效举报): closed as spam, the resident's receipt says so.
+  if (alert.report && alert.workflow !== 'closed' && may('spam')) button('alert-spam', t('act.spam'), () => openNoteForm(forms, { placeholder: t('spam.note'), testid: 'alert-spam', optional: true, submit: (note) => void step('spam', note.trim() ? { note } : {}) }));
   if (may('comment') && (!workerLimited || told)) button('alert-comment', t('act.comment'), noted('comment', t('note.comment'), 'alert-comment'));
   const silences = ctx.silences;
   if (silences && may('silence') && alert.workflow !== 'closed') {

@@ -16,6 +16,7 @@ import { alertHistory } from './alert-history.ts';
 import { incidentMembers } from './incident-members.ts';
 import { alertName } from './rule-names.ts';
 import { alertPhotos } from './alert-photos.ts';
+import { photoUrl } from '../../../src/contracts/alert-photos.ts';
 import type { People } from './people.ts';
 import type { SilenceList } from './silences.ts';
 
@@ -39,7 +40,7 @@ export interface CardContext {
 
 /** Changes when anything shown on the card from the alert itself changes. */
 export const cardVersion = (a: Alert) =>
-  [a.workflow, a.condition, a.count, a.assignee, a.escalationLevel, a.history.length, a.dueAt, a.overdue?.step, a.overdue?.since, a.value, a.field, a.parties?.length, a.evaluations?.length].join('|');
+  [a.workflow, a.condition, a.count, a.assignee, a.escalationLevel, a.history.length, a.dueAt, a.overdue?.step, a.overdue?.since, a.value, a.field, a.parties?.length, a.evaluations?.length, a.report?.spam].join('|');
 
 function valueText(alert: Alert): string | null {
   if (alert.value === undefined) return null;
@@ -67,6 +68,12 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
     ),
     h('div', { class: 'alert-where', 'data-testid': 'alert-where' }, alertWhere(alert, device, ctx.compoundName)),
     incidentMembers(alert),
+    alert.report
+      ? h('p', { class: 'alert-report', 'data-testid': 'alert-report' },
+          t('report.card', { category: tOf('type', alert.report.category), building: alert.report.building }), ': ', h('q', {}, alert.report.text),
+          alert.report.spam ? ` · ${t('report.spam')}` : null,
+          alert.report.photo ? [' · ', h('a', { href: photoUrl(alert.id, alert.report.photo), target: '_blank', rel: 'noopener' }, t('report.photo'))] : null)
+      : null,
     h('div', { class: 'alert-meta' },
       h('span', {}, `${t('alert.raised')} ${ago(alert.raisedAt)}`),
       alert.count > 1 ? h('span', {}, t('alert.count', { n: alert.count })) : null,

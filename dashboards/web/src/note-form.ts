@@ -1,4 +1,4 @@
-/** A short in-card form with one required note (resolve, reopen, comment, a forced close): Escape cancels. */
+/** A short in-card form with one note, required (resolve, reopen, comment, a forced close) or not (spam): Escape cancels. */
 import { h, fill } from './dom.ts';
 import { t } from './i18n.ts';
 
@@ -7,12 +7,14 @@ export interface NoteFormOptions {
   testid: string;
   /** Said above the note (why it is needed). */
   explain?: string;
+  /** The note may be left empty (marking a report as spam). */
+  optional?: boolean;
   submit(note: string): void;
 }
 
 export function openNoteForm(forms: HTMLElement, o: NoteFormOptions): void {
   const explainId = `${o.testid}-explain-${Math.random().toString(36).slice(2, 8)}`;
-  const note = h('textarea', { rows: 3, placeholder: o.placeholder, 'aria-label': o.placeholder, 'aria-describedby': o.explain ? explainId : undefined, 'data-testid': `${o.testid}-note`, required: true });
+  const note = h('textarea', { rows: 3, placeholder: o.placeholder, 'aria-label': o.placeholder, 'aria-describedby': o.explain ? explainId : undefined, 'data-testid': `${o.testid}-note`, required: !o.optional });
   const cancel = () => fill(forms);
   fill(
     forms,
@@ -22,7 +24,7 @@ export function openNoteForm(forms: HTMLElement, o: NoteFormOptions): void {
         class: 'note-form',
         onsubmit: (e: Event) => {
           e.preventDefault();
-          if (note.value.trim()) o.submit(note.value.trim());
+          if (note.value.trim() || o.optional) o.submit(note.value.trim());
         },
         onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Escape' && cancel(),
       },

@@ -7,6 +7,7 @@
  */
 import './notice.css';
 import { NOTICE_REFRESH_MS, noticeApiPath, type NoticeAnswer, type NoticeItem } from '../../../src/contracts/notice.ts';
+import { reportFormPath } from '../../../src/contracts/reports.ts';
 import { h, fill } from './dom.ts';
 import { noticeText, stateText, typeText, type NoticeLang } from './i18n-notice.ts';
 import { isoTime, noticeTime } from './notice-time.ts';
@@ -62,6 +63,8 @@ function render(): void {
   const status = h('p', { class: 'problem', role: 'alert', 'data-testid': 'notice-problem' }, problem ? tx(problem) : '');
   const body = answer
     ? [
+        // A resident's own report (随手拍) goes through the form; it is never listed here.
+        h('p', { class: 'report-link' }, h('a', { href: reportFormPath(target!.compound, target!.building), 'data-testid': 'notice-report' }, tx('report'))),
         section('open', tx('open.title'), answer.open, tx('open.none')),
         section('fixed', tx('fixed.title'), answer.fixed, tx('fixed.none')),
         h('p', { class: 'updated', 'data-testid': 'notice-updated' }, tx('updated', { time: noticeTime(answer.at, Date.now(), lang) })),

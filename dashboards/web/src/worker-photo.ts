@@ -8,6 +8,7 @@
  */
 import type { Alert } from '../../../src/contracts/live-events.ts';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_PX, type PhotoAnswer } from '../../../src/contracts/alert-photos.ts';
+import { downscale } from './photo-scale.ts';
 import { h, fill } from './dom.ts';
 import { t } from './i18n.ts';
 import { api, apiFile } from './api.client.ts';
@@ -16,16 +17,7 @@ import { field, uid } from './form-kit.ts';
 import { formError } from './note-form.ts';
 import { photoOnce } from './photo-once.ts';
 
-/** The photo scaled to `maxPx` on its longest side as JPEG; a picture the browser cannot decode gives undefined. */
-export async function downscale(file: Blob, maxPx = PHOTO_MAX_PX): Promise<Blob | undefined> {
-  const bitmap = await createImageBitmap(file).catch(() => undefined);
-  if (!bitmap) return undefined;
-  const scale = Math.min(1, maxPx / Math.max(bitmap.width, bitmap.height));
-  const canvas = h('canvas', { width: Math.max(1, Math.round(bitmap.width * scale)), height: Math.max(1, Math.round(bitmap.height * scale)) });
-  canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-  bitmap.close();
-  return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob ?? undefined), 'image/jpeg', 0.85));
-}
+export { downscale } from './photo-scale.ts';
 
 /** Opens the resolve form in the card's form area; `report` gets the notice-bar messages (a step not sent offline). */
 export function openResolveForm(forms: HTMLElement, alert: Alert, report: (message: string) => void): void {

@@ -18,8 +18,8 @@ cleanupOutdatedCaches();
 // The first install takes the open pages at once (they work offline without a reload).
 clientsClaim();
 
-/** Paths of the hub itself, never the app shell (the residents' building notice is a page of its own, fetched fresh). */
-const HUB_PATHS = [/^\/api\//, /^\/socket\.io\//, /^\/docs\b/, /^\/metrics\b/, /^\/healthz\b/, /^\/readyz\b/, /^\/notice\//];
+/** Paths of the hub itself, never the app shell (the residents' building notice, report form and receipt are pages of their own, fetched fresh). */
+const HUB_PATHS = [/^\/api\//, /^\/socket\.io\//, /^\/docs\b/, /^\/metrics\b/, /^\/healthz\b/, /^\/readyz\b/, /^\/notice\//, /^\/report-form\//, /^\/report\//];
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: HUB_PATHS }));
 
 self.addEventListener('message', (event) => {
