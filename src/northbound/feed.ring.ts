@@ -58,7 +58,7 @@ export class FeedRing {
   read(after: string | undefined, limit: number, keep: (entry: FeedEntry) => boolean = () => true): ReadResult {
     let from = 0;
     if (after !== undefined) {
-      const match = /^([0-9a-f]+)\.(\d{1,15})$/.exec(after);
+      const match = /^([A-Za-z0-9]{1,16})\.(\d{1,15})$/.exec(after);
       if (!match) return { ok: false, reason: 'invalid' };
       if (match[1] !== this.#boot) return { ok: false, reason: 'expired' };
       from = Number(match[2]);
