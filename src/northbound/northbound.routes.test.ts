@@ -7,7 +7,7 @@
  * entries that are not v1, and its own entries coming back (a loop).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { testHttpServer } from '../testing/http.fixture.ts';
 import { fixtureRegistry } from '../testing/registry.fixture.ts';
@@ -35,7 +35,7 @@ interface TestHub {
   state: StateStore;
   metrics: ReturnType<typeof createHubMetrics>;
   audit: ReturnType<typeof createAuditLog>;
-  admin: (options: InjectOptions) => ReturnType<FastifyInstance['inject']>;
+  admin: (options: InjectOptions) => Promise<LightMyRequestResponse>;
   cookie: (user: string) => Promise<string>;
 }
 
@@ -227,6 +227,26 @@ describe('pulling the feed', () => {
     const scoped = figuresEntrySchema.parse((await district.app.inject({ url: '/api/northbound/v1/figures', headers: { authorization: `Bearer ${some.secret}` } })).json());
     expect(Object.keys(scoped.byCompound)).toEqual(['c01']);
     expect(scoped).not.toHaveProperty('overall');
+  });
+});
+
+describe('figures in the feed', () => {
+  it('adds a figures snapshot to the feed every NORTHBOUND_FIGURES_INTERVAL, the last 24 hours by compound', async () => {
+    const hub = await startHub({ hubName: 'ticking', figuresIntervalMs: 30 });
+    try {
+      const { secret } = await newToken(hub, 'all');
+      raise(hub.book, 'c02');
+      const figures = async () => feedPageSchema.parse((await pull(hub, secret, '?limit=1000')).json()).entries.filter((e) => e.entry.kind === 'figures');
+      // Snapshots made before the alert count none; a later one counts it.
+      await expect.poll(async () => (await figures()).some((f) => f.entry.kind === 'figures' && f.entry.overall?.alerts === 1)).toBe(true);
+      const entry = (await figures()).at(-1)!.entry;
+      expect(entry.kind === 'figures' && entry).toMatchObject({ source: 'ticking', overall: { alerts: 1 }, byCompound: { c02: { alerts: 1 } } });
+      expect(entry.kind === 'figures' && entry.to - entry.from).toBe(24 * 3_600_000);
+    } finally {
+      await hub.stage.stop();
+      await hub.app.close();
+      await hub.state.close();
+    }
   });
 });
 
