@@ -46,6 +46,9 @@ export const ERROR_CODES = {
   PHOTO_TYPE: 'a photo must be a JPEG, PNG or WebP image',
   PHOTO_TOO_LARGE: 'the photo is too large',
   PHOTO_TOO_MANY: 'the alert has as many photos as it may have',
+  TOKEN_INVALID: 'the bearer token is missing, unknown or revoked',
+  SIGNATURE_INVALID: 'the request is not signed with the shared secret (or its timestamp is too far from now)',
+  CURSOR_EXPIRED: 'the cursor is older than the recent window of the feed: start again without one',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

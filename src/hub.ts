@@ -43,6 +43,7 @@ import { createClusterStage, type ClusterStage } from './cluster/cluster.stage.t
 import { syncState } from './cluster/state-sync.ts';
 import { SocketClusterBus } from './cluster/cluster.bus.ts';
 import { partitionOf } from './cluster/partitions.ts';
+import { createNorthboundStage } from './northbound/northbound.stage.ts';
 
 export interface HubInfo {
   /** The plain MQTT listener (else the first one), or the external broker. */
@@ -219,6 +220,10 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // Dispatch: the retained alert topic, webhooks.
     const dispatch = await createDispatchStage({ topicRoot: config.topicRoot, alerts, alertsConfig, publish: broker.publish, deliveries: state.deliveries, registry, users, logger });
     cleanups.push(() => dispatch.stop());
+    // Northbound: the feed for a district or city centre (signed push, MQTT bridge, pull API, forwarding).
+    const alertEvents = (days: number) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events()));
+    const northbound = createNorthboundStage({ settings: config.northbound, topicRoot: config.topicRoot, alerts, registry, alertsConfig, rules: () => rules.rules, alertEvents, publish: broker.publish, tokens: state.northboundTokens, audit, metrics, logger });
+    cleanups.push(() => northbound.stop());
 
     // Administration: writes go to the database, then into the stages in memory.
     const localHooks = adminHooks({
@@ -261,7 +266,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       routing,
       rules: () => rules.rules,
       alertsConfig,
-      alertEvents: (days) => (storage.settings ? readAlertEvents(storage.settings, days) : Promise.resolve(alerts.events())),
+      alertEvents,
       alertArchive: archiveOf(state.alerts, flushAlerts),
       ...(cluster ? { stepAlert: cluster.stepAlert, cluster: cluster.view } : {}),
       photos: state.alertPhotos,
@@ -274,6 +279,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       trustProxy: config.http.trustProxy,
       allowedHosts: config.http.allowedHosts,
       ...(https ? { https: https.options } : {}),
+      northbound: northbound.routes,
       refusals,
       audit,
       admin: { state, hooks, audit, people, defaultRules: () => defaultRules, now: Date.now, ...(storage.settings ? { storeSettings: storage.settings } : {}) },

@@ -26,6 +26,7 @@ import type { AuditLog } from '../audit/audit.log.ts';
 import type { HostPolicy } from './origin.guard.ts';
 import type { RefusalAudit } from '../audit/refusals.audit.ts';
 import type { SecureContextOptions } from 'node:tls';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
 /** Logins and sessions. */
 export interface AccessDeps {
@@ -101,4 +102,6 @@ export interface ApiDeps {
   refusals?: RefusalAudit;
   /** Serve HTTPS with this certificate and key (HTTPS_CERT, HTTPS_KEY); none: plain HTTP. */
   https?: SecureContextOptions;
+  /** The northbound feed's routes (src/northbound/northbound.stage.ts): pull, ingest, admin tokens. */
+  northbound?: FastifyPluginAsyncZod;
 }

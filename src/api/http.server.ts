@@ -74,6 +74,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   PHOTO_TYPE: 415,
   PHOTO_TOO_LARGE: 413,
   PHOTO_TOO_MANY: 409,
+  TOKEN_INVALID: 401,
+  SIGNATURE_INVALID: 401,
+  CURSOR_EXPIRED: 410,
 };
 
 const PERMISSIONS_POLICY = [
@@ -193,6 +196,7 @@ export async function buildHttpServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(ruleRoutes(deps));
   if (deps.admin) await app.register(adminRoutes(deps, deps.admin));
   await app.register(sitePlanRoutes(deps));
+  if (deps.northbound) await app.register(deps.northbound);
   await app.register(dashboardRoutes());
   return app;
 }

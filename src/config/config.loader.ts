@@ -51,6 +51,23 @@ export interface HubConfig {
   state: { databaseUrl?: string; auditRetentionMs: number };
   /** Scale-out (CLUSTER=on): this instance's name, the partitions, the lease time. */
   cluster?: ClusterSettings;
+  /** The northbound feed (docs/northbound.md). */
+  northbound: NorthboundSettings;
+}
+
+export interface NorthboundSettings {
+  /** `source` of the entries this hub makes. */
+  hubName: string;
+  /** Push (NORTHBOUND_URL, NORTHBOUND_SECRET). */
+  push?: { url: string; secret: string; queue: number; maxAttempts: number; retryBaseMs: number };
+  /** The MQTT bridge (NORTHBOUND_MQTT=on). */
+  mqtt: boolean;
+  /** undefined: figures only on request. */
+  figuresIntervalMs?: number;
+  feedSize: number;
+  pullRatePerMinute: number;
+  /** Forwarding from lower hubs (NORTHBOUND_INGEST_SECRET). */
+  ingestSecret?: string;
 }
 
 export interface ClusterSettings {
@@ -231,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  const northbound = northboundSettings(e, cluster, problems);
   if (problems.length) throw new HubError('CONFIG_INVALID', problems.join('\n'));
 
   return {
@@ -284,6 +302,24 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     },
     state: { ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}), auditRetentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000 },
     ...(cluster ? { cluster } : {}),
+    northbound,
+  };
+}
+
+/** The northbound feed: a push URL needs its secret, and a secret its URL. */
+function northboundSettings(e: Env, cluster: ClusterSettings | undefined, problems: string[]): NorthboundSettings {
+  if (e.NORTHBOUND_URL && !e.NORTHBOUND_SECRET) problems.push('NORTHBOUND_SECRET: NORTHBOUND_URL needs the shared secret that signs each entry (at least 16 characters)');
+  if (e.NORTHBOUND_SECRET && !e.NORTHBOUND_URL) problems.push('NORTHBOUND_URL: NORTHBOUND_SECRET is set, but not where to push the feed');
+  return {
+    hubName: e.NORTHBOUND_HUB_NAME ?? cluster?.instance ?? (os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64) || 'compound-hub'),
+    ...(e.NORTHBOUND_URL && e.NORTHBOUND_SECRET
+      ? { push: { url: e.NORTHBOUND_URL, secret: e.NORTHBOUND_SECRET, queue: e.NORTHBOUND_QUEUE, maxAttempts: e.NORTHBOUND_ATTEMPTS, retryBaseMs: e.NORTHBOUND_RETRY_BASE } }
+      : {}),
+    mqtt: e.NORTHBOUND_MQTT === 'on',
+    ...(e.NORTHBOUND_FIGURES_INTERVAL !== 'off' ? { figuresIntervalMs: e.NORTHBOUND_FIGURES_INTERVAL } : {}),
+    feedSize: e.NORTHBOUND_FEED_SIZE,
+    pullRatePerMinute: e.NORTHBOUND_PULL_RATE,
+    ...(e.NORTHBOUND_INGEST_SECRET ? { ingestSecret: e.NORTHBOUND_INGEST_SECRET } : {}),
   };
 }
 

@@ -126,6 +126,26 @@ export const envSchema = z.object({
   CLUSTER_PARTITIONS: positiveInt.max(4096).default(64),
   /** How long a partition's lease lasts without renewal (renewed every fifth of it). */
   CLUSTER_LEASE: duration.default(15_000),
+  // The northbound feed (docs/northbound.md): alerts, hand-overs and figures for a district or city centre
+  /** This hub's name in the feed (`source`); default: CLUSTER_INSTANCE, else the host name. */
+  NORTHBOUND_HUB_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1–64 letters, digits, _ . -').optional(),
+  /** Push: every feed entry is POSTed here, signed with NORTHBOUND_SECRET (a city hub's …/api/northbound/v1/ingest forwards). */
+  NORTHBOUND_URL: url(['http', 'https']).optional(),
+  NORTHBOUND_SECRET: z.string().min(16, 'use at least 16 characters').max(512).optional(),
+  /** Push: entries waiting to be sent at most (the oldest are dropped beyond, counted), and attempts per entry. */
+  NORTHBOUND_QUEUE: positiveInt.max(1_000_000).default(10_000),
+  NORTHBOUND_ATTEMPTS: positiveInt.max(100).default(8),
+  NORTHBOUND_RETRY_BASE: duration.default(1000),
+  /** `on`: every feed entry is also published to {TOPIC_ROOT}/_northbound/v1/{compound}/{kind} (QoS 1, not retained). */
+  NORTHBOUND_MQTT: z.enum(['on', 'off']).default('off'),
+  /** A figures entry every so often (`off`: only on request, GET /api/northbound/v1/figures). */
+  NORTHBOUND_FIGURES_INTERVAL: z.union([z.literal('off'), duration]).default(3_600_000),
+  /** Pull: the recent window of the feed kept in memory (entries). */
+  NORTHBOUND_FEED_SIZE: positiveInt.max(1_000_000).default(10_000),
+  /** Pull: requests per minute each token may make (as many at once). */
+  NORTHBOUND_PULL_RATE: positiveInt.max(100_000).default(60),
+  /** Forwarding: a lower hub may POST its entries to /api/northbound/v1/ingest signed with this secret; unset: the route answers 404. */
+  NORTHBOUND_INGEST_SECRET: z.string().min(16, 'use at least 16 characters').max(512).optional(),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -48,6 +48,13 @@ export function hubStatusTopic(root: string, instance?: string): string {
   return instance ? `${root}/${HUB_SEGMENT}/${instance}/status` : `${root}/${HUB_SEGMENT}/status`;
 }
 
+/** The northbound MQTT bridge (docs/northbound.md): `{root}/_northbound/v{version}/{compound}/{kind}`; entries of no one compound (figures) under `_all`. */
+export const NORTHBOUND_SEGMENT = '_northbound';
+export const NORTHBOUND_ALL = '_all';
+export function northboundTopic(root: string, version: number, compound: string | undefined, kind: string): string {
+  return `${root}/${NORTHBOUND_SEGMENT}/v${version}/${compound ?? NORTHBOUND_ALL}/${kind}`;
+}
+
 export function alertTopic(root: string, compound: string, alertId: string): string {
   return `${root}/${compound}/${ALERTS_SEGMENT}/${alertId}`;
 }

@@ -126,8 +126,29 @@ export function createHubMetrics() {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  const northboundEntries = new Counter({
+    name: 'compound_hub_northbound_entries_total',
+    help: 'Entries added to the northbound feed, by kind and by whether this hub made them (own) or received them (forwarded)',
+    labelNames: ['kind', 'origin'] as const,
+    registers: [registry],
+  });
+  const northboundDropped = new Counter({
+    name: 'compound_hub_northbound_dropped_total',
+    help: 'Northbound entries not delivered: push queue full (the oldest dropped), push failed after its attempts, MQTT bridge publish failed',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const northboundRefused = new Counter({
+    name: 'compound_hub_northbound_refused_total',
+    help: 'Northbound requests refused: bad or revoked pull tokens, rate limited pulls, ingest with a bad signature or body',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    northboundEntries,
+    northboundDropped,
+    northboundRefused,
     loginFailures,
     residentReports,
     liveClients,

@@ -201,6 +201,19 @@ export interface PartitionLeasesTable {
   epoch: number;
 }
 
+/** A pull token of the northbound feed, by the SHA-256 of its secret (migration 0010). */
+export interface NorthboundTokensTable {
+  id: string;
+  name: string;
+  token_sha256: string;
+  /** `all`, or a JSON list of compound ids. */
+  scope: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -216,4 +229,5 @@ export interface Database {
   audit: AuditTable;
   partition_leases: PartitionLeasesTable;
   cluster_members: ClusterMembersTable;
+  northbound_tokens: NorthboundTokensTable;
 }

@@ -21,6 +21,7 @@ import { alertPhotosRepo } from './alert-photos.repo.ts';
 import { leasesRepo } from './leases.repo.ts';
 import { membersRepo } from './members.repo.ts';
 import { auditRepo } from './audit.repo.ts';
+import { northboundTokensRepo } from './northbound-tokens.repo.ts';
 import { isUnavailable } from './dialect.ts';
 import type { OpenStateOptions, StateStore } from './state.types.ts';
 
@@ -70,6 +71,7 @@ export async function openState(options: OpenStateOptions, logger: Logger): Prom
     alertPhotos: guarded(alertPhotosRepo(db), location),
     leases: guarded(leasesRepo(db), location),
     members: guarded(membersRepo(db), location),
+    northboundTokens: guarded(northboundTokensRepo(db), location),
     async backup(file) {
       if (!sqlite) {
         throw new HubError('STATE_UNSUPPORTED', `use pg_dump: a PostgreSQL database is backed up with its own tools (pg_dump -Fc, pg_restore; docs/storage.md), not by the hub (${location})`);

@@ -315,6 +315,31 @@ export interface MembersRepo {
   leave(instance: string): Promise<void>;
 }
 
+/** A pull token of the northbound feed as kept (never its secret, only its digest). */
+export interface NorthboundToken {
+  id: string;
+  name: string;
+  /** `all`, or the compounds it may read. */
+  scope: 'all' | string[];
+  createdBy: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface NorthboundTokensRepo {
+  /** Keeps a new token by the SHA-256 (hex) of its secret; CONFLICT when the id or the digest is taken. */
+  insert(token: Omit<NorthboundToken, 'revokedAt' | 'lastUsedAt'>, tokenSha256: string): Promise<void>;
+  /** Every token, revoked ones too, oldest first. */
+  list(): Promise<NorthboundToken[]>;
+  /** The token whose secret has this digest (revoked or not). */
+  findByDigest(tokenSha256: string): Promise<NorthboundToken | undefined>;
+  /** Revokes it at `at` (a token revoked already keeps its first time); the token as it is now, undefined when there is none. */
+  revoke(id: string, at: number): Promise<NorthboundToken | undefined>;
+  /** Notes that it was used at `at`. */
+  touch(id: string, at: number): Promise<void>;
+}
+
 export interface StateStore {
   readonly engine: Engine;
   /** For logs and the banner: the SQLite file, or the PostgreSQL URL without its password. */
@@ -333,6 +358,7 @@ export interface StateStore {
   readonly alertPhotos: AlertPhotosRepo;
   readonly leases: LeasesRepo;
   readonly members: MembersRepo;
+  readonly northboundTokens: NorthboundTokensRepo;
   /** A consistent copy of the database in `file` (SQLite online backup); PostgreSQL: HubError STATE_UNSUPPORTED (use pg_dump). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;

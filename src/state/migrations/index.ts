@@ -12,6 +12,7 @@ import * as alertDesk from './0006-alert-desk.ts';
 import * as partitionLeases from './0007-partition-leases.ts';
 import * as cluster from './0008-cluster.ts';
 import * as clusterLogins from './0009-cluster-logins.ts';
+import * as northboundTokens from './0010-northbound-tokens.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -23,4 +24,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-partition-leases': partitionLeases,
   '0008-cluster': cluster,
   '0009-cluster-logins': clusterLogins,
+  '0010-northbound-tokens': northboundTokens,
 };
