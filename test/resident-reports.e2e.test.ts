@@ -108,7 +108,7 @@ describe('the residents’ report pages', () => {
     // The manager has it, with the resident's words and the photo (scaled to JPEG by the phone).
     const id = new URL(page.url()).pathname.split('/').at(-1)!;
     alert = await getJson<Alert>(hub, `/api/alerts/${id}`, 'zhao');
-    expect(alert).toMatchObject({ ruleId: 'resident-report', type: 'fire_lane', report: { building: 'b1', text: TEXT } });
+    expect(alert).toMatchObject({ ruleId: 'resident-report', type: 'fire_lane', report: { building: 'b1', buildingName: '1号楼', text: TEXT } });
     const { photos } = await getJson<{ photos: Array<{ id: string; type: string }> }>(hub, `/api/alerts/${id}/photos`, 'zhao');
     expect(photos).toEqual([expect.objectContaining({ id: alert.report!.photo, type: 'image/jpeg' })]);
     // Nothing but the report's state on the resident's page: no worker, no device id.
@@ -142,7 +142,7 @@ describe('the residents’ report pages', () => {
     await manager.goto('/#/compound/h1');
     const card = manager.locator(`[data-testid="alert-card"][data-alert-id="${alert.id}"]`);
     await card.waitFor({ timeout: 10_000 });
-    expect(await card.getByTestId('alert-report').textContent()).toBe(`居民报告 · 消防通道 · b1: ${TEXT} · 查看居民照片`);
+    expect(await card.getByTestId('alert-report').textContent()).toBe(`居民报告 · 消防通道 · 1号楼: ${TEXT} · 查看居民照片`);
     expect(await card.getByTestId('alert-report').locator('a').getAttribute('href')).toBe(`/api/alerts/${alert.id}/photos/${alert.report!.photo}`);
     await card.getByTestId('alert-spam').click();
     await card.getByTestId('alert-spam-note').fill('重复举报');

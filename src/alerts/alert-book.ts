@@ -78,6 +78,8 @@ export interface IncidentSpec {
 export interface ReportSpec {
   compound: string;
   building: string;
+  /** The building's name in the registry. */
+  buildingName?: string;
   category: ResidentReport['category'];
   text: string;
   /** SHA-256 (hex) of the receipt's token. */
@@ -291,7 +293,7 @@ export class AlertBook {
   report(spec: ReportSpec): Alert {
     const id = this.newId(spec.at);
     const device = `report-${id}`;
-    const report: ResidentReport = { id, category: spec.category, building: spec.building, text: spec.text, tokenHash: spec.tokenHash, ...(spec.photo ? { photo: spec.photo } : {}) };
+    const report: ResidentReport = { id, category: spec.category, building: spec.building, ...(spec.buildingName ? { buildingName: spec.buildingName } : {}), text: spec.text, tokenHash: spec.tokenHash, ...(spec.photo ? { photo: spec.photo } : {}) };
     return this.#raise({ id, ruleId: REPORT_RULE_ID, name: { ...REPORT_RULE_NAME }, severity: 'minor', compound: spec.compound, type: spec.category, device, deviceKey: `${spec.compound}/report/${id}`, report, at: spec.at });
   }
 

@@ -71,7 +71,7 @@ export const alertSchema = z.object({
   flapping: z.boolean().optional(),
   parties: z.array(z.string()).optional(),
   // A resident's report, without its receipt's token hash: the serialiser drops what is not listed.
-  report: z.object({ id: z.string(), category: z.enum(DEVICE_TYPES), building: z.string(), text: z.string(), photo: z.string().optional(), spam: z.boolean().optional() }).optional(),
+  report: z.object({ id: z.string(), category: z.enum(DEVICE_TYPES), building: z.string(), buildingName: z.string().optional(), text: z.string(), photo: z.string().optional(), spam: z.boolean().optional() }).optional(),
   evaluations: z.array(z.object({ party: z.enum(EVALUATING_PARTIES), score: z.number(), comment: z.string().optional(), by: z.string(), at: z.number() })).optional(),
   history: z.array(alertEventSchema),
 });

@@ -109,6 +109,8 @@ export interface ResidentReport {
   category: ReportCategory;
   /** Building id in the compound (registry), where the resident scanned the notice. */
   building: string;
+  /** The building's name in the registry when the report was made (what people read). */
+  buildingName?: string;
   text: string;
   /** The photo attached, as an alert photo (GET /api/alerts/:id/photos/:photo). */
   photo?: string;

@@ -84,7 +84,7 @@ describe('POST /api/public/reports', () => {
 
     // The manager sees it with its text, never the hash.
     const seen = await app.inject({ method: 'GET', url: `/api/alerts/${receipt.id}`, headers: { cookie: await cookieOf('zhao') } });
-    expect(seen.json<Alert>().report).toEqual({ id: receipt.id, category: 'fire_lane', building: 'b1', text: TEXT });
+    expect(seen.json<Alert>().report).toEqual({ id: receipt.id, category: 'fire_lane', building: 'b1', buildingName: '1号楼', text: TEXT });
     expect(seen.body).not.toContain(alert.report!.tokenHash!);
   });
 

@@ -85,7 +85,8 @@ export const reportRoutes =
       async (request, reply): Promise<ReportReceipt> => {
         const { compound, building, category, text } = request.body;
         if (!deps.registry.compound(compound)) throw new HubError('NOT_FOUND', `compound ${compound} does not exist`, { params: { compound } });
-        if (buildingName(deps.registry, compound, building) === undefined) throw new HubError('NOT_FOUND', `compound ${compound} has no building ${building}`, { params: { compound, building } });
+        const placeName = buildingName(deps.registry, compound, building);
+        if (placeName === undefined) throw new HubError('NOT_FOUND', `compound ${compound} has no building ${building}`, { params: { compound, building } });
         let photo: { data: Buffer; type: NonNullable<ReturnType<typeof photoTypeOf>> } | undefined;
         if (request.body.photo) {
           if (!deps.photos) throw new HubError('BAD_REQUEST', 'photo: this hub keeps no photos');
@@ -105,7 +106,7 @@ export const reportRoutes =
         const token = randomBytes(18).toString('base64url');
         const photoId = photo ? randomUUID() : undefined;
         const at = now();
-        const alert = deps.alerts.report({ compound, building, category, text, tokenHash: sha256(token).toString('hex'), ...(photoId ? { photo: photoId } : {}), at });
+        const alert = deps.alerts.report({ compound, building, buildingName: placeName, category, text, tokenHash: sha256(token).toString('hex'), ...(photoId ? { photo: photoId } : {}), at });
         if (photo && photoId) {
           try {
             await deps.photos!.put({ id: photoId, alertId: alert.id, compound, type: photo.type, bytes: photo.data.length, at, by: 'resident' }, photo.data);

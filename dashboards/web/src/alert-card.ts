@@ -70,7 +70,7 @@ export function alertCard(alert: Alert, ctx: CardContext, forms: HTMLElement = h
     incidentMembers(alert),
     alert.report
       ? h('p', { class: 'alert-report', 'data-testid': 'alert-report' },
-          t('report.card', { category: tOf('type', alert.report.category), building: alert.report.building }), ': ', h('q', {}, alert.report.text),
+          t('report.card', { category: tOf('type', alert.report.category), building: alert.report.buildingName ?? alert.report.building }), ': ', h('q', {}, alert.report.text),
           alert.report.spam ? ` · ${t('report.spam')}` : null,
           alert.report.photo ? [' · ', h('a', { href: photoUrl(alert.id, alert.report.photo), target: '_blank', rel: 'noopener' }, t('report.photo'))] : null)
       : null,
