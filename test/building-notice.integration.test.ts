@@ -18,22 +18,11 @@ import { tempDir } from './helpers/temp-dir.ts';
 import { FLEET_KEY, apiFetch, getJson, postJson } from './helpers/test-hub.ts';
 import { startHubProcess, type HubProcess } from './helpers/hub-process.ts';
 import { publishAs } from './helpers/device-publish.ts';
+import { walk } from '../src/testing/json-walk.ts';
 
 const ACCEPT_NOTE = '业主张女士 13912345678 在轿厢内';
 const RESOLVE_NOTE = '已救出乘客，更换门机板';
 
-/** Every key and every primitive value anywhere in `value`, with where it is. */
-function walk(value: unknown, at: string, out: Array<{ at: string; text: string }>): void {
-  if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${at}[${i}]`, out));
-  if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      out.push({ at: `${at} (key)`, text: key });
-      walk(v, `${at}.${key}`, out);
-    }
-    return;
-  }
-  out.push({ at, text: String(value) });
-}
 
 describe('the public building notice', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

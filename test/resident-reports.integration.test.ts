@@ -19,22 +19,11 @@ import { buildFleet, fleetToRegistry } from '../simulators/fleet.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { FLEET_KEY, forgetLogins, getJson, postJson } from './helpers/test-hub.ts';
 import { startHubProcess, type HubProcess } from './helpers/hub-process.ts';
+import { walk } from '../src/testing/json-walk.ts';
 
 const TEXT = '3号门消防通道被电动车堵了两天 王先生 13912345678';
 const ACCEPT_NOTE = '联系了车主李某，电话 13700000000';
 
-/** Every key and every primitive value anywhere in `value`, with where it is. */
-function walk(value: unknown, at: string, out: Array<{ at: string; text: string }>): void {
-  if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${at}[${i}]`, out));
-  if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      out.push({ at: `${at} (key)`, text: key });
-      walk(v, `${at}.${key}`, out);
-    }
-    return;
-  }
-  out.push({ at, text: String(value) });
-}
 
 describe('resident reports', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

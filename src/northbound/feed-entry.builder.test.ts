@@ -10,6 +10,7 @@ import { alertEventEntry, entryIdOf, figuresEntry, isFed } from './feed-entry.bu
 import { alertEventEntrySchema, feedEntrySchema, figuresEntrySchema } from '../contracts/northbound.ts';
 import { closedLoopReport } from '../alerts/closed-loop.figures.ts';
 import { defaultAlertsConfig } from '../alerts/sla.config.ts';
+import { walk } from '../testing/json-walk.ts';
 
 const T0 = 1_800_000_000_000;
 const NOTE = '业主张女士 13912345678 在轿厢内';
@@ -60,18 +61,6 @@ const places = {
   compound: (id: string) => (id === 'c01' ? { name: '金色家园', street: { id: 'lingyin', name: '灵隐街道' }, district: { id: 'xihu', name: '西湖区' } } : undefined),
 };
 
-/** Every key and every primitive value anywhere in `value`, with where it is. */
-function walk(value: unknown, at: string, out: Array<{ at: string; text: string }>): void {
-  if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${at}[${i}]`, out));
-  if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      out.push({ at: `${at} (key)`, text: key });
-      walk(v, `${at}.${key}`, out);
-    }
-    return;
-  }
-  out.push({ at, text: String(value) });
-}
 
 const FORBIDDEN_TEXT = [NOTE, '13912345678', COMMENT, REPORT_TEXT, 'wang-fang', 'zhao-manager', 'fire-1', 'committee-chen', 'li-called', 'chief-escalated', 'photo-secret-id', 'report-secret-id', 'elev-secret-device', '30.2741', '120.1551', '17.5'];
 const FORBIDDEN_KEYS = ['note', 'notes', 'comment', 'photo', 'photos', 'actor', 'assignee', 'position', 'lat', 'lon', 'distanceM', 'history', 'report', 'arrival', 'called', 'escalatedTo', 'evaluations', 'device', 'deviceKey', 'value', 'field', 'contact', 'name.person'];
