@@ -68,7 +68,7 @@ describe('resident reports', () => {
     const { alerts } = await getJson<{ alerts: Alert[] }>(hub, '/api/alerts?compound=h1&open=true', 'zhao');
     const alert = alerts.find((a) => a.id === first.id)!;
     expect(alert).toMatchObject({ ruleId: 'resident-report', name: { zh: '居民报告' }, severity: 'minor', type: 'fire_lane', workflow: 'dispatched', assignee: 'wang', report: { id: first.id, category: 'fire_lane', building: 'b1', text: TEXT } });
-    expect(Object.keys(alert.report!).sort()).toEqual(['building', 'category', 'id', 'text']);
+    expect(Object.keys(alert.report!).sort()).toEqual(['building', 'buildingName', 'category', 'id', 'text']);
     // The public notice never lists it.
     const notice = await (await fetch(`${hub.info.httpUrl}/api/public/notice/h1/b1`)).json();
     expect(JSON.stringify(notice)).not.toContain('居民报告');
