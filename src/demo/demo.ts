@@ -56,7 +56,7 @@ export function demoRouting(registry: RegistryData): Pick<AlertsConfig, 'grids' 
   return {
     grids: [...byGrid].map(([id, compounds], i) => ({ id, compounds, workers: [...DEMO_WORKERS[i % DEMO_WORKERS.length]!], shifts: [] })),
     groups: [
-      ...DEMO_DESKS.map((d) => ({ id: d.group, name: d.groupName, kind: d.kind, members: [d.id] })),
+      ...DEMO_DESKS.map((d) => ({ id: d.group, name: d.groupName, nameEn: d.groupNameEn, kind: d.kind, members: [d.id] })),
       ...DEMO_DEPARTMENTS.map((d) => ({ id: d.group, name: d.groupName, nameEn: d.groupNameEn, kind: 'department' as const, ...(d.compounds ? { compounds: [...d.compounds] } : {}), members: [d.id] })),
     ],
     escalation: DEMO_DESKS.map((d) => d.group),
@@ -68,8 +68,8 @@ const demoCompounds = (registry: RegistryData) => registry.districts.flatMap((d)
 
 /** The escalation chain's people: the community's duty officer, then the street's emergency desk. */
 const DEMO_DESKS = [
-  { id: 'zhou-min', name: '周敏', group: 'community-duty', groupName: '社区值班 Community duty officer', kind: 'community' },
-  { id: 'sun-hao', name: '孙浩', group: 'street-desk', groupName: '街道应急值守 Street emergency desk', kind: 'community' },
+  { id: 'zhou-min', name: '周敏', group: 'community-duty', groupName: '社区值班', groupNameEn: 'Community duty officer', kind: 'community' },
+  { id: 'sun-hao', name: '孙浩', group: 'street-desk', groupName: '街道应急值守', groupNameEn: 'Street emergency desk', kind: 'community' },
 ] as const;
 
 /** The street's departments (十员) alerts are handed over to by kind, each with its login (role department). */
