@@ -52,6 +52,8 @@ export interface HubInfo {
   brokerListeners: Array<{ url: string; clientCertificates?: boolean }>;
   httpUrl: string;
   dashboardUrl: string;
+  /** PUBLIC_URL: where people reach the hub (the QR codes point there). */
+  publicUrl?: string;
   storage: string;
   liveOnly: boolean;
   devices: number;
@@ -278,6 +280,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       history: storage.settings ? createHistoryQuery(storage.settings) : undefined,
       trustProxy: config.http.trustProxy,
       allowedHosts: config.http.allowedHosts,
+      ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       ...(https ? { https: https.options } : {}),
       northbound: northbound.routes,
       refusals,
@@ -323,6 +326,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       brokerListeners: broker.listeners,
       httpUrl,
       dashboardUrl: `${httpUrl}/`,
+      ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       storage: storage.label,
       state: `${state.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${state.location} (schema ${state.schemaVersion})`,
       liveOnly: !store,

@@ -20,7 +20,7 @@ function banner(info: HubInfo): string {
       ({ url, clientCertificates }, i) => `${i === 0 ? '  MQTT broker   ' : '                '}${url}${clientCertificates ? '   (client certificates: MQTT_TLS_CA)' : ''}`,
     ),
     `  HTTP API      ${info.httpUrl}   (OpenAPI: ${info.httpUrl}/docs, health: ${info.httpUrl}/readyz)`,
-    `  Dashboard     ${info.dashboardUrl}`,
+    `  Dashboard     ${info.dashboardUrl}${info.publicUrl ? `   (public address, PUBLIC_URL: ${info.publicUrl}/)` : ''}`,
     `  Storage       ${info.storage}`,
     `  Database      ${info.state}`,
     `  Devices       ${info.devices} registered in ${info.compounds} compounds`,

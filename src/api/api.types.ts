@@ -98,6 +98,8 @@ export interface ApiDeps {
   trustProxy?: string[];
   /** The names the hub answers to (HTTP_ALLOWED_HOSTS); default: localhost and IP addresses. */
   allowedHosts?: HostPolicy;
+  /** The origin people and residents reach the hub under (PUBLIC_URL): printed QR codes point there; none: the request's own. */
+  publicUrl?: string;
   /** Refused hosts and cross-origin changes go to the audit log (bounded per address). */
   refusals?: RefusalAudit;
   /** Serve HTTPS with this certificate and key (HTTPS_CERT, HTTPS_KEY); none: plain HTTP. */

@@ -15,11 +15,13 @@ import { describeUser } from '../auth/user-scope.ts';
 import { loadRules } from '../rules/rules.loader.ts';
 import type { StateStore } from '../state/state.types.ts';
 import type { NoticeAnswer } from '../contracts/notice.ts';
+import type { ApiDeps } from './api.types.ts';
 
 const AT = 1_800_000_000_000;
 let app: FastifyInstance;
 let state: StateStore;
 let alerts: AlertBook;
+let deps: Pick<ApiDeps, 'registry' | 'alertsConfig' | 'routing'>;
 const clock = { now: AT };
 const HOST = '127.0.0.1:8080';
 
@@ -42,6 +44,7 @@ beforeAll(async () => {
   const rules = await loadRules(undefined);
   let n = 0;
   alerts = new AlertBook(alertsConfig, rules, routing, () => `a${++n}`, sitesOf(registry));
+  deps = { registry, alertsConfig, routing };
   app = await testHttpServer({ access, registry, alerts, alertsConfig, routing, rules: () => rules, now: () => clock.now });
 });
 afterAll(async () => {
@@ -102,5 +105,21 @@ describe('GET /api/compounds/:id/notice-qr', () => {
     expect(csp).toContain(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`);
     expect(csp).toContain("default-src 'none'");
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('points at PUBLIC_URL when it is set, whatever address the sheet was opened under', async () => {
+    const access = await accessFixture();
+    const pub = await testHttpServer({ access, registry: deps.registry, alerts, alertsConfig: deps.alertsConfig, routing: deps.routing, publicUrl: 'https://hub.example.com' });
+    try {
+      const login = await pub.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'zhao', password: TEST_PASSWORD } });
+      const cookie = `ch_session=${login.cookies.find((c) => c.name === 'ch_session')!.value}`;
+      const page = (await pub.inject({ method: 'GET', url: '/api/compounds/c01/notice-qr', headers: { host: HOST, cookie } })).body;
+      expect(page).toContain('https://hub.example.com/notice/c01/b1');
+      expect(page).toContain('https://hub.example.com/notice/c01/b2');
+      expect(page).not.toContain(HOST);
+    } finally {
+      await pub.close();
+      await access.state.close();
+    }
   });
 });

@@ -5,7 +5,8 @@
  *   response schema lists every field, so nothing else is serialised; each answer is kept
  *   NOTICE_MAX_AGE_SEC in a small cache and may be kept as long by browsers and proxies.
  * - GET /api/compounds/:id/notice-qr, for admins and the compound's managers: a printable page
- *   with one QR code per building pointing at its public page (/notice/{compound}/{building}).
+ *   with one QR code per building pointing at its public page (/notice/{compound}/{building}),
+ *   under PUBLIC_URL when it is set, else under the address the sheet was opened by.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -80,7 +81,7 @@ export const noticeRoutes =
         const compound = deps.registry.compound(request.params.id);
         if (!compound) throw new HubError('NOT_FOUND', `compound ${request.params.id} does not exist`, { params: { compound: request.params.id } });
         const buildings = deps.registry.siteOf(compound.id)?.buildings ?? {};
-        const page = noticeQrPage({ compound: { id: compound.id, name: compound.name }, buildings, baseUrl: baseUrlOf(request) });
+        const page = noticeQrPage({ compound: { id: compound.id, name: compound.name }, buildings, baseUrl: deps.publicUrl ?? baseUrlOf(request) });
         return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', QR_CSP).send(page);
       },
     );

@@ -53,9 +53,10 @@ export function isLoopbackBind(bindHost: string): boolean {
 /**
  * The allowed hosts: `localhost` and IP addresses always, the names of HTTP_ALLOWED_HOSTS
  * (`raw`, comma-separated `name[:port]`), and this machine's host name when the hub listens
- * beyond loopback and HTTP_ALLOWED_HOSTS is unset.
+ * beyond loopback and HTTP_ALLOWED_HOSTS is unset; `also`: further names the hub is reached
+ * under (PUBLIC_URL's host).
  */
-export function hostPolicy(raw: string | undefined, bindHost: string): HostPolicy {
+export function hostPolicy(raw: string | undefined, bindHost: string, also: string[] = []): HostPolicy {
   const listed = (raw ?? '')
     .split(',')
     .map((part) => part.trim())
@@ -66,7 +67,8 @@ export function hostPolicy(raw: string | undefined, bindHost: string): HostPolic
       return entry;
     });
   const extra = !listed.length && !isLoopbackBind(bindHost) ? [{ host: hostname().toLowerCase() }] : [];
-  const entries: HostEntry[] = [{ host: 'localhost' }, ...listed, ...extra];
+  const more = also.map((name) => splitHost(name)).filter((e): e is HostEntry => Boolean(e) && !isIP(e!.host));
+  const entries: HostEntry[] = [{ host: 'localhost' }, ...listed, ...extra, ...more];
   const names = entries.map((e) => (e.port ? `${e.host}:${e.port}` : e.host));
   return { entries, describe: `${names.join(', ')} and IP addresses` };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.loader.ts';
+import { hostname } from 'node:os';
+import { hostAllowed } from '../api/origin.guard.ts';
 import { configFailure } from '../testing/config-failure.ts';
 
 const failure = configFailure;
@@ -79,6 +81,23 @@ describe('loadConfig', () => {
     expect(failure({ TRUST_PROXY: 'everyone' })).toMatch(/^TRUST_PROXY: expected off, or comma-separated proxy addresses/m);
   });
 
+
+  it('takes PUBLIC_URL as an origin and answers to its host, besides the names listed or this machine’s', () => {
+    const c = loadConfig({ PUBLIC_URL: 'https://Hub.Example.com/', HTTP_HOST: '0.0.0.0' });
+    expect(c.http.publicUrl).toBe('https://hub.example.com');
+    expect(hostAllowed(c.http.allowedHosts, 'hub.example.com')).toBe(true);
+    // Naming it does not drop this machine's host name, nor the names listed.
+    expect(hostAllowed(c.http.allowedHosts, hostname())).toBe(true);
+    const listed = loadConfig({ PUBLIC_URL: 'http://hub.example.com:8080', HTTP_ALLOWED_HOSTS: 'ops.example.com' });
+    expect(hostAllowed(listed.http.allowedHosts, 'hub.example.com:8080')).toBe(true);
+    expect(hostAllowed(listed.http.allowedHosts, 'hub.example.com:9090')).toBe(false);
+    expect(hostAllowed(listed.http.allowedHosts, 'ops.example.com')).toBe(true);
+    expect(hostAllowed(listed.http.allowedHosts, 'rebind.evil.example')).toBe(false);
+    expect(failure({ PUBLIC_URL: 'hub.example.com' })).toMatch(/^PUBLIC_URL: /m);
+    expect(failure({ PUBLIC_URL: 'ftp://hub.example.com' })).toMatch(/^PUBLIC_URL: must start with http:\/\/ or https:\/\//m);
+    expect(failure({ PUBLIC_URL: 'https://hub.example.com/hub/' })).toMatch(/^PUBLIC_URL: the hub serves its pages at the root of an address; give only scheme, host and port, like https:\/\/hub.example.com$/m);
+    expect(loadConfig({}).http.publicUrl).toBeUndefined();
+  });
   it('runs as a cluster instance only over PostgreSQL and an external broker', () => {
     const c = loadConfig({ CLUSTER: 'on', CLUSTER_INSTANCE: 'hub-1', CLUSTER_LEASE: '6s', DATABASE_URL: 'postgres://db/hub', MQTT_URL: 'mqtt://broker' });
     expect(c.cluster).toEqual({ instance: 'hub-1', partitions: 64, leaseMs: 6000 });

@@ -18,7 +18,15 @@ export interface HubConfig {
   /** trustProxy: addresses of reverse proxies whose X-Forwarded-For names the client (none by default). */
   /** allowedHosts: the names HTTP requests and the live socket may use (HTTP_ALLOWED_HOSTS). */
   /** tls: HTTPS on the HTTP port (HTTPS_CERT, HTTPS_KEY: absolute paths). */
-  http: { host: string; port: number; trustProxy: string[]; allowedHosts: HostPolicy; tls?: { cert: string; key: string } };
+  http: {
+    host: string;
+    port: number;
+    trustProxy: string[];
+    allowedHosts: HostPolicy;
+    tls?: { cert: string; key: string };
+    /** PUBLIC_URL as an origin (scheme, host, port; no trailing slash). */
+    publicUrl?: string;
+  };
   topicRoot: string;
   broker:
     | {
@@ -137,6 +145,16 @@ function tlsSettings(e: Env, problems: string[]): { listener?: TlsListenerSettin
   return listener ? { listener } : {};
 }
 
+/** PUBLIC_URL's origin; the dashboards and public pages live at the root, so a path, query or fragment is a mistake. */
+function publicOrigin(raw: string, problems: string[]): string | undefined {
+  const url = new URL(raw);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+    problems.push(`PUBLIC_URL: the hub serves its pages at the root of an address; give only scheme, host and port, like ${url.origin}`);
+    return undefined;
+  }
+  return url.origin;
+}
+
 /** How the embedded broker keeps one device (or one address) from degrading the others. */
 export interface BrokerLimits {
   /** Per-device message budget; undefined: no limit (MQTT_DEVICE_RATE=off). */
@@ -242,9 +260,10 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   const cluster = clusterSettings(e, cleaned, problems);
   if (Boolean(e.HTTPS_CERT) !== Boolean(e.HTTPS_KEY)) problems.push(e.HTTPS_CERT ? 'HTTPS_CERT: needs HTTPS_KEY' : 'HTTPS_KEY: needs HTTPS_CERT');
   const https = e.HTTPS_CERT && e.HTTPS_KEY ? { cert: path.resolve(e.HTTPS_CERT), key: path.resolve(e.HTTPS_KEY) } : undefined;
+  const publicUrl = e.PUBLIC_URL ? publicOrigin(e.PUBLIC_URL, problems) : undefined;
   let allowedHosts: HostPolicy | undefined;
   try {
-    allowedHosts = hostPolicy(e.HTTP_ALLOWED_HOSTS, e.HTTP_HOST);
+    allowedHosts = hostPolicy(e.HTTP_ALLOWED_HOSTS, e.HTTP_HOST, publicUrl ? [new URL(publicUrl).host] : []);
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -254,7 +273,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
   return {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY === 'off' ? [] : e.TRUST_PROXY.split(',').map((a) => a.trim()), allowedHosts: allowedHosts!, ...(https ? { tls: https } : {}) },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY === 'off' ? [] : e.TRUST_PROXY.split(',').map((a) => a.trim()), allowedHosts: allowedHosts!, ...(https ? { tls: https } : {}), ...(publicUrl ? { publicUrl } : {}) },
     topicRoot: e.TOPIC_ROOT,
     broker: e.MQTT_URL
       ? {

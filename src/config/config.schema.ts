@@ -33,6 +33,8 @@ export const envSchema = z.object({
   HTTP_PORT: port.default(8080),
   /** Names the hub answers to besides localhost and IP addresses (comma-separated host[:port]); unset off loopback: also this machine's host name. */
   HTTP_ALLOWED_HOSTS: z.string().optional(),
+  /** The address people and residents reach the hub under (https://hub.example.com): printed QR codes point there, and its host is allowed; unset: the address the QR sheet is opened under. */
+  PUBLIC_URL: url(['http', 'https']).optional(),
   /** HTTPS on HTTP_PORT without a proxy: the certificate (PEM, with its chain) and its private key; `kill -HUP` reloads them. */
   HTTPS_CERT: z.string().min(1).optional(),
   HTTPS_KEY: z.string().min(1).optional(),
