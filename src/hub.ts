@@ -39,10 +39,7 @@ import { createAuditLog } from './audit/audit.log.ts';
 import { createRefusalAudit } from './audit/refusals.audit.ts';
 import { clientAddressOf } from './api/client-address.ts';
 import { adminHooks } from './admin/admin.stage.ts';
-import { createClusterStage, type ClusterStage } from './cluster/cluster.stage.ts';
-import { syncState } from './cluster/state-sync.ts';
-import { SocketClusterBus } from './cluster/cluster.bus.ts';
-import { partitionOf } from './cluster/partitions.ts';
+import { clusterBusOf, instanceRole } from './cluster/instance.role.ts';
 import { createNorthboundStage } from './northbound/northbound.stage.ts';
 
 export interface HubInfo {
@@ -119,7 +116,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const conditions = new ActiveConditions();
     // Logins and sessions (kept in the database).
     // A cluster instance's bus to the others (attached to the live server's adapter below); logins use it from the start.
-    const clusterBus = config.cluster ? new SocketClusterBus(config.cluster.instance) : undefined;
+    const clusterBus = clusterBusOf(config);
     const access = await createAccessStage(config, users, state.sessions, logger, state.users, clusterBus ? { bus: clusterBus } : undefined);
     cleanups.push(() => access.keptSessions.flush());
     // Alerts: conditions become alerts with a workflow, routing and SLA escalation.
@@ -138,17 +135,12 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       logger,
     });
     cleanups.push(flushAlerts);
-    // Scale-out: partitions leased in PostgreSQL, the alerts as versioned rows told to the other instances.
-    let cluster: ClusterStage | undefined;
-    if (config.cluster && config.state.databaseUrl && clusterBus) {
-      const stage = await createClusterStage({ ...config, cluster: config.cluster, state: { ...config.state, databaseUrl: config.state.databaseUrl } }, { state, alerts, bus: clusterBus, metrics, logger });
-      cluster = stage;
-      cleanups.push(() => stage.closeBus());
-    }
-    const owns = cluster ? cluster.owns : () => true;
+    // Scale-out (CLUSTER=on): partitions leased in PostgreSQL, the alerts as versioned rows told to the other instances; alone, every compound is this hub's.
+    const role = await instanceRole(config, { bus: clusterBus, state, alerts, metrics, logger });
+    cleanups.push(() => role.closeBus());
+    const owns = role.owns;
     let live: LiveServer | undefined;
-    const clusterSettings = config.cluster;
-    const eventLines = new AlertEventLines(clusterSettings && { instance: clusterSettings.instance, partitionOf: (compound) => partitionOf(compound, clusterSettings.partitions) });
+    const eventLines = new AlertEventLines(role.eventTags);
     alerts.onEvent((event, alert) => {
       store?.writeLine(eventLines.line(event, alert));
       live?.alertChanged(alert, event.kind !== 'repeated');
@@ -167,11 +159,11 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       silences,
       deviceChanged: (device) => {
         live?.deviceChanged(device);
-        cluster?.silent(device);
+        role.silent(device);
       },
       metrics,
       logger,
-      owns: cluster ? () => false : owns,
+      owns: role.ownsAtStart,
     });
     const { correlator } = wired;
     // Set once the broker is up (below); the ticker reads it from its first tick.
@@ -180,7 +172,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     const ticker = setInterval(() => {
       const now = Date.now();
       // While devices' messages wait before the hub (storage full, broker connection down), their silence is not theirs.
-      if ((store && !store.accepting) || !brokerStatus().connected || (cluster && !cluster.ingestConnected())) rules.excuseSilence(now);
+      if ((store && !store.accepting) || !brokerStatus().connected || !role.ingestConnected()) rules.excuseSilence(now);
       rules.tick(now);
       correlator.tick(now);
       alerts.tick(now, owns);
@@ -198,7 +190,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
         store?.write(reading);
         deviceStates.apply(reading, device.key);
         live?.deviceChanged(device);
-        cluster?.accepted(reading, device);
+        role.accepted(reading, device);
         // A message handled in the moment its partition moved is judged by the next owner, not here.
         if (owns(device.compound)) rules.ingest(reading, device);
       },
@@ -245,7 +237,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       owns,
     });
     // A cluster instance tells the others what people changed; theirs take it too.
-    const hooks = cluster ? syncState(cluster.bus, localHooks, { silences, load: () => state.silences.list(Date.now()) }, (what, err) => logger.error({ stage: 'cluster', what, err: err.message }, 'a change made on another instance was not taken')) : localHooks;
+    const hooks = role.shareChanges(localHooks, { silences, load: () => state.silences.list(Date.now()) });
     const defaultRules = await loadRulesData(undefined);
 
     // HTTP and live
@@ -270,7 +262,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       alertsConfig,
       alertEvents,
       alertArchive: archiveOf(state.alerts, flushAlerts),
-      ...(cluster ? { stepAlert: cluster.stepAlert, cluster: cluster.view } : {}),
+      ...role.http,
       photos: state.alertPhotos,
       webhookDeliveries: () => dispatch.deliveries(),
       metrics,
@@ -299,15 +291,12 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
       clientAddress: clientAddressOf(config.http.trustProxy),
       metrics,
       logger,
-      ...(cluster ? { adapter: cluster.adapter } : {}),
+      ...role.live,
     });
     live = liveServer;
     cleanups.push(() => liveServer.close());
-    if (cluster) {
-      const stage = cluster;
-      cleanups.push(() => stage.stop());
-      await stage.start({ rules: wired, pipeline, live: liveServer, deviceStates, registry });
-    }
+    cleanups.push(() => role.stop());
+    await role.start({ rules: wired, pipeline, live: liveServer, deviceStates, registry });
     const httpUrl = await listenHttp(http, config);
     if (!isLoopbackBind(config.http.host)) {
       logger.warn({ stage: 'api', allowedHosts: config.http.allowedHosts.describe }, `HTTP answers only under ${config.http.allowedHosts.describe} (a DNS name of this hub must be listed in HTTP_ALLOWED_HOSTS)`);
@@ -356,8 +345,7 @@ export async function startHub(config: HubConfig, logger: Logger = pino({ level:
     // leaving with the hub (the demo fleet, sessions ending) raise no alerts.
     cleanups.push(async () => rules.halt());
     // A cluster instance first stops taking messages and hands its partitions over, while its rules still judge.
-    const clusterStage = cluster;
-    if (clusterStage) cleanups.push(() => clusterStage.stop());
+    cleanups.push(() => role.stop());
     const reloadCertificate = async () => (https ? (await https.reload(http.server), true) : false);
     return { info, metrics, registry, http, reloadRules, reloadCertificate, stop };
   } catch (error) {
