@@ -104,7 +104,10 @@ describe('live socket', () => {
     await expect.poll(() => wang.batches.flatMap((b) => b.alerts).filter((a) => a.id === alert.id).at(-1)?.assignee).toBe('li');
     const li = await live('li');
     const snapshot = await li.subscribe({ mine: true });
-    expect(snapshot.ok && snapshot.snapshot.alerts.map((a) => a.id)).toEqual([alert.id]);
+    // Its own alerts only (on a slow run the fire lane of the last test may have gone offline meanwhile, and been li's).
+    if (!snapshot.ok) throw new Error(snapshot.message);
+    expect(snapshot.snapshot.alerts.map((a) => a.id)).toContain(alert.id);
+    expect(new Set(snapshot.snapshot.alerts.map((a) => a.assignee))).toEqual(new Set(['li']));
 
     // A dashboard that was away gets the alert in the fresh snapshot of its next subscription.
     watcher.close();

@@ -35,6 +35,9 @@ function expectContract(messages: RunMessage[]) {
   }
 }
 
+/** Whole simulated runs (12 to 30 minutes of a fleet) compared with each other: seconds of CPU on a busy machine, not 5. */
+const SIMULATION_TIMEOUT = { timeout: 30_000 };
+
 describe('power-cut', () => {
   const ELEVATORS = ['c01/elevator/elev-01', 'c01/elevator/elev-04', 'c01/elevator/elev-07'];
   const MAINS = [...ELEVATORS, 'c01/fire_lane/fl-01'];
@@ -73,11 +76,11 @@ describe('power-cut', () => {
     expectContract(out);
   });
 
-  it('battery sensors of b1 (manholes, parking) and every other device report as if nothing happened', () => {
+  it('battery sensors of b1 (manholes, parking) and every other device report as if nothing happened', SIMULATION_TIMEOUT, () => {
     expect(others(out, MAINS)).toEqual(others(run('normal', 12 * MIN), MAINS));
   });
 
-  it('is the same for the same seed; the devices themselves follow the seed', () => {
+  it('is the same for the same seed; the devices themselves follow the seed', SIMULATION_TIMEOUT, () => {
     expect(run('power-cut', 12 * MIN)).toEqual(out);
     const other = run('power-cut', 12 * MIN, 2);
     expect(statuses(other)).toEqual(statuses(out));
@@ -106,7 +109,7 @@ describe('rainstorm', () => {
     }
   });
 
-  it('raises no event and no status; every other device reports as if it were dry', () => {
+  it('raises no event and no status; every other device reports as if it were dry', SIMULATION_TIMEOUT, () => {
     expect(of(out, NORTH).filter((m) => m.channel !== 'telemetry')).toEqual([]);
     expect(others(out, NORTH)).toEqual(others(run('normal', 30 * MIN), NORTH));
     expect(run('rainstorm', 30 * MIN)).toEqual(out);
@@ -126,7 +129,7 @@ describe('gateway-down', () => {
     expectContract(out);
   });
 
-  it('c02 and c03 report as if nothing happened; the same seed gives the same run', () => {
+  it('c02 and c03 report as if nothing happened; the same seed gives the same run', SIMULATION_TIMEOUT, () => {
     expect(others(out, C01)).toEqual(others(run('normal', 20 * MIN), C01));
     expect(run('gateway-down', 20 * MIN)).toEqual(out);
   });
