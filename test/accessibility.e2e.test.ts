@@ -78,6 +78,8 @@ describe('accessibility of every view', () => {
     ['root', '/#/admin/users', 'desktop'],
     ['root', '/#/admin/devices', 'desktop'],
     ['root', '/#/admin/audit', 'desktop'],
+    ['root', '/#/admin/places', 'desktop'],
+    ['root', '/#/admin/places', 'phone'],
     ['zhao', '/#/desk', 'desktop'],
     ['zhao', '/#/desk', 'phone'],
     ['zhao', '/#/account', 'phone'],
