@@ -8,14 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import type { Hub } from '../src/hub.ts';
 import type { PlacesAnswer } from '../src/contracts/admin.ts';
 import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
 import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { apiFetch, getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+import { apiFetch, getJson, gridHubSettings, startTestHub } from './helpers/test-hub.ts';
 import { launchBrowser, logIn, newContext } from './helpers/browser.ts';
 import { axeViolations, describeViolations } from './helpers/axe.ts';
 
@@ -37,10 +36,7 @@ const places = () => getJson<PlacesAnswer>(hub, '/api/admin/places');
 beforeAll(async () => {
   expect(existsSync(`${DASHBOARDS_DIST}/index.html`), 'dashboards not built: run npm run build (npm test does)').toBe(true);
   dir = await tempDir('admin-places-e2e');
-  const registry = await writeFleetRegistry(dir.path, ['h1', 'h2']);
-  const alertsFile = `${dir.path}/alerts.json`;
-  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['wang'] }, { id: 'g2', compounds: ['h2'], workers: ['li'] }] }));
-  hub = await startTestHub({ DATA_DIR: `${dir.path}/data`, INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file, ALERTS_FILE: alertsFile });
+  hub = await startTestHub((await gridHubSettings(dir.path)).env);
   browser = await launchBrowser();
 });
 afterAll(async () => {

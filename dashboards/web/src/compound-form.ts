@@ -9,14 +9,12 @@ import type { CompoundBody, CompoundView, PlaceView } from '../../../src/contrac
 import { h } from './dom.ts';
 import { locale, t } from './i18n.ts';
 import { field, ID_INPUT_PATTERN, optional, section, select, textOf, uid } from './form-kit.ts';
-import { buttonsOf, whileBusy } from './busy.ts';
 import { errorBox } from './error-box.ts';
-import { ApiError } from './api.client.ts';
 import { rowList, type RowList } from './row-list.ts';
 import { gridLabel, type GridInfo, type Places } from './admin-places.ts';
 import { locationOf, namesOf, placeChoices, rowsOf, type NameRow } from './place-tree.ts';
 import { choiceLabel } from './place-form.ts';
-import { markInvalid, placeIssueText } from './place-issues.ts';
+import { sendPlaceForm } from './place-issues.ts';
 
 export interface CompoundFormOptions {
   places: readonly PlaceView[];
@@ -121,15 +119,8 @@ export function compoundForm(o: CompoundFormOptions): HTMLElement {
       if (taken) return (errors.say(t('places.idTaken', { name: taken.name })), id.focus());
       const body = read();
       if ('problem' in body) return (errors.say(body.problem), body.at?.focus());
-      void whileBusy(form, buttonsOf(form), async () => {
-        try {
-          await o.save(compoundId, body);
-        } catch (error) {
-          errors.explain(error, placeIssueText);
-          const controls = { id, name, community, grid, location: lat, deskPhone, buildings: buildings.first(), zones: zones.first() };
-          markInvalid(controls, error instanceof ApiError ? error.issues : [])?.focus();
-        }
-      });
+      const controls = { id, name, community, grid, location: lat, deskPhone, buildings: buildings.first(), zones: zones.first() };
+      sendPlaceForm(form, errors, controls, () => o.save(compoundId, body));
     },
     onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Escape' && o.cancel(),
   },

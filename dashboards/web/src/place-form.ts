@@ -7,11 +7,9 @@ import { PLACE_KINDS } from '../../../src/contracts/admin.ts';
 import { h, fill } from './dom.ts';
 import { locale, t } from './i18n.ts';
 import { field, ID_INPUT_PATTERN, section, select } from './form-kit.ts';
-import { buttonsOf, whileBusy } from './busy.ts';
 import { errorBox } from './error-box.ts';
-import { ApiError } from './api.client.ts';
 import { PARENT_KIND, placeChoices, type PlaceChoice } from './place-tree.ts';
-import { markInvalid, placeIssueText } from './place-issues.ts';
+import { sendPlaceForm } from './place-issues.ts';
 
 export interface PlaceFormOptions {
   places: readonly PlaceView[];
@@ -62,14 +60,7 @@ export function placeForm(o: PlaceFormOptions): HTMLElement {
         return errors.say(t('places.idTaken', { name: o.places.find((x) => x.kind === k && x.id === placeId)!.name }));
       }
       const body: PlaceBody = { name: name.value.trim(), ...(parent ? { parent: parent.value } : {}) };
-      void whileBusy(form, buttonsOf(form), async () => {
-        try {
-          await o.save(k, placeId, body);
-        } catch (error) {
-          errors.explain(error, placeIssueText);
-          markInvalid({ name, parent, id }, error instanceof ApiError ? error.issues : [])?.focus();
-        }
-      });
+      sendPlaceForm(form, errors, { name, parent, id }, () => o.save(k, placeId, body));
     },
     onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Escape' && o.cancel(),
   },

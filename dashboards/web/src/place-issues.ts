@@ -5,6 +5,9 @@
  */
 import type { Issue } from '../../../src/contracts/admin.ts';
 import { tIf } from './i18n.ts';
+import { ApiError } from './api.client.ts';
+import { buttonsOf, whileBusy } from './busy.ts';
+import type { ErrorBox } from './error-box.ts';
 
 const fieldOf = (issue: Issue): string => issue.path.split('.')[0] ?? '';
 
@@ -12,7 +15,7 @@ const fieldOf = (issue: Issue): string => issue.path.split('.')[0] ?? '';
 export const placeIssueText = (issue: Issue): string | undefined => tIf('places.bad', fieldOf(issue));
 
 /** Marks the controls the issues name (by field) invalid, the others valid; the first marked, for the focus. */
-export function markInvalid(controls: Record<string, HTMLElement | undefined>, issues: readonly Issue[]): HTMLElement | undefined {
+function markInvalid(controls: Record<string, HTMLElement | undefined>, issues: readonly Issue[]): HTMLElement | undefined {
   const bad = new Set(issues.map(fieldOf));
   let first: HTMLElement | undefined;
   for (const [name, control] of Object.entries(controls)) {
@@ -23,4 +26,19 @@ export function markInvalid(controls: Record<string, HTMLElement | undefined>, i
     } else control.removeAttribute('aria-invalid');
   }
   return first;
+}
+
+/**
+ * Sends a place or compound form (its buttons off meanwhile); a refusal is said in `errors`, the
+ * controls it names marked invalid and the focus on the first.
+ */
+export function sendPlaceForm(form: HTMLElement, errors: ErrorBox, controls: Record<string, HTMLElement | undefined>, work: () => Promise<void>): void {
+  void whileBusy(form, buttonsOf(form), async () => {
+    try {
+      await work();
+    } catch (error) {
+      errors.explain(error, placeIssueText);
+      markInvalid(controls, error instanceof ApiError ? error.issues : [])?.focus();
+    }
+  });
 }
