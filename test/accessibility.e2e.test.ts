@@ -6,13 +6,12 @@
  * critical alert is said at once through an assertive live region; the favicon is served.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import type { Hub } from '../src/hub.ts';
 import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
 import type { FleetDevice } from '../simulators/fleet.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+import { gridHubSettings, startTestHub } from './helpers/test-hub.ts';
 import { launchBrowser, logIn, newContext } from './helpers/browser.ts';
 import { publishAs } from './helpers/device-publish.ts';
 import { axeViolations, describeViolations } from './helpers/axe.ts';
@@ -24,11 +23,9 @@ let devices: FleetDevice[];
 
 beforeAll(async () => {
   dir = await tempDir('a11y');
-  const registry = await writeFleetRegistry(dir.path, ['h1', 'h2']);
-  devices = registry.devices;
-  const alertsFile = `${dir.path}/alerts.json`;
-  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['wang'] }, { id: 'g2', compounds: ['h2'], workers: ['li'] }] }));
-  hub = await startTestHub({ DATA_DIR: dir.path, INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file, ALERTS_FILE: alertsFile });
+  const settings = await gridHubSettings(dir.path);
+  devices = settings.devices;
+  hub = await startTestHub(settings.env);
   browser = await launchBrowser();
   // Something on every view: a major alert (the badge whose contrast was too low) and a critical one.
   const elevator = devices.find((d) => d.compound === 'h1' && d.type === 'elevator')!;
@@ -78,6 +75,8 @@ describe('accessibility of every view', () => {
     ['root', '/#/admin/users', 'desktop'],
     ['root', '/#/admin/devices', 'desktop'],
     ['root', '/#/admin/audit', 'desktop'],
+    ['root', '/#/admin/places', 'desktop'],
+    ['root', '/#/admin/places', 'phone'],
     ['zhao', '/#/desk', 'desktop'],
     ['zhao', '/#/desk', 'phone'],
     ['zhao', '/#/account', 'phone'],

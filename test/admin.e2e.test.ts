@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
@@ -14,7 +13,7 @@ import type { Hub } from '../src/hub.ts';
 import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
 import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { getJson, startTestHub, writeFleetRegistry } from './helpers/test-hub.ts';
+import { getJson, gridHubSettings, startTestHub } from './helpers/test-hub.ts';
 import { launchBrowser, logIn, newContext } from './helpers/browser.ts';
 
 const run = promisify(execFile);
@@ -39,10 +38,7 @@ async function page(user: string, kind: 'desktop' | 'phone' = 'desktop'): Promis
 beforeAll(async () => {
   expect(existsSync(`${DASHBOARDS_DIST}/index.html`), 'dashboards not built: run npm run build (npm test does)').toBe(true);
   dir = await tempDir('admin-e2e');
-  const registry = await writeFleetRegistry(dir.path, ['h1', 'h2']);
-  const alertsFile = `${dir.path}/alerts.json`;
-  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['wang'] }, { id: 'g2', compounds: ['h2'], workers: ['li'] }] }));
-  env = { DATA_DIR: `${dir.path}/data`, INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file, ALERTS_FILE: alertsFile };
+  ({ env } = await gridHubSettings(dir.path));
   hub = await startTestHub(env);
   browser = await launchBrowser();
 });

@@ -40,6 +40,18 @@ export async function startTestHub(env: Record<string, string>): Promise<Hub> {
   return startHub(config, pino({ level: env.LOG_LEVEL ?? 'silent' }));
 }
 
+/**
+ * The settings of a test hub over the fleet of h1 and h2 (writeFleetRegistry) with a routing of
+ * two grids, g1 (h1, worker wang) and g2 (h2, worker li), its data under `dir`; start it (again)
+ * with startTestHub(env).
+ */
+export async function gridHubSettings(dir: string): Promise<{ env: Record<string, string>; devices: FleetDevice[] }> {
+  const registry = await writeFleetRegistry(dir, ['h1', 'h2']);
+  const alertsFile = path.join(dir, 'alerts.json');
+  await writeFile(alertsFile, JSON.stringify({ grids: [{ id: 'g1', compounds: ['h1'], workers: ['wang'] }, { id: 'g2', compounds: ['h2'], workers: ['li'] }] }));
+  return { env: { DATA_DIR: path.join(dir, 'data'), INFLUX_MANAGED: 'off', REGISTRY_FILE: registry.file, ALERTS_FILE: alertsFile }, devices: registry.devices };
+}
+
 /** What the HTTP helpers need of a hub: an in-process `Hub`, or a hub child process (hub-process.ts). */
 export interface HubHandle {
   readonly info: { readonly httpUrl: string };

@@ -9,6 +9,7 @@ import { adminUsersView } from './views/admin-users.view.ts';
 import { adminDevicesView } from './views/admin-devices.view.ts';
 import { adminDocView } from './views/admin-doc.view.ts';
 import { adminAuditView } from './views/admin-audit.view.ts';
+import { adminPlacesView } from './views/admin-places.view.ts';
 import type { AppContext, View } from './app.types.ts';
 
 interface AdminPage {
@@ -20,6 +21,7 @@ interface AdminPage {
 
 const PAGES: AdminPage[] = [
   { page: 'devices', label: 'nav.devices', roles: ['admin', 'manager'], mount: (root, arg, app) => adminDevicesView(root, arg, app) },
+  { page: 'places', label: 'nav.places', roles: ['admin'], mount: (root, _arg, app) => adminPlacesView(root, app) },
   { page: 'users', label: 'nav.users', roles: ['admin'], mount: (root, _arg, app) => adminUsersView(root, app) },
   { page: 'routing', label: 'nav.routing', roles: ['admin'], mount: (root, _arg, app) => adminDocView(root, 'routing', app) },
   { page: 'rules', label: 'nav.rules', roles: ['admin'], mount: (root, _arg, app) => adminDocView(root, 'rules', app) },

@@ -1,48 +1,32 @@
 /** A compound's contacts (name, phone, role), edited as a list and saved whole. */
 import type { CompoundView, Contact, ContactsBody } from '../../../src/contracts/admin.ts';
-import { h, fill } from './dom.ts';
+import { h } from './dom.ts';
 import { t } from './i18n.ts';
 import { api } from './api.client.ts';
 import { field, optional, section, textOf } from './form-kit.ts';
 import { buttonsOf, whileBusy } from './busy.ts';
 import { errorBox } from './error-box.ts';
-
-interface ContactRow {
-  el: HTMLElement;
-  read(): Contact | undefined;
-}
+import { rowList } from './row-list.ts';
 
 export function contactsSection(compound: CompoundView, saved: (next: CompoundView) => void, report: (message: string) => void): HTMLElement {
-  const list = h('div', { class: 'contact-rows' });
-  let rows: ContactRow[] = [];
-  const redraw = () => {
-    rows.forEach((r, i) => {
-      r.el.querySelector('legend')!.textContent = t('contacts.row', { n: i + 1 });
-      r.el.querySelector('[data-testid="contact-remove"]')!.setAttribute('aria-label', t('contacts.removeLabel', { n: i + 1 }));
-    });
-    fill(list, rows.length ? rows.map((r) => r.el) : h('p', { class: 'muted' }, t('contacts.none')));
-  };
-  const addRow = (c?: Contact) => {
-    const name = h('input', { value: c?.name ?? '', required: true, maxlength: 100, autocomplete: 'off', 'data-testid': 'contact-name' });
-    const phone = h('input', { type: 'tel', value: c?.phone ?? '', maxlength: 40, autocomplete: 'off', 'data-testid': 'contact-phone' });
-    const role = h('input', { value: c?.role ?? '', maxlength: 100, autocomplete: 'off', 'data-testid': 'contact-role' });
-    const row: ContactRow = {
-      el: h('fieldset', { class: 'choices contact', 'data-testid': 'contact-row' },
-        h('legend', {}),
-        field(t('contacts.name'), name),
-        field(optional(t('contacts.phone')), phone),
-        field(optional(t('contacts.role')), role),
-        h('button', { type: 'button', 'data-testid': 'contact-remove', onclick: () => ((rows = rows.filter((r) => r !== row)), redraw(), addButton.focus()) }, t('contacts.remove')),
-      ),
-      read: () => (textOf(name) ? { name: textOf(name)!, ...(textOf(phone) ? { phone: textOf(phone) } : {}), ...(textOf(role) ? { role: textOf(role) } : {}) } : undefined),
-    };
-    rows.push(row);
-    redraw();
-    return name;
-  };
-  const addButton = h('button', { type: 'button', 'data-testid': 'contact-add', onclick: () => addRow().focus() }, t('contacts.add'));
-  for (const c of compound.contacts ?? []) addRow(c);
-  redraw();
+  const rows = rowList<Contact>({
+    testid: 'contact',
+    legend: (n) => t('contacts.row', { n }),
+    removeLabel: (n) => t('contacts.removeLabel', { n }),
+    remove: t('contacts.remove'),
+    add: t('contacts.add'),
+    none: t('contacts.none'),
+    row: (c) => {
+      const name = h('input', { value: c?.name ?? '', required: true, maxlength: 100, autocomplete: 'off', 'data-testid': 'contact-name' });
+      const phone = h('input', { type: 'tel', value: c?.phone ?? '', maxlength: 40, autocomplete: 'off', 'data-testid': 'contact-phone' });
+      const role = h('input', { value: c?.role ?? '', maxlength: 100, autocomplete: 'off', 'data-testid': 'contact-role' });
+      return {
+        controls: [field(t('contacts.name'), name), field(optional(t('contacts.phone')), phone), field(optional(t('contacts.role')), role)],
+        first: name,
+        read: () => (textOf(name) ? { name: textOf(name)!, ...(textOf(phone) ? { phone: textOf(phone) } : {}), ...(textOf(role) ? { role: textOf(role) } : {}) } : undefined),
+      };
+    },
+  }, compound.contacts ?? []);
 
   const errors = errorBox('contacts-error');
   const form = h('form', {
@@ -51,7 +35,7 @@ export function contactsSection(compound: CompoundView, saved: (next: CompoundVi
     onsubmit: (e: Event) => {
       e.preventDefault();
       errors.clear();
-      const body: ContactsBody = { contacts: rows.map((r) => r.read()).filter((c): c is Contact => Boolean(c)) };
+      const body: ContactsBody = { contacts: rows.values() };
       void whileBusy(form, buttonsOf(form), async () => {
         try {
           const answer = await api<{ compound: CompoundView }>('PUT', `/api/admin/compounds/${encodeURIComponent(compound.id)}/contacts`, body);
@@ -63,9 +47,9 @@ export function contactsSection(compound: CompoundView, saved: (next: CompoundVi
       });
     },
   },
-    list,
+    rows.list,
     errors.el,
-    h('div', { class: 'row' }, addButton, h('button', { type: 'submit', class: 'primary', 'data-testid': 'contacts-submit' }, t('contacts.save'))),
+    h('div', { class: 'row' }, rows.addButton, h('button', { type: 'submit', class: 'primary', 'data-testid': 'contacts-submit' }, t('contacts.save'))),
   );
   return section(t('contacts.title'), 'contacts-panel', form);
 }

@@ -9,6 +9,7 @@ import { districtEn, districtZh } from './i18n-district.ts';
 import { deskEn, deskZh } from './i18n-desk.ts';
 import { phoneEn, phoneZh } from './i18n-phone.ts';
 import { partiesEn, partiesZh } from './i18n-parties.ts';
+import { placesEn, placesZh } from './i18n-places.ts';
 
 const zh = {
   product: '智慧小区监测',
@@ -177,6 +178,7 @@ const zh = {
   ...districtZh,
   ...phoneZh,
   ...partiesZh,
+  ...placesZh,
 };
 
 export type Key = keyof typeof zh;
@@ -348,6 +350,7 @@ const en: Record<Key, string> = {
   ...districtEn,
   ...phoneEn,
   ...partiesEn,
+  ...placesEn,
 };
 
 export type Lang = 'zh' | 'en';

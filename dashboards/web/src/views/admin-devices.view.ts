@@ -60,7 +60,9 @@ export function adminDevicesView(root: HTMLElement, compoundId: string | undefin
     const showContacts = () => fill(contactsHost, contactsSection(compound, (next) => ((compound = next), showContacts()), app.report));
     showContacts();
     fill(root,
-      h('div', { class: 'view-head' }, h('h1', {}, t('devs.title')), field(t('devs.compound'), picker)),
+      h('div', { class: 'view-head' }, h('h1', {}, t('devs.title')), field(t('devs.compound'), picker),
+        // An admin adds compounds (and their buildings and zones) on the places page.
+        app.me.role === 'admin' ? h('a', { href: '#/admin/places', 'data-testid': 'devices-places-link' }, t('nav.places')) : null),
       onceHost,
       formHost,
       h('section', { class: 'panel', 'aria-label': t('devs.caption', { compound: compound.name }) },
