@@ -77,6 +77,8 @@ describe('accessibility of every view', () => {
     ['root', '/#/admin/audit', 'desktop'],
     ['root', '/#/admin/places', 'desktop'],
     ['root', '/#/admin/places', 'phone'],
+    ['root', '/#/admin/northbound', 'desktop'],
+    ['root', '/#/admin/northbound', 'phone'],
     ['zhao', '/#/desk', 'desktop'],
     ['zhao', '/#/desk', 'phone'],
     ['zhao', '/#/account', 'phone'],

@@ -139,3 +139,16 @@ export const tokenViewSchema = z.object({
   lastUsedAt: z.number().nullable(),
 });
 export type TokenView = z.output<typeof tokenViewSchema>;
+
+/** POST /api/admin/northbound/tokens: a new token's name and scope. */
+export const newTokenBodySchema = z.strictObject({ name: z.string().trim().min(1).max(100), scope: tokenScopeSchema });
+export type NewTokenBody = z.input<typeof newTokenBodySchema>;
+/** Its answer (201): the token and its secret, shown this once. */
+export const createdTokenAnswerSchema = z.object({ token: tokenViewSchema, secret: z.string() });
+export type CreatedTokenAnswer = z.output<typeof createdTokenAnswerSchema>;
+/** GET /api/admin/northbound/tokens: every token, revoked ones too, oldest first. */
+export const tokensAnswerSchema = z.object({ tokens: z.array(tokenViewSchema) });
+export type TokensAnswer = z.output<typeof tokensAnswerSchema>;
+/** DELETE /api/admin/northbound/tokens/{id}: the token as revoked. */
+export const revokedTokenAnswerSchema = z.object({ token: tokenViewSchema });
+export type RevokedTokenAnswer = z.output<typeof revokedTokenAnswerSchema>;

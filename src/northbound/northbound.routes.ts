@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { HubError } from '../errors.ts';
-import { feedEntrySchema, feedPageSchema, figuresEntrySchema, tokenScopeSchema, tokenViewSchema, FEED_VERSION, type FeedEntry, type TokenScope } from '../contracts/northbound.ts';
+import { createdTokenAnswerSchema, feedEntrySchema, feedPageSchema, figuresEntrySchema, newTokenBodySchema, revokedTokenAnswerSchema, tokensAnswerSchema, FEED_VERSION, type FeedEntry, type TokenScope, type TokenView } from '../contracts/northbound.ts';
 import type { NorthboundToken } from '../state/state.types.ts';
 import type { AuditLog } from '../audit/audit.log.ts';
 import type { HubMetrics } from '../metrics/hub.metrics.ts';
@@ -49,7 +49,7 @@ export function scoped(entry: FeedEntry, scope: TokenScope): FeedEntry | undefin
   return { ...rest, byCompound: Object.fromEntries(Object.entries(byCompound).filter(([id]) => scope.includes(id))) };
 }
 
-const view = (t: NorthboundToken) => ({ id: t.id, name: t.name, scope: t.scope, createdBy: t.createdBy, createdAt: t.createdAt, revokedAt: t.revokedAt, lastUsedAt: t.lastUsedAt });
+const view = (t: NorthboundToken): TokenView => ({ id: t.id, name: t.name, scope: t.scope, createdBy: t.createdBy, createdAt: t.createdAt, revokedAt: t.revokedAt, lastUsedAt: t.lastUsedAt });
 
 export const northboundRoutes =
   (deps: NorthboundRoutesDeps): FastifyPluginAsyncZod =>
@@ -148,8 +148,8 @@ export const northboundRoutes =
         onRequest: adminOnlyHook,
         schema: {
           tags: adminTags,
-          body: z.strictObject({ name: z.string().trim().min(1).max(100), scope: tokenScopeSchema }),
-          response: { 201: z.object({ token: tokenViewSchema, secret: z.string() }) },
+          body: newTokenBodySchema,
+          response: { 201: createdTokenAnswerSchema },
         },
       },
       async (request, reply) => {
@@ -164,12 +164,12 @@ export const northboundRoutes =
         return reply.code(201).send({ token: view(token), secret });
       },
     );
-    app.get('/api/admin/northbound/tokens', { onRequest: adminOnlyHook, schema: { tags: adminTags, response: { 200: z.object({ tokens: z.array(tokenViewSchema) }) } } }, async () => ({
+    app.get('/api/admin/northbound/tokens', { onRequest: adminOnlyHook, schema: { tags: adminTags, response: { 200: tokensAnswerSchema } } }, async () => ({
       tokens: (await tokens.list()).map(view),
     }));
     app.delete(
       '/api/admin/northbound/tokens/:id',
-      { onRequest: adminOnlyHook, schema: { tags: adminTags, params: z.object({ id: z.string().regex(/^nbt-[0-9a-f]{12}$/) }), response: { 200: z.object({ token: tokenViewSchema }) } } },
+      { onRequest: adminOnlyHook, schema: { tags: adminTags, params: z.object({ id: z.string().regex(/^nbt-[0-9a-f]{12}$/) }), response: { 200: revokedTokenAnswerSchema } } },
       async (request) => {
         const before = (await tokens.list()).find((t) => t.id === request.params.id);
         const token = await tokens.revoke(request.params.id, now());

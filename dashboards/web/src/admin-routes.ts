@@ -10,6 +10,7 @@ import { adminDevicesView } from './views/admin-devices.view.ts';
 import { adminDocView } from './views/admin-doc.view.ts';
 import { adminAuditView } from './views/admin-audit.view.ts';
 import { adminPlacesView } from './views/admin-places.view.ts';
+import { adminNorthboundView } from './views/admin-northbound.view.ts';
 import type { AppContext, View } from './app.types.ts';
 
 interface AdminPage {
@@ -25,6 +26,7 @@ const PAGES: AdminPage[] = [
   { page: 'users', label: 'nav.users', roles: ['admin'], mount: (root, _arg, app) => adminUsersView(root, app) },
   { page: 'routing', label: 'nav.routing', roles: ['admin'], mount: (root, _arg, app) => adminDocView(root, 'routing', app) },
   { page: 'rules', label: 'nav.rules', roles: ['admin'], mount: (root, _arg, app) => adminDocView(root, 'rules', app) },
+  { page: 'northbound', label: 'nav.northbound', roles: ['admin'], mount: (root, _arg, app) => adminNorthboundView(root, app) },
   { page: 'audit', label: 'nav.audit', roles: ['admin'], mount: (root, _arg, app) => adminAuditView(root, app) },
 ];
 

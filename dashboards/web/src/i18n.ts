@@ -10,6 +10,7 @@ import { deskEn, deskZh } from './i18n-desk.ts';
 import { phoneEn, phoneZh } from './i18n-phone.ts';
 import { partiesEn, partiesZh } from './i18n-parties.ts';
 import { placesEn, placesZh } from './i18n-places.ts';
+import { northboundEn, northboundZh } from './i18n-northbound.ts';
 
 const zh = {
   product: '智慧小区监测',
@@ -179,6 +180,7 @@ const zh = {
   ...phoneZh,
   ...partiesZh,
   ...placesZh,
+  ...northboundZh,
 };
 
 export type Key = keyof typeof zh;
@@ -351,6 +353,7 @@ const en: Record<Key, string> = {
   ...phoneEn,
   ...partiesEn,
   ...placesEn,
+  ...northboundEn,
 };
 
 export type Lang = 'zh' | 'en';
