@@ -6,50 +6,24 @@
  * no such page: no link, and the address does not mount it. The open form and the secret's panel pass
  * the accessibility check.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import type { Hub } from '../src/hub.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { PlacesAnswer } from '../src/contracts/admin.ts';
 import type { TokensAnswer } from '../src/contracts/northbound.ts';
-import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
-import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { getJson, gridHubSettings, startTestHub } from './helpers/test-hub.ts';
-import { launchBrowser, logIn, newContext } from './helpers/browser.ts';
+import { getJson } from './helpers/test-hub.ts';
+import { adminPagesSuite, focusedTestId } from './helpers/admin-pages.ts';
 import { axeViolations, describeViolations } from './helpers/axe.ts';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let hub: Hub;
-let browser: Browser;
-
-async function page(user: string): Promise<Page> {
-  const context = await newContext(browser, 'desktop', hub.info.httpUrl);
-  const p = await context.newPage();
-  await logIn(p, user, TEST_PASSWORD);
-  return p;
-}
-
+const suite = adminPagesSuite('admin-northbound-e2e');
+const page = (user: string, kind?: 'desktop' | 'phone') => suite.page(user, kind);
+const focused = focusedTestId;
 const focusedId = (p: Page) => p.evaluate(() => (globalThis as any).document.activeElement?.id);
-const focused = (p: Page) => p.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid);
 /** A pull of the feed with `secret` as the bearer token: its status. */
-const pull = async (secret: string) => (await fetch(`${hub.info.httpUrl}/api/northbound/v1/feed`, { headers: { authorization: `Bearer ${secret}` } })).status;
-
-beforeAll(async () => {
-  expect(existsSync(`${DASHBOARDS_DIST}/index.html`), 'dashboards not built: run npm run build (npm test does)').toBe(true);
-  dir = await tempDir('admin-northbound-e2e');
-  hub = await startTestHub((await gridHubSettings(dir.path)).env);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await dir?.remove();
-});
+const pull = async (secret: string) => (await fetch(`${suite.hub.info.httpUrl}/api/northbound/v1/feed`, { headers: { authorization: `Bearer ${secret}` } })).status;
 
 describe('the northbound page in Chromium', () => {
   it('an admin makes a token for one compound by name; its secret pulls the feed until it is revoked', { timeout: 90_000 }, async () => {
-    const { compounds } = await getJson<PlacesAnswer>(hub, '/api/admin/places');
+    const { compounds } = await getJson<PlacesAnswer>(suite.hub, '/api/admin/places');
     const h1 = compounds.find((c) => c.id === 'h1')!;
     const h2 = compounds.find((c) => c.id === 'h2')!;
     expect(h1.name).not.toBe('h1');
@@ -60,7 +34,7 @@ describe('the northbound page in Chromium', () => {
     await admin.getByTestId('nb-table-empty').waitFor();
     expect(await admin.locator('h1').textContent()).toBe('数据上报');
     // How to pull: this hub's own address.
-    expect(await admin.getByTestId('nb-url').textContent()).toBe(`${hub.info.httpUrl}/api/northbound/v1/feed`);
+    expect(await admin.getByTestId('nb-url').textContent()).toBe(`${suite.hub.info.httpUrl}/api/northbound/v1/feed`);
 
     // The form: its heading takes the focus; some compounds without one ticked is said before sending.
     await admin.getByTestId('nb-new').click();
@@ -70,7 +44,7 @@ describe('the northbound page in Chromium', () => {
     await admin.getByTestId('nb-scope-some').check();
     await admin.getByTestId('nb-submit').click();
     expect(await admin.getByTestId('nb-form-error').textContent()).toBe('请至少选择一个小区，或选择「全部小区」');
-    expect((await getJson<TokensAnswer>(hub, '/api/admin/northbound/tokens')).tokens).toEqual([]);
+    expect((await getJson<TokensAnswer>(suite.hub, '/api/admin/northbound/tokens')).tokens).toEqual([]);
 
     // The compounds are offered by name.
     expect(await admin.getByTestId('nb-compounds').locator('label').allTextContents()).toEqual(expect.arrayContaining([` ${h1.name}`, ` ${h2.name}`]));
@@ -95,7 +69,7 @@ describe('the northbound page in Chromium', () => {
     expect(await row.locator('td').nth(1).textContent()).toMatch(/^root，\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(await row.locator('td').nth(2).textContent()).toBe('从未使用');
     expect(await row.getByTestId('nb-state').textContent()).toBe('有效');
-    const [token] = (await getJson<TokensAnswer>(hub, '/api/admin/northbound/tokens')).tokens;
+    const [token] = (await getJson<TokensAnswer>(suite.hub, '/api/admin/northbound/tokens')).tokens;
     expect(token).toMatchObject({ name: '西湖区城运中心', scope: ['h1'], createdBy: 'root', revokedAt: null });
     // With the secret shown and a token listed, too.
     const panelViolations = await axeViolations(admin);
@@ -103,7 +77,7 @@ describe('the northbound page in Chromium', () => {
 
     // The secret pulls the feed.
     expect(await pull(secret)).toBe(200);
-    await expect.poll(async () => (await getJson<TokensAnswer>(hub, '/api/admin/northbound/tokens')).tokens[0]?.lastUsedAt).not.toBeNull();
+    await expect.poll(async () => (await getJson<TokensAnswer>(suite.hub, '/api/admin/northbound/tokens')).tokens[0]?.lastUsedAt).not.toBeNull();
 
     // Closing the panel: the secret is gone from the page.
     await panel.getByTestId('once-close').click();

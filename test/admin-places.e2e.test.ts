@@ -6,44 +6,16 @@
  * contacts) and shows the new name in the tree; a desk phone the hub refuses is said in Chinese
  * beside the form; the page speaks English when switched; a property manager has no such page.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import type { Hub } from '../src/hub.ts';
+import { describe, expect, it } from 'vitest';
 import type { PlacesAnswer } from '../src/contracts/admin.ts';
-import { DASHBOARDS_DIST } from '../src/api/dashboards.routes.ts';
-import { TEST_PASSWORD } from '../src/testing/access.fixture.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { apiFetch, getJson, gridHubSettings, startTestHub } from './helpers/test-hub.ts';
-import { launchBrowser, logIn, newContext } from './helpers/browser.ts';
+import { apiFetch, getJson } from './helpers/test-hub.ts';
+import { adminPagesSuite, focusedTestId } from './helpers/admin-pages.ts';
 import { axeViolations, describeViolations } from './helpers/axe.ts';
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let hub: Hub;
-let browser: Browser;
-
-async function page(user: string, kind: 'desktop' | 'phone' = 'desktop'): Promise<Page> {
-  const context = await newContext(browser, kind, hub.info.httpUrl);
-  const p = await context.newPage();
-  await logIn(p, user, TEST_PASSWORD);
-  return p;
-}
-
-/** The data-testid of the element that has the focus. */
-const focused = (p: Page) => p.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid ?? (globalThis as any).document.activeElement?.tagName);
-const places = () => getJson<PlacesAnswer>(hub, '/api/admin/places');
-
-beforeAll(async () => {
-  expect(existsSync(`${DASHBOARDS_DIST}/index.html`), 'dashboards not built: run npm run build (npm test does)').toBe(true);
-  dir = await tempDir('admin-places-e2e');
-  hub = await startTestHub((await gridHubSettings(dir.path)).env);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-  await dir?.remove();
-});
+const suite = adminPagesSuite('admin-places-e2e');
+const page = (user: string, kind?: 'desktop' | 'phone') => suite.page(user, kind);
+const focused = focusedTestId;
+const places = () => getJson<PlacesAnswer>(suite.hub, '/api/admin/places');
 
 describe('the places page in Chromium', () => {
   it('an admin adds a street, a community and a compound in it, then renames the compound', { timeout: 90_000 }, async () => {
@@ -133,7 +105,7 @@ describe('the places page in Chromium', () => {
 
     // Its contacts, kept on the devices page, survive a rename here.
     const contacts = [{ name: '物业服务中心', phone: '0571-88886666', role: '物业' }];
-    expect((await apiFetch(hub, '/api/admin/compounds/c10/contacts', { method: 'PUT', body: JSON.stringify({ contacts }) })).status).toBe(200);
+    expect((await apiFetch(suite.hub, '/api/admin/compounds/c10/contacts', { method: 'PUT', body: JSON.stringify({ contacts }) })).status).toBe(200);
     await admin.getByTestId('devices-places-link').click();
     await row.waitFor();
     await row.getByTestId('compound-edit').click();
