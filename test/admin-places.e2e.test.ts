@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlacesAnswer } from '../src/contracts/admin.ts';
 import { apiFetch, getJson } from './helpers/test-hub.ts';
-import { adminPagesSuite, focusedTestId } from './helpers/admin-pages.ts';
+import { adminPagesSuite, expectNoAdminPage, focusedTestId } from './helpers/admin-pages.ts';
 import { axeViolations, describeViolations } from './helpers/axe.ts';
 
 const suite = adminPagesSuite('admin-places-e2e');
@@ -148,11 +148,7 @@ describe('the places page in Chromium', () => {
 
   it('a property manager has no places page: no link, and the address does not mount it', { timeout: 60_000 }, async () => {
     const manager = await page('zhao');
-    expect(await manager.getByTestId('nav-devices').count()).toBe(1);
-    expect(await manager.getByTestId('nav-places').count()).toBe(0);
-    await manager.goto('/#/admin/places');
-    await expect.poll(() => new URL(manager.url()).hash).not.toBe('#/admin/places');
-    expect(await manager.getByTestId('places-tree').count()).toBe(0);
+    await expectNoAdminPage(manager, 'places', 'places-tree');
     await manager.goto('/#/admin/devices/h1');
     await manager.getByTestId('devices-table-row').first().waitFor();
     expect(await manager.getByTestId('devices-places-link').count()).toBe(0);

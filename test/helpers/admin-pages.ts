@@ -53,3 +53,12 @@ export function adminPagesSuite(name: string): AdminPagesSuite {
 /** The data-testid of the element that has the focus (its tag name when it has none). */
 export const focusedTestId = (p: Page): Promise<string | undefined> =>
   p.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid ?? (globalThis as any).document.activeElement?.tagName);
+
+/** A user the page is not for: no `nav-{page}` link, and `#/admin/{page}` moves away without mounting `mounted`. */
+export async function expectNoAdminPage(p: Page, pageName: string, mounted: string): Promise<void> {
+  expect(await p.getByTestId('nav-devices').count()).toBe(1);
+  expect(await p.getByTestId(`nav-${pageName}`).count()).toBe(0);
+  await p.goto(`/#/admin/${pageName}`);
+  await expect.poll(() => new URL(p.url()).hash).not.toBe(`#/admin/${pageName}`);
+  expect(await p.getByTestId(mounted).count()).toBe(0);
+}
